@@ -1,0 +1,129 @@
+"""Reading articles: front matter, title, language and content hash."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+from rag.errors import ArticleError
+from rag.language import detect_language
+
+SUFFIXES = (".md", ".markdown", ".txt")
+_FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?)\r?\n---[ \t]*(?:\r?\n|\Z)", re.DOTALL)
+_HEADING = re.compile(r"^\s{0,3}#{1,6}\s+(.+?)\s*#*\s*$")
+
+
+@dataclass(frozen=True)
+class Article:
+    """One article. `text` is the body after the front matter; chunk offsets index it."""
+
+    doc_id: str
+    title: str
+    language: str
+    source: str
+    date: str
+    text: str
+    content_hash: str
+
+
+def content_hash(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def decode(data: bytes) -> str:
+    """UTF-8 (with or without BOM); anything else is refused rather than misread."""
+    if b"\x00" in data[:8192]:
+        raise ArticleError("binary file (contains NUL bytes)")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ArticleError(f"not UTF-8 text (byte {exc.start}): save it as UTF-8") from exc
+
+
+def _front_matter(raw: str) -> tuple[dict[str, object], str]:
+    match = _FRONT_MATTER.match(raw)
+    if not match:
+        return {}, raw
+    try:
+        meta = yaml.safe_load(match.group(1)) or {}
+    except yaml.YAMLError as exc:
+        raise ArticleError(f"broken front matter: {exc.__class__.__name__}") from exc
+    if not isinstance(meta, dict):
+        raise ArticleError("front matter is not a mapping of keys to values")
+    return meta, raw[match.end() :]
+
+
+def _first_title(body: str) -> str:
+    for line in body.splitlines():
+        heading = _HEADING.match(line)
+        if heading:
+            return heading.group(1).strip()
+        if line.strip():
+            text = line.strip()
+            return text if len(text) <= 120 else text[:117].rsplit(" ", 1)[0] + "…"
+    return ""
+
+
+def _as_text(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return str(value).strip()
+
+
+def parse_article(
+    doc_id: str,
+    raw: str,
+    *,
+    digest: str,
+    detect: Callable[[str], str] = detect_language,
+) -> Article:
+    """Build an `Article` from its decoded text (pure apart from the detector)."""
+    meta, body = _front_matter(raw)
+    if not body.strip():
+        raise ArticleError("no text (empty, or front matter only)")
+    title = _as_text(meta.get("title")) or _first_title(body) or doc_id
+    language = _as_text(meta.get("language") or meta.get("lang")).lower() or detect(body)
+    return Article(
+        doc_id=doc_id,
+        title=title,
+        language=language,
+        source=_as_text(meta.get("source") or meta.get("url")),
+        date=_as_text(meta.get("date")),
+        text=body,
+        content_hash=digest,
+    )
+
+
+def doc_id_for(path: Path, corpus_dir: Path) -> str:
+    """The article's path relative to the corpus, with forward slashes."""
+    return path.relative_to(corpus_dir).as_posix()
+
+
+def scan_corpus(corpus_dir: Path) -> list[Path]:
+    """Article files under `corpus_dir`, sorted; hidden files and folders are ignored."""
+    if not corpus_dir.is_dir():
+        raise ArticleError(f"corpus folder not found: {corpus_dir}")
+    return sorted(
+        path
+        for path in corpus_dir.rglob("*")
+        if path.is_file()
+        and path.suffix.lower() in SUFFIXES
+        and not any(part.startswith(".") for part in path.relative_to(corpus_dir).parts)
+    )
+
+
+def read_article(path: Path, corpus_dir: Path, *, max_bytes: int) -> Article:
+    """Read and parse one article file; raises `ArticleError` with a reason."""
+    size = path.stat().st_size
+    if size > max_bytes:
+        raise ArticleError(f"too large ({size:,} bytes, limit {max_bytes:,})")
+    data = path.read_bytes()
+    return parse_article(doc_id_for(path, corpus_dir), decode(data), digest=content_hash(data))

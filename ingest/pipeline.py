@@ -1,0 +1,92 @@
+"""Embedding chunks and writing them: to Chroma (dense) and to the BM25 index (sparse)."""
+
+from __future__ import annotations
+
+import shutil
+import uuid
+from collections.abc import Callable, Sequence
+
+from llama_index.core.base.embeddings.base import BaseEmbedding
+from llama_index.core.schema import NodeRelationship, RelatedNodeInfo, TextNode
+
+from ingest.chunk import Chunk, chunk_id
+from ingest.load import Article
+from rag.config import Settings
+from rag.lexical import LexicalIndex
+from rag.store import ChunkStore
+
+# Called with (chunks embedded so far, chunks to embed in this run).
+Progress = Callable[[int, int], None]
+
+
+def build_nodes(
+    article: Article, chunks: Sequence[Chunk], embeddings: Sequence[list[float]]
+) -> list[TextNode]:
+    """llama-index nodes with deterministic ids and the metadata citations need."""
+    nodes = []
+    for chunk, embedding in zip(chunks, embeddings, strict=True):
+        nodes.append(
+            TextNode(
+                id_=chunk_id(article.doc_id, chunk.start, chunk.end),
+                text=chunk.text,
+                embedding=list(embedding),
+                start_char_idx=chunk.start,
+                end_char_idx=chunk.end,
+                metadata={
+                    "doc_id": article.doc_id,
+                    "title": article.title,
+                    "source": article.source,
+                    "language": article.language,
+                    "date": article.date,
+                    "chunk_index": chunk.index,
+                    "start_char": chunk.start,
+                    "end_char": chunk.end,
+                },
+                relationships={NodeRelationship.SOURCE: RelatedNodeInfo(node_id=article.doc_id)},
+            )
+        )
+    return nodes
+
+
+def embed_texts(
+    embed_model: BaseEmbedding,
+    texts: Sequence[str],
+    *,
+    batch_size: int,
+    on_batch: Callable[[int], None] | None = None,
+) -> list[list[float]]:
+    """Passage embeddings in batches, reporting each finished batch's size."""
+    vectors: list[list[float]] = []
+    for i in range(0, len(texts), batch_size):
+        batch = list(texts[i : i + batch_size])
+        vectors.extend(embed_model.get_text_embedding_batch(batch))
+        if on_batch:
+            on_batch(len(batch))
+    return vectors
+
+
+def rebuild_lexical(store: ChunkStore, settings: Settings, previous: str | None) -> str:
+    """Build a new BM25 generation from what Chroma holds; return its folder name.
+
+    A new folder per generation lets running queries keep reading the old one until
+    the manifest (written after this) points at the new one.
+    """
+    ids: list[str] = []
+    texts: list[str] = []
+    languages: list[str] = []
+    for cid, text, meta in store.records():
+        ids.append(cid)
+        texts.append(text)
+        languages.append(str(meta.get("language") or "en"))
+    name = uuid.uuid4().hex[:12]
+    LexicalIndex.build(ids, texts, languages).save(settings.bm25_dir / name)
+    return name
+
+
+def prune_lexical(settings: Settings, keep: set[str]) -> None:
+    """Delete BM25 generations other than `keep` (open memory maps stay valid on POSIX)."""
+    if not settings.bm25_dir.is_dir():
+        return
+    for folder in settings.bm25_dir.iterdir():
+        if folder.is_dir() and folder.name not in keep:
+            shutil.rmtree(folder, ignore_errors=True)

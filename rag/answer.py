@@ -1,0 +1,45 @@
+"""What the assistant returns: our own types, free of llama-index."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any, Literal
+
+Mode = Literal["extractive", "llm"]
+
+
+@dataclass(frozen=True)
+class Citation:
+    """Passage `[n]` of an answer."""
+
+    n: int
+    doc_id: str
+    title: str
+    source: str
+    text: str  # the whole passage
+    quote: str  # the sentence of the passage that supports the claim ("" if unknown)
+    start_char: int  # the passage's range in the article body
+    end_char: int
+    score: float
+
+
+@dataclass(frozen=True)
+class Answer:
+    text: str
+    mode: Mode
+    citations: list[Citation] = field(default_factory=list)
+    notice: str = ""  # e.g. why the model's answer was replaced by the extractive one
+
+    @property
+    def abstained(self) -> bool:
+        return not self.citations
+
+    def as_dict(self) -> dict[str, Any]:
+        data: dict[str, Any] = {
+            "answer": self.text,
+            "mode": self.mode,
+            "citations": [asdict(c) for c in self.citations],
+        }
+        if self.notice:
+            data["notice"] = self.notice
+        return data

@@ -1,0 +1,123 @@
+"""The Python API: `Assistant`, `Answer`, `Citation`. The UI and the CLI use only this."""
+
+from __future__ import annotations
+
+import threading
+import unicodedata
+from dataclasses import dataclass
+
+from llama_index.core.base.embeddings.base import BaseEmbedding
+
+from rag.answer import Answer, Citation
+from rag.config import Settings, get_settings
+from rag.engine import Engine
+from rag.errors import IndexMismatchError, IndexMissingError, QuestionError
+from rag.lexical import LexicalIndex
+from rag.manifest import Manifest, load_manifest
+from rag.models import embed_model_name, make_embed_model
+from rag.retrieval import HybridRetriever
+from rag.store import ChunkStore
+
+__all__ = ["Answer", "Assistant", "Citation", "IndexStatus"]
+
+
+@dataclass(frozen=True)
+class IndexStatus:
+    articles: int
+    chunks: int
+    indexed_at: str | None
+    embed_model: str
+
+
+def clean_question(question: str, max_chars: int) -> str:
+    """Strip control characters and surrounding space; refuse empty or overlong input."""
+    text = "".join(
+        ch if ch in "\n\t" or unicodedata.category(ch)[0] != "C" else " " for ch in question
+    ).strip()
+    if not text:
+        raise QuestionError("the question is empty: type a question about the articles")
+    if len(text) > max_chars:
+        raise QuestionError(
+            f"the question is {len(text):,} characters long; the limit is {max_chars:,}"
+        )
+    return text
+
+
+class Assistant:
+    """Answers questions about the indexed articles, with citations.
+
+    The index is opened on first use and reopened when a reindex has changed it, so a
+    long-running assistant (the UI) always answers from the current index.
+    """
+
+    def __init__(
+        self,
+        settings: Settings | None = None,
+        *,
+        embed_model: BaseEmbedding | None = None,
+        store: ChunkStore | None = None,
+    ) -> None:
+        self.settings = settings or get_settings()
+        self._embed_model = embed_model
+        self._store = store
+        self._lock = threading.Lock()
+        self._engine: Engine | None = None
+        self._manifest: Manifest | None = None
+        self._stamp: float | None = None
+
+    @classmethod
+    def from_settings(cls, settings: Settings | None = None) -> Assistant:
+        return cls(settings or get_settings())
+
+    @property
+    def embed_model(self) -> BaseEmbedding:
+        if self._embed_model is None:
+            self._embed_model = make_embed_model(self.settings)
+        return self._embed_model
+
+    def _current(self) -> tuple[Engine, Manifest]:
+        path = self.settings.manifest_path
+        with self._lock:
+            try:
+                stamp = path.stat().st_mtime_ns
+            except FileNotFoundError:
+                raise IndexMissingError(
+                    f"no index in {self.settings.data_dir}: run `rag reindex` first"
+                ) from None
+            if self._engine is None or self._manifest is None or stamp != self._stamp:
+                manifest = load_manifest(path)
+                if manifest is None or manifest.lexical_dir is None:
+                    raise IndexMissingError("the index is incomplete: run `rag reindex`")
+                if manifest.embed_model != embed_model_name(self.settings):
+                    raise IndexMismatchError(
+                        f"the index was built with {manifest.embed_model!r} but the settings "
+                        f"ask for {embed_model_name(self.settings)!r}: run `rag reindex --reset`"
+                    )
+                store = self._store or ChunkStore(self.settings)
+                lexical = LexicalIndex.load(self.settings.bm25_dir / manifest.lexical_dir)
+                retriever = HybridRetriever(
+                    store,
+                    lexical,
+                    self.embed_model,
+                    top_k=self.settings.top_k,
+                    candidate_k=self.settings.candidate_k,
+                    dense_weight=self.settings.dense_weight,
+                )
+                self._engine = Engine(self.settings, retriever, self.embed_model)
+                self._manifest, self._stamp = manifest, stamp
+            return self._engine, self._manifest
+
+    def status(self) -> IndexStatus:
+        _engine, manifest = self._current()
+        return IndexStatus(
+            articles=len(manifest.documents),
+            chunks=manifest.chunk_count,
+            indexed_at=manifest.indexed_at,
+            embed_model=manifest.embed_model,
+        )
+
+    def ask(self, question: str, *, top_k: int | None = None) -> Answer:
+        """Answer one question from the articles."""
+        text = clean_question(question, self.settings.max_question_chars)
+        engine, _manifest = self._current()
+        return engine.answer(text, top_k)

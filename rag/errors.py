@@ -1,0 +1,33 @@
+"""Errors a user can act on. The CLI and UI translate them; nothing below them does."""
+
+
+class RagError(Exception):
+    """Base class: the message says what went wrong and what to do."""
+
+
+class QuestionError(RagError):
+    """The question cannot be answered as given (empty, too long, ...)."""
+
+
+class IndexMissingError(RagError):
+    """No index has been built yet."""
+
+
+class IndexMismatchError(RagError):
+    """The index was built with another embedding model or format."""
+
+
+class StoreUnavailableError(RagError):
+    """The Chroma store cannot be opened or reached."""
+
+
+class ArticleError(RagError):
+    """An article cannot be read or parsed; reindex skips it with this reason."""
+
+
+class ReindexBusyError(RagError):
+    """Another reindex holds the lock."""
+
+
+class ConfigError(RagError):
+    """The settings contradict each other or miss a value."""

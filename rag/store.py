@@ -1,0 +1,167 @@
+"""The Chroma collection: the only module that imports chromadb.
+
+Embedded on disk by default (`RAG_DATA_DIR/chroma`), or a `chroma run` server when
+`RAG_CHROMA_URL` is set. Chunks carry our own metadata (`doc_id`, offsets, title, ...)
+next to llama-index's node fields, so whole articles can be deleted by `doc_id`.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator, Sequence
+from typing import Any
+from urllib.parse import urlparse
+
+import chromadb
+import numpy as np
+from chromadb.config import Settings as ChromaSettings
+from llama_index.core.schema import BaseNode
+from llama_index.vector_stores.chroma import ChromaVectorStore
+
+from rag.config import Settings
+from rag.errors import IndexMissingError, StoreUnavailableError
+
+log = logging.getLogger(__name__)
+
+# Chroma refuses writes of more than ~5,461 records; stay well below.
+WRITE_BATCH = 4000
+READ_PAGE = 5000
+
+
+def _client(settings: Settings) -> Any:
+    chroma_settings = ChromaSettings(anonymized_telemetry=False)
+    if settings.chroma_url:
+        url = urlparse(settings.chroma_url)
+        if url.scheme not in ("http", "https") or not url.hostname:
+            raise StoreUnavailableError(
+                f"RAG_CHROMA_URL must look like http://host:port, got {settings.chroma_url!r}"
+            )
+        try:
+            return chromadb.HttpClient(
+                host=url.hostname,
+                port=url.port or (443 if url.scheme == "https" else 8000),
+                ssl=url.scheme == "https",
+                settings=chroma_settings,
+            )
+        except Exception as exc:  # chromadb raises plain exceptions for network failures
+            raise StoreUnavailableError(
+                f"cannot reach the Chroma server at {settings.chroma_url}: {exc}. "
+                "Is `chroma run` up?"
+            ) from exc
+    settings.chroma_path.mkdir(parents=True, exist_ok=True)
+    try:
+        return chromadb.PersistentClient(path=str(settings.chroma_path), settings=chroma_settings)
+    except Exception as exc:
+        raise StoreUnavailableError(
+            f"cannot open the Chroma store in {settings.chroma_path}: {exc}"
+        ) from exc
+
+
+class ChunkStore:
+    """One Chroma collection in cosine space, plus the llama-index adapter over it."""
+
+    def __init__(self, settings: Settings, *, create: bool = False) -> None:
+        self.settings = settings
+        self.client = _client(settings)
+        try:
+            if create:
+                self.collection = self.client.get_or_create_collection(
+                    settings.collection,
+                    configuration={"hnsw": {"space": "cosine"}},
+                    embedding_function=None,
+                )
+            else:
+                self.collection = self.client.get_collection(
+                    settings.collection, embedding_function=None
+                )
+        except StoreUnavailableError:
+            raise
+        except Exception as exc:
+            if not create and "does not exist" in str(exc):
+                raise IndexMissingError(
+                    "no index yet: run `rag reindex` to index the corpus"
+                ) from exc
+            raise StoreUnavailableError(f"Chroma store unavailable: {exc}") from exc
+        self.vector_store = ChromaVectorStore(chroma_collection=self.collection)
+
+    def reset(self) -> None:
+        """Drop the collection and create it empty."""
+        try:
+            self.client.delete_collection(self.settings.collection)
+        except Exception as exc:  # absent already: nothing to drop
+            log.debug("delete_collection: %s", exc)
+        self.collection = self.client.get_or_create_collection(
+            self.settings.collection,
+            configuration={"hnsw": {"space": "cosine"}},
+            embedding_function=None,
+        )
+        self.vector_store = ChromaVectorStore(chroma_collection=self.collection)
+
+    def count(self) -> int:
+        return int(self.collection.count())
+
+    def add(self, nodes: Sequence[BaseNode]) -> None:
+        """Write nodes that carry embeddings, in batches Chroma accepts."""
+        for i in range(0, len(nodes), WRITE_BATCH):
+            self.vector_store.add(list(nodes[i : i + WRITE_BATCH]))
+
+    def delete_doc(self, doc_id: str) -> None:
+        """Remove every chunk of one article (also chunks a crashed run left behind)."""
+        self.collection.delete(where={"doc_id": doc_id})
+
+    def delete_ids(self, ids: Sequence[str]) -> None:
+        for i in range(0, len(ids), WRITE_BATCH):
+            self.collection.delete(ids=list(ids[i : i + WRITE_BATCH]))
+
+    def records(self) -> Iterator[tuple[str, str, dict[str, Any]]]:
+        """Every chunk as (id, text, metadata), paged so memory stays flat."""
+        offset = 0
+        while True:
+            page = self.collection.get(
+                include=["documents", "metadatas"], limit=READ_PAGE, offset=offset
+            )
+            ids = page["ids"]
+            if not ids:
+                return
+            docs = page["documents"] or [""] * len(ids)
+            metas = page["metadatas"] or [{}] * len(ids)
+            for chunk_id, text, meta in zip(ids, docs, metas, strict=True):
+                yield chunk_id, text or "", dict(meta or {})
+            offset += len(ids)
+
+    def embeddings(self, ids: Sequence[str]) -> dict[str, np.ndarray]:
+        """Stored vectors by chunk id (ids that are gone are simply absent)."""
+        if not ids:
+            return {}
+        page = self.collection.get(ids=list(ids), include=["embeddings"])
+        vectors = page["embeddings"]
+        if vectors is None:
+            return {}
+        return {
+            cid: np.asarray(vec, dtype=np.float32)
+            for cid, vec in zip(page["ids"], vectors, strict=True)
+        }
+
+    def query(self, vector: Sequence[float], n: int) -> list[tuple[str, float]]:
+        """Nearest chunks as (id, cosine similarity), best first."""
+        if n <= 0:
+            return []
+        result = self.collection.query(
+            query_embeddings=[list(vector)], n_results=n, include=["distances"]
+        )
+        ids = result["ids"][0]
+        distances = (result["distances"] or [[]])[0]
+        # The collection is in cosine space: distance = 1 - cosine similarity.
+        return [(cid, 1.0 - float(d)) for cid, d in zip(ids, distances, strict=True)]
+
+    def get(self, ids: Sequence[str]) -> dict[str, tuple[str, dict[str, Any]]]:
+        """Text and metadata of chunks by id (ids that are gone are absent)."""
+        if not ids:
+            return {}
+        page = self.collection.get(ids=list(ids), include=["documents", "metadatas"])
+        docs = page["documents"] or [""] * len(page["ids"])
+        metas = page["metadatas"] or [{}] * len(page["ids"])
+        return {
+            cid: (text or "", dict(meta or {}))
+            for cid, text, meta in zip(page["ids"], docs, metas, strict=True)
+        }

@@ -1,0 +1,83 @@
+from pathlib import Path
+
+import pytest
+
+from ingest.load import parse_article, read_article, scan_corpus
+from rag.errors import ArticleError
+from tests.conftest import CORPUS, SEED
+
+
+def _parse(raw: str) -> object:
+    return parse_article("x.md", raw, digest="h")
+
+
+def test_seed_article_front_matter() -> None:
+    article = read_article(CORPUS / SEED, CORPUS, max_bytes=10**7)
+    assert article.doc_id == SEED
+    assert article.language == "de"
+    assert "Windsurf" in article.title
+    assert article.text.startswith("Vor sechs Jahren")
+    assert len(article.content_hash) == 64
+
+
+def test_title_from_front_matter_heading_or_first_line() -> None:
+    raw = "---\ntitle: Hello\nsource: https://example.org/a\ndate: 2025-06-01\n---\nBody."
+    a = parse_article("a.md", raw, digest="h")
+    assert (a.title, a.source, a.date, a.text) == (
+        "Hello",
+        "https://example.org/a",
+        "2025-06-01",
+        "Body.",
+    )
+    assert parse_article("b.md", "\n# The Heading\nText here.", digest="h").title == "The Heading"
+    assert parse_article("c.txt", "\nFirst line\nSecond line", digest="h").title == "First line"
+
+
+def test_language_is_detected_when_missing() -> None:
+    de = parse_article(
+        "d.txt", "Die Bundesregierung hat am Montag neue Regeln beschlossen.", digest="h"
+    )
+    en = parse_article(
+        "e.txt", "The government announced new rules for the industry on Monday.", digest="h"
+    )
+    assert (de.language, en.language) == ("de", "en")
+
+
+@pytest.mark.parametrize(
+    ("raw", "reason"),
+    [
+        ("", "no text"),
+        ("---\ntitle: Only\n---\n", "no text"),
+        ("---\ntitle: [unclosed\n---\nBody", "broken front matter"),
+        ("---\n- a list\n---\nBody", "not a mapping"),
+    ],
+)
+def test_bad_articles_raise_with_a_reason(raw: str, reason: str) -> None:
+    with pytest.raises(ArticleError, match=reason):
+        _parse(raw)
+
+
+def test_binary_and_non_utf8_are_refused(tmp_path: Path) -> None:
+    (tmp_path / "bin.txt").write_bytes(b"\x00\x01\x02binary")
+    (tmp_path / "latin.txt").write_bytes("Grüße aus Köln".encode("latin-1"))
+    with pytest.raises(ArticleError, match="binary"):
+        read_article(tmp_path / "bin.txt", tmp_path, max_bytes=1000)
+    with pytest.raises(ArticleError, match="UTF-8"):
+        read_article(tmp_path / "latin.txt", tmp_path, max_bytes=1000)
+
+
+def test_size_limit(tmp_path: Path) -> None:
+    (tmp_path / "big.md").write_text("a" * 2000)
+    with pytest.raises(ArticleError, match="too large"):
+        read_article(tmp_path / "big.md", tmp_path, max_bytes=1000)
+
+
+def test_scan_ignores_other_and_hidden_files(tmp_path: Path) -> None:
+    for name in ["a.md", "b.txt", "c.pdf", ".hidden.md", "sub/d.markdown", ".git/e.md"]:
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text("x")
+    assert [p.relative_to(tmp_path).as_posix() for p in scan_corpus(tmp_path)] == [
+        "a.md",
+        "b.txt",
+        "sub/d.markdown",
+    ]

@@ -1,0 +1,100 @@
+"""Reindexing against a real on-disk Chroma with the real embedding model."""
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from ingest.reindex import reindex
+from rag.config import Settings
+from rag.errors import IndexMismatchError
+from rag.lexical import LexicalIndex
+from rag.manifest import load_manifest
+from rag.store import ChunkStore
+
+EXTRA = """---
+title: Ein zweiter Artikel
+language: de
+---
+Die Stadtwerke erhöhen im Januar die Strompreise um zwölf Prozent.
+Grund sind gestiegene Netzentgelte.
+
+Verbraucherschützer raten, die Tarife zu vergleichen und gegebenenfalls zu wechseln.
+"""
+
+
+def _state(settings: Settings) -> tuple[set[str], set[str], set[str]]:
+    """Chunk ids as Chroma, the BM25 index and the manifest see them."""
+    manifest = load_manifest(settings.manifest_path)
+    assert manifest is not None and manifest.lexical_dir
+    chroma = {cid for cid, _t, _m in ChunkStore(settings).records()}
+    bm25 = set(LexicalIndex.load(settings.bm25_dir / manifest.lexical_dir).ids)
+    listed = {cid for entry in manifest.documents.values() for cid in entry.chunk_ids}
+    return chroma, bm25, listed
+
+
+def test_reindex_twice_is_a_no_op(settings: Settings, embed_model: Any) -> None:
+    calls: list[int] = []
+    first = reindex(settings, embed_model=embed_model, progress=lambda d, t: calls.append(d))
+    assert (first.added, first.updated, first.removed, first.unchanged) == (1, 0, 0, 0)
+    assert first.chunks > 5 and calls[-1] == first.chunks
+    calls.clear()
+    second = reindex(settings, embed_model=embed_model, progress=lambda d, t: calls.append(d))
+    assert (second.added, second.updated, second.removed, second.unchanged) == (0, 0, 0, 1)
+    assert second.chunks == first.chunks
+    assert calls == [], "nothing was embedded"
+    chroma, bm25, listed = _state(settings)
+    assert chroma == bm25 == listed and len(chroma) == first.chunks
+
+
+def test_add_change_and_delete(settings: Settings, corpus: Path, embed_model: Any) -> None:
+    base = reindex(settings, embed_model=embed_model)
+    (corpus / "strom.md").write_text(EXTRA, encoding="utf-8")
+    added = reindex(settings, embed_model=embed_model)
+    assert (added.added, added.unchanged) == (1, 1)
+    assert added.chunks > base.chunks
+
+    (corpus / "strom.md").write_text(EXTRA.replace("zwölf", "fünfzehn"), encoding="utf-8")
+    changed = reindex(settings, embed_model=embed_model)
+    assert (changed.added, changed.updated, changed.unchanged) == (0, 1, 1)
+    assert changed.chunks == added.chunks
+    texts = [t for _i, t, m in ChunkStore(settings).records() if m["doc_id"] == "strom.md"]
+    assert any("fünfzehn" in t for t in texts) and not any("zwölf" in t for t in texts)
+
+    (corpus / "strom.md").unlink()
+    removed = reindex(settings, embed_model=embed_model)
+    assert (removed.removed, removed.unchanged, removed.chunks) == (1, 1, base.chunks)
+    chroma, bm25, listed = _state(settings)
+    assert chroma == bm25 == listed and len(chroma) == base.chunks
+
+
+def test_bad_files_are_skipped_and_good_ones_kept(
+    settings: Settings, corpus: Path, embed_model: Any
+) -> None:
+    reindex(settings, embed_model=embed_model)
+    (corpus / "empty.md").write_text("")
+    (corpus / "binary.txt").write_bytes(b"\x00\xff" * 100)
+    (corpus / "copy.md").write_bytes((corpus / "openai-microsoft-windsurf.de.md").read_bytes())
+    summary = reindex(settings, embed_model=embed_model)
+    reasons = {s.path: s.reason for s in summary.skipped}
+    assert set(reasons) == {"empty.md", "binary.txt", "copy.md"}
+    assert "same content" in reasons["copy.md"]
+    assert summary.unchanged == 1 and summary.removed == 0
+
+
+def test_json_summary_keys(settings: Settings, embed_model: Any) -> None:
+    data = reindex(settings, embed_model=embed_model).as_dict()
+    assert {"added", "updated", "removed", "unchanged", "chunks"} <= set(data)
+    json.dumps(data)
+
+
+def test_other_embedding_model_is_refused(settings: Settings, embed_model: Any) -> None:
+    reindex(settings, embed_model=embed_model)
+    data = json.loads(settings.manifest_path.read_text())
+    data["embed_model"] = "some-other-model"
+    settings.manifest_path.write_text(json.dumps(data))
+    with pytest.raises(IndexMismatchError, match="--reset"):
+        reindex(settings, embed_model=embed_model)
+    summary = reindex(settings, embed_model=embed_model, reset=True)
+    assert summary.added == 1

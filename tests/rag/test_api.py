@@ -1,0 +1,98 @@
+"""The Python API end to end on the seed article (real Chroma, real model)."""
+
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from rag import Answer, Assistant
+from rag.errors import IndexMissingError, QuestionError
+from tests.conftest import make_settings, seed_questions
+
+
+def _markers(answer: Answer) -> set[int]:
+    return {int(n) for n in re.findall(r"\[(\d+)\]", answer.text)}
+
+
+def test_windsurf_question_cites_the_windsurf_passage(seed_assistant: Assistant) -> None:
+    answer = seed_assistant.ask("Why is Windsurf the flashpoint?")
+    assert answer.mode == "extractive"
+    assert answer.citations
+    first = answer.citations[0]
+    assert "heißt Windsurf" in first.text and "geistige Eigentum" in first.text
+    assert first.quote and first.quote in first.text
+    assert "[1]" in answer.text
+
+
+def test_citation_numbers_agree_with_text_and_offsets(seed_assistant: Assistant) -> None:
+    article = (
+        Path(__file__).resolve().parents[2] / "corpus" / "openai-microsoft-windsurf.de.md"
+    ).read_text()
+    body = article.split("---\n", 2)[2]
+    for question in [
+        "Why is Windsurf the flashpoint?",
+        "Wer leitet die KI-Abteilung von Microsoft?",
+    ]:
+        answer = seed_assistant.ask(question)
+        assert _markers(answer) == {c.n for c in answer.citations}
+        assert [c.n for c in answer.citations] == list(range(1, len(answer.citations) + 1))
+        for c in answer.citations:
+            assert body[c.start_char : c.end_char] == c.text
+            assert c.doc_id == "openai-microsoft-windsurf.de.md"
+
+
+def test_out_of_corpus_question_abstains(seed_assistant: Assistant) -> None:
+    answer = seed_assistant.ask("What is the capital of Australia?")
+    assert answer.citations == []
+    assert "do not answer" in answer.text
+    german = seed_assistant.ask("Wie hoch ist die Zugspitze?")
+    assert german.citations == [] and "nicht" in german.text
+
+
+def test_answers_in_the_language_of_the_question(seed_assistant: Assistant) -> None:
+    assert seed_assistant.ask("Warum streiten OpenAI und Microsoft?").text.startswith("Die Artikel")
+    assert seed_assistant.ask("Why do OpenAI and Microsoft fight?").text.startswith("The articles")
+
+
+@pytest.mark.parametrize("case", seed_questions(), ids=lambda c: c["id"])
+def test_seed_questions_pass_their_evidence_check(
+    seed_assistant: Assistant, case: dict[str, Any]
+) -> None:
+    answer = seed_assistant.ask(case["question"])
+    if case["abstain"]:
+        assert answer.citations == []
+        return
+    passages = " ".join(c.text for c in answer.citations)
+    for evidence in case["evidence"]:
+        assert evidence in passages
+    for group in case["answer_facts"]:
+        assert any(fact.lower() in answer.text.lower() for fact in group), group
+
+
+@pytest.mark.parametrize("question", ["", "   \n\t ", "\x00\x01", "x" * 5000])
+def test_bad_questions_raise_question_error(seed_assistant: Assistant, question: str) -> None:
+    with pytest.raises(QuestionError):
+        seed_assistant.ask(question)
+
+
+def test_control_characters_are_cleaned(seed_assistant: Assistant) -> None:
+    answer = seed_assistant.ask("Why is\x00 Windsurf\x07 the flashpoint?")
+    assert answer.citations
+
+
+def test_missing_index_is_a_clear_error(tmp_path: Path, embed_model: Any) -> None:
+    assistant = Assistant(make_settings(tmp_path), embed_model=embed_model)
+    with pytest.raises(IndexMissingError, match="rag reindex"):
+        assistant.ask("Why is Windsurf the flashpoint?")
+
+
+def test_top_k_limits_passages(seed_assistant: Assistant) -> None:
+    engine, _ = seed_assistant._current()
+    assert len(engine.evidence("Microsoft", top_k=2).retrieval.passages) == 2
+    assert len(engine.evidence("Microsoft").retrieval.passages) == seed_assistant.settings.top_k
+
+
+def test_status(seed_assistant: Assistant) -> None:
+    status = seed_assistant.status()
+    assert status.articles == 1 and status.chunks > 5 and status.indexed_at
