@@ -6,6 +6,15 @@ from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
 Mode = Literal["extractive", "llm"]
+Role = Literal["user", "assistant"]
+
+
+@dataclass(frozen=True)
+class ChatMessage:
+    """One turn of a conversation, passed back in explicitly: the engine keeps no state."""
+
+    role: Role
+    content: str
 
 
 @dataclass(frozen=True)

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import threading
 import unicodedata
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 from llama_index.core.base.embeddings.base import BaseEmbedding
 
-from rag.answer import Answer, Citation
+from rag.answer import Answer, ChatMessage, Citation
 from rag.config import Settings, get_settings
 from rag.engine import Engine
 from rag.errors import IndexMismatchError, IndexMissingError, QuestionError
@@ -18,7 +19,7 @@ from rag.models import embed_model_name, make_embed_model
 from rag.retrieval import HybridRetriever
 from rag.store import ChunkStore
 
-__all__ = ["Answer", "Assistant", "Citation", "IndexStatus"]
+__all__ = ["Answer", "Assistant", "ChatMessage", "Citation", "IndexStatus"]
 
 
 @dataclass(frozen=True)
@@ -116,8 +117,42 @@ class Assistant:
             embed_model=manifest.embed_model,
         )
 
+    def mode_label(self) -> str:
+        """How answers are produced, for status displays."""
+        return "extractive (quotes from the articles; no language model configured)"
+
     def ask(self, question: str, *, top_k: int | None = None) -> Answer:
         """Answer one question from the articles."""
         text = clean_question(question, self.settings.max_question_chars)
         engine, _manifest = self._current()
         return engine.answer(text, top_k)
+
+    def chat(
+        self,
+        question: str,
+        history: Sequence[ChatMessage] = (),
+        *,
+        top_k: int | None = None,
+    ) -> Answer:
+        """Answer a question that may follow up on `history` (oldest first)."""
+        answer: Answer | None = None
+        for item in self.stream(question, history, top_k=top_k):
+            if isinstance(item, Answer):
+                answer = item
+        assert answer is not None  # stream always ends with the Answer
+        return answer
+
+    def stream(
+        self,
+        question: str,
+        history: Sequence[ChatMessage] | None = None,
+        *,
+        top_k: int | None = None,
+    ) -> Iterator[str | Answer]:
+        """Yield the answer's text in pieces as it is produced, then the final `Answer`.
+
+        The deltas joined equal `Answer.text`.
+        """
+        answer = self.ask(question, top_k=top_k)
+        yield answer.text
+        yield answer
