@@ -12,13 +12,13 @@ from llama_index.core.base.embeddings.base import BaseEmbedding
 from rag.answer import Answer, ChatMessage, Citation
 from rag.config import Settings, get_settings
 from rag.engine import Engine
-from rag.errors import IndexMismatchError, IndexMissingError, QuestionError
+from rag.errors import IndexMissingError, QuestionError
 from rag.lexical import LexicalIndex
 from rag.llm import ChatModel, make_chat_model
-from rag.manifest import Manifest, load_manifest
+from rag.manifest import Manifest, ensure_compatible, load_manifest
 from rag.models import embed_model_name, make_embed_model
 from rag.retrieval import HybridRetriever
-from rag.store import ChunkStore
+from rag.store import ChunkStore, store_identity
 
 __all__ = ["Answer", "Assistant", "ChatMessage", "Citation", "IndexStatus"]
 
@@ -93,11 +93,11 @@ class Assistant:
                 manifest = load_manifest(path)
                 if manifest is None or manifest.lexical_dir is None:
                     raise IndexMissingError("the index is incomplete: run `rag reindex`")
-                if manifest.embed_model != embed_model_name(self.settings):
-                    raise IndexMismatchError(
-                        f"the index was built with {manifest.embed_model!r} but the settings "
-                        f"ask for {embed_model_name(self.settings)!r}: run `rag reindex --reset`"
-                    )
+                ensure_compatible(
+                    manifest,
+                    embed_model=embed_model_name(self.settings),
+                    store=store_identity(self.settings),
+                )
                 store = self._store or ChunkStore(self.settings)
                 lexical = LexicalIndex.load(self.settings.bm25_dir / manifest.lexical_dir)
                 retriever = HybridRetriever(

@@ -20,6 +20,7 @@ from rag.language import detect_language, phrase, question_language
 from rag.llm import ChatModel
 from rag.prompts import answer_messages, condense_messages
 from rag.retrieval import HybridRetriever, Passage, Retrieval
+from rag.safety import looks_like_injection
 from rag.sentences import split_sentences
 
 log = logging.getLogger(__name__)
@@ -99,7 +100,7 @@ class Engine:
         for i, passage in enumerate(retrieval.passages[:SENTENCE_PASSAGES]):
             for span in split_sentences(passage.text):
                 text = passage.text[span.start : span.end]
-                if _is_heading(text):
+                if _is_heading(text) or looks_like_injection(text):
                     continue
                 candidates.append((i, passage.start + span.start, passage.start + span.end, text))
         if not candidates:

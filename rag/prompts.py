@@ -9,6 +9,8 @@ from rag.answer import ChatMessage
 from rag.citations import MARKER
 from rag.llm import Message
 from rag.retrieval import Passage
+from rag.safety import REDACTED, looks_like_injection
+from rag.sentences import split_sentences
 
 LANGUAGE_NAMES = {
     "de": "German", "en": "English", "fr": "French", "es": "Spanish", "it": "Italian",
@@ -40,6 +42,18 @@ _HISTORY_TURNS = 6
 _HISTORY_CHARS = 600
 
 
+def _redact(text: str) -> str:
+    """Replace instruction-like sentences (see rag.safety) before the model sees them."""
+    pieces = []
+    last = 0
+    for span in split_sentences(text):
+        sentence = text[span.start : span.end]
+        if looks_like_injection(sentence):
+            pieces.append(text[last : span.start] + REDACTED)
+            last = span.end
+    return "".join(pieces) + text[last:]
+
+
 def language_name(code: str) -> str:
     return LANGUAGE_NAMES.get(code, "the same language as the question")
 
@@ -49,7 +63,7 @@ def answer_messages(question: str, passages: Sequence[Passage], language: str) -
     blocks = []
     for n, passage in enumerate(passages, start=1):
         # Passage text cannot close the data block and pose as instructions.
-        text = _FENCE.sub(" ", passage.text)
+        text = _FENCE.sub(" ", _redact(passage.text))
         blocks.append(f"[{n}] Title: {_FENCE.sub(' ', passage.title)}\n{text}")
     user = "<passages>\n" + "\n\n".join(blocks) + "\n</passages>\n\nQuestion: " + question
     return [
