@@ -10,6 +10,9 @@ from __future__ import annotations
 
 import re
 
+from rag.answer import Citation
+from rag.retrieval import Passage
+
 MARKER = re.compile(r"(\s*)\[(\d{1,3}(?:\s*,\s*\d{1,3})*)\]")
 # Text at the end of a chunk that may still grow into a marker: spaces, "[", digits, commas.
 _PENDING = re.compile(r"\s*(?:\[[\d,\s]{0,24})?$")
@@ -69,3 +72,18 @@ def rewrite_markers(text: str, passages: int) -> tuple[str, list[int]]:
     rewriter.feed(text)
     rewriter.flush()
     return rewriter.text, rewriter.order
+
+
+def citation(n: int, passage: Passage, quote: str) -> Citation:
+    """Citation `[n]` for a retrieved passage, quoting the sentence that supports the claim."""
+    return Citation(
+        n=n,
+        doc_id=passage.doc_id,
+        title=passage.title,
+        source=passage.source,
+        text=passage.text,
+        quote=quote,
+        start_char=passage.start,
+        end_char=passage.end,
+        score=round(float(passage.score), 4),
+    )

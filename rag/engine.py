@@ -11,8 +11,8 @@ from dataclasses import dataclass, replace
 import numpy as np
 from llama_index.core.base.embeddings.base import BaseEmbedding
 
-from rag.answer import Answer, ChatMessage, Citation
-from rag.citations import MARKER, MarkerRewriter
+from rag.answer import Answer, ChatMessage
+from rag.citations import MARKER, MarkerRewriter, citation
 from rag.config import Settings
 from rag.errors import LLMError
 from rag.extractive import ScoredSentence, compose, select
@@ -210,18 +210,8 @@ class Engine:
         cited = [passages[n - 1] for n in rewriter.order]
         quotes = self.quotes(rewriter.text, cited)
         citations = [
-            Citation(
-                n=i,
-                doc_id=p.doc_id,
-                title=p.title,
-                source=p.source,
-                text=p.text,
-                quote=quote,
-                start_char=p.start,
-                end_char=p.end,
-                score=round(float(p.score), 4),
-            )
-            for i, (p, quote) in enumerate(zip(cited, quotes, strict=True), start=1)
+            citation(n, passage, quote)
+            for n, (passage, quote) in enumerate(zip(cited, quotes, strict=True), start=1)
         ]
         yield Answer(rewriter.text, "llm", citations)
 

@@ -100,16 +100,20 @@ def _cite_windsurf(request: dict[str, Any]) -> Reply:
     return Reply(f"Microsoft wants all of the IP OpenAI buys [{n}].")
 
 
+def _ask_json(settings: Settings, cwd: Path, server: FakeOpenAI) -> dict[str, Any]:
+    result = run(
+        ["ask", "Why is Windsurf the flashpoint?", "--json"], settings, cwd, **_llm_env(server)
+    )
+    assert result.returncode == 0, result.stderr
+    return dict(json.loads(result.stdout))
+
+
 def test_ask_with_an_openai_compatible_server(
     seed_settings: Settings, tmp_path: Path, openai_server: FakeOpenAI
 ) -> None:
     openai_server.responder = _cite_windsurf
     env = _llm_env(openai_server)
-    result = run(
-        ["ask", "Why is Windsurf the flashpoint?", "--json"], seed_settings, tmp_path, **env
-    )
-    assert result.returncode == 0, result.stderr
-    data = json.loads(result.stdout)
+    data = _ask_json(seed_settings, tmp_path, openai_server)
     assert data["mode"] == "llm"
     assert data["answer"] == "Microsoft wants all of the IP OpenAI buys [1]."
     assert "heißt Windsurf" in data["citations"][0]["text"]
@@ -125,11 +129,7 @@ def test_failing_server_falls_back_with_a_notice(
 ) -> None:
     openai_server.responder = lambda _r: Reply(status=500)
     env = _llm_env(openai_server)
-    result = run(
-        ["ask", "Why is Windsurf the flashpoint?", "--json"], seed_settings, tmp_path, **env
-    )
-    assert result.returncode == 0, result.stderr
-    data = json.loads(result.stdout)
+    data = _ask_json(seed_settings, tmp_path, openai_server)
     assert data["mode"] == "extractive"
     assert "HTTP 500" in data["notice"]
     assert "heißt Windsurf" in data["citations"][0]["text"]

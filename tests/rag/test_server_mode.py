@@ -7,6 +7,7 @@ import sys
 import time
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -27,12 +28,12 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-@pytest.fixture
-def chroma_url(tmp_path: Path) -> Iterator[str]:
+@contextmanager
+def chroma_server(path: Path) -> Iterator[str]:
+    """`chroma run` on a free port; yields its URL once the heartbeat answers."""
     port = _free_port()
     proc = subprocess.Popen(
-        [str(CHROMA), "run", "--path", str(tmp_path / "server"), "--host", "127.0.0.1",
-         "--port", str(port)],
+        [str(CHROMA), "run", "--path", str(path), "--host", "127.0.0.1", "--port", str(port)],
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )  # fmt: skip
     url = f"http://127.0.0.1:{port}"
@@ -50,6 +51,12 @@ def chroma_url(tmp_path: Path) -> Iterator[str]:
     finally:
         proc.terminate()
         proc.wait(timeout=30)
+
+
+@pytest.fixture
+def chroma_url(tmp_path: Path) -> Iterator[str]:
+    with chroma_server(tmp_path / "server") as url:
+        yield url
 
 
 def test_ingest_and_ask_against_a_chroma_server(
@@ -92,26 +99,10 @@ def test_unreachable_server_is_a_clear_error(
 def test_server_that_goes_away_is_a_clear_error(
     tmp_path: Path, corpus: Path, embed_model: Any
 ) -> None:
-    port = _free_port()
-    proc = subprocess.Popen(
-        [str(CHROMA), "run", "--path", str(tmp_path / "srv"), "--host", "127.0.0.1",
-         "--port", str(port)],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
-    try:
-        url = f"http://127.0.0.1:{port}"
-        for _ in range(300):
-            try:
-                urllib.request.urlopen(f"{url}/api/v2/heartbeat", timeout=1).close()
-                break
-            except OSError:
-                time.sleep(0.2)
+    with chroma_server(tmp_path / "srv") as url:
         settings = make_settings(tmp_path, chroma_url=url)
         reindex(settings, embed_model=embed_model)
         assistant = Assistant(settings, embed_model=embed_model)
         assert assistant.ask("Why is Windsurf the flashpoint?").citations
-    finally:
-        proc.terminate()
-        proc.wait(timeout=30)
     with pytest.raises(StoreUnavailableError):
         assistant.ask("Why is Windsurf the flashpoint?")
