@@ -8,13 +8,14 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 from llama_index.core.base.embeddings.base import BaseEmbedding
+from llama_index.core.llms import LLM
 
 from rag.answer import Answer, ChatMessage, Citation
 from rag.config import Settings, get_settings
 from rag.engine import Engine
 from rag.errors import IndexMissingError, QuestionError
 from rag.lexical import LexicalIndex
-from rag.llm import ChatModel, make_chat_model
+from rag.llm import ChatModel, as_chat_model, make_chat_model
 from rag.manifest import Manifest, ensure_compatible, load_manifest
 from rag.models import embed_model_name, make_embed_model
 from rag.retrieval import HybridRetriever
@@ -57,14 +58,14 @@ class Assistant:
         settings: Settings | None = None,
         *,
         embed_model: BaseEmbedding | None = None,
-        llm: ChatModel | None = None,
+        llm: ChatModel | LLM | None = None,
         store: ChunkStore | None = None,
     ) -> None:
         self.settings = settings or get_settings()
         self._embed_model = embed_model
         self._store = store
         # Built here so a missing key is reported at once, not at the first question.
-        self.llm = llm if llm is not None else make_chat_model(self.settings)
+        self.llm = as_chat_model(llm) if llm is not None else make_chat_model(self.settings)
         self._lock = threading.Lock()
         self._engine: Engine | None = None
         self._manifest: Manifest | None = None

@@ -100,6 +100,45 @@ class OpenAIChatModel:
             raise LLMError(describe_failure(exc, self.timeout)) from exc
 
 
+class LlamaIndexChatModel:
+    """Any llama-index LLM (OpenAILike, Ollama, ...) as a ChatModel.
+
+    Its own retry policy applies; whatever it raises becomes LLMError, so the engine's
+    extractive fallback covers every backend alike.
+    """
+
+    def __init__(self, llm: Any) -> None:
+        self._llm = llm
+        self.name = str(getattr(llm, "model", None) or llm.class_name())
+
+    @staticmethod
+    def _messages(messages: Sequence[Message]) -> list[Any]:
+        from llama_index.core.llms import ChatMessage as LlamaMessage
+
+        return [LlamaMessage(role=m["role"], content=m["content"]) for m in messages]
+
+    def complete(self, messages: Sequence[Message]) -> str:
+        try:
+            return str(self._llm.chat(self._messages(messages)).message.content or "")
+        except Exception as exc:  # a foreign backend: translate anything at this edge
+            raise LLMError(describe_failure(exc)) from exc
+
+    def stream(self, messages: Sequence[Message]) -> Iterator[str]:
+        try:
+            for chunk in self._llm.stream_chat(self._messages(messages)):
+                if chunk.delta:
+                    yield chunk.delta
+        except Exception as exc:
+            raise LLMError(describe_failure(exc)) from exc
+
+
+def as_chat_model(llm: Any) -> ChatModel:
+    """Accept our ChatModel or a llama-index LLM."""
+    from llama_index.core.llms import LLM
+
+    return LlamaIndexChatModel(llm) if isinstance(llm, LLM) else llm
+
+
 def llm_enabled(settings: Settings) -> bool:
     """Whether answers are generated: `auto` means when a key or a base URL is set."""
     if settings.answer_mode == "auto":

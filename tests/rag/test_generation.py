@@ -200,3 +200,25 @@ def test_llm_mode_without_key_or_url_is_a_clear_error(tmp_path: Any) -> None:
     with pytest.raises(ConfigError, match="OPENAI_API_KEY"):
         Assistant(make_settings(tmp_path, answer_mode="llm"))
     assert Assistant(make_settings(tmp_path)).llm is None, "auto without a key is extractive"
+
+
+def test_a_llama_index_llm_can_be_passed_in(
+    seed_settings: Any, embed_model: Any, openai_server: FakeOpenAI
+) -> None:
+    from llama_index.llms.openai_like import OpenAILike
+
+    llm = OpenAILike(
+        model="served-model", api_base=openai_server.base_url, api_key="unused",
+        is_chat_model=True, max_retries=0, timeout=2.0,
+    )  # fmt: skip
+    assistant = Assistant(seed_settings, embed_model=embed_model, llm=llm)
+    openai_server.responder = _windsurf_answer
+    items = list(assistant.stream(QUESTION))
+    answer = _final(items)
+    assert answer.mode == "llm"
+    assert "heißt Windsurf" in answer.citations[0].text
+    assert openai_server.chat_requests()[0]["model"] == "served-model"
+    openai_server.responder = lambda _r: Reply(status=503)
+    failed = assistant.ask(QUESTION)
+    assert "HTTP 503" in failed.notice
+    assert failed.citations
