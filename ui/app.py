@@ -7,16 +7,20 @@ Start with `rag ui` (or `make run`). The corpus is indexed by `rag reindex` or t
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Iterator
 
 import streamlit as st
-from streamlit.delta_generator import DeltaGenerator
 
 from rag import Answer, Assistant, Citation, RagError, get_settings
 from rag.api import IndexStatus
 from ui.corpus import build_index_prompt, corpus_panel, describe_corpus, index_status
 from ui.history import Turn, chat_history, conversation_markdown
-from ui.render import answer_markdown, literal_markdown, passage_markdown, source_link
+from ui.render import (
+    answer_markdown,
+    escaped_stream,
+    literal_markdown,
+    passage_markdown,
+    source_link,
+)
 
 log = logging.getLogger("ui.app")
 EXAMPLES = (
@@ -80,27 +84,6 @@ def show_turn(turn: Turn) -> None:
             show_extras(turn)
 
 
-def escaped_deltas(
-    stream: Iterable[str | Answer], result: list[Answer], waiting: DeltaGenerator
-) -> Iterator[str]:
-    """The answer's text deltas, escaped; the final `Answer` goes into `result`.
-
-    The escaping of a prefix is a prefix of the escaping of the whole, so each delta is
-    the new part of the escaped text so far (a URL split across deltas is still caught).
-    """
-    raw, shown = "", ""
-    for item in stream:
-        waiting.empty()
-        if isinstance(item, Answer):
-            result.append(item)
-            continue
-        raw += item
-        safe = answer_markdown(raw)
-        delta, shown = safe[len(shown) :], safe
-        if delta:
-            yield delta
-
-
 def answer(bot: Assistant, question: str) -> None:
     """Stream the answer to `question` below the conversation, then keep both."""
     with st.chat_message("user", avatar=AVATARS["user"]):
@@ -113,7 +96,7 @@ def answer(bot: Assistant, question: str) -> None:
         try:
             stream = bot.stream(question, chat_history(turns()), top_k=st.session_state.top_k)
             with body.container():
-                st.write_stream(escaped_deltas(stream, result, waiting))
+                st.write_stream(escaped_stream(stream, result, on_item=waiting.empty))
         except RagError as exc:
             waiting.empty()
             st.error(answer_markdown(str(exc)), icon=":material/error:")
@@ -138,7 +121,7 @@ def sidebar(bot: Assistant, status: IndexStatus | None) -> None:
         left, right = st.columns(2)
         left.button("New chat", on_click=new_chat, icon=":material/add:", width="stretch")
         right.download_button(
-            "Save",
+            "Download",
             conversation_markdown(turns()),
             file_name="conversation.md",
             mime="text/markdown",
@@ -154,7 +137,7 @@ def sidebar(bot: Assistant, status: IndexStatus | None) -> None:
         st.slider(
             "Passages per question",
             min_value=1,
-            max_value=20,
+            max_value=max(20, bot.settings.top_k),
             key="top_k",
             help="How many passages are retrieved for each question (top-k).",
             disabled=status is None,

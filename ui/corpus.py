@@ -16,6 +16,7 @@ from ui.render import answer_markdown, literal_markdown
 from ui.upload import MAX_UPLOAD_BYTES, check_upload, save_upload
 
 log = logging.getLogger(__name__)
+_LANGUAGES = {"de": "German", "en": "English", "fr": "French", "es": "Spanish", "it": "Italian"}
 _FLASH = "corpus_flash"  # a message that must outlive the st.rerun() that refreshes the status
 
 
@@ -32,11 +33,11 @@ def describe_corpus(bot: Assistant, status: IndexStatus) -> str:
     # rag.api has no list of articles; the manifest the status comes from has their titles.
     manifest = load_manifest(bot.settings.manifest_path)
     docs = list(manifest.documents.values()) if manifest else []
-    languages = sorted({d.language for d in docs if d.language})
+    languages = sorted({_LANGUAGES.get(d.language, d.language) for d in docs if d.language})
     noun = "article" if status.articles == 1 else "articles"
     line = f"**{status.articles} {noun}**"
     if languages:
-        line += f" ({', '.join(literal_markdown(lang) for lang in languages)})"
+        line += " in " + " and ".join(literal_markdown(lang) for lang in languages)
     if 0 < len(docs) <= 3:
         line += ": " + "; ".join(f"*{literal_markdown(d.title)}*" for d in docs)
     return line + "."

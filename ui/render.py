@@ -10,7 +10,10 @@ from __future__ import annotations
 
 import re
 import string
+from collections.abc import Callable, Iterable, Iterator
 from urllib.parse import quote, urlsplit
+
+from rag import Answer
 
 WORD_JOINER = "\u2060"
 # GFM finds bare "http://…", "www.…" and "name@host" after escapes are resolved, so a
@@ -27,6 +30,31 @@ _SAFE_URL_CHARS = "/:?#=&%@+,;~.-_!*'"
 def answer_markdown(text: str) -> str:
     """A model's answer keeps its lists and emphasis but cannot link, embed or inject."""
     return _ANSWER_SPECIAL.sub(r"\\\1", _AUTOLINK.sub(WORD_JOINER, text))
+
+
+def escaped_stream(
+    items: Iterable[str | Answer],
+    answers: list[Answer],
+    on_item: Callable[[], object] | None = None,
+) -> Iterator[str]:
+    """The text deltas of `Assistant.stream`, escaped; its final `Answer` goes into `answers`.
+
+    The escaping of a prefix is a prefix of the escaping of the whole, so each delta is the
+    new part of the escaped text so far: a URL split across deltas is still broken up.
+    `on_item` runs for every item (the UI clears its "searching" note with it).
+    """
+    raw, shown = "", ""
+    for item in items:
+        if on_item is not None:
+            on_item()
+        if isinstance(item, Answer):
+            answers.append(item)
+            continue
+        raw += item
+        safe = answer_markdown(raw)
+        delta, shown = safe[len(shown) :], safe
+        if delta:
+            yield delta
 
 
 def _escape_line(line: str) -> str:

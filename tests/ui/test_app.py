@@ -64,10 +64,21 @@ def test_unanswerable_question_says_so(app: AppTest) -> None:
     assert "do not answer" in messages(app)[1]
 
 
+def test_refused_question_shows_error_and_keeps_conversation(app: AppTest) -> None:
+    app.run()
+    ask(app, WINDSURF)
+    first = messages(app)
+    ask(app, "\x00\x07")  # only control characters: the assistant refuses it as empty
+    assert "the question is empty" in " ".join(e.value for e in app.error)
+    assert messages(app)[:2] == first
+    app.run()
+    assert len(app.chat_message) == 2, "the refused question is not kept"
+
+
 def test_empty_state_examples_ask_their_question(app: AppTest) -> None:
     app.run()
     text = page_text(app)
-    assert "1 article" in text and "Wie der Windsurf-Kauf" in text
+    assert "**1 article** in German: *OpenAI und Microsoft: Wie der Windsurf-Kauf" in text
     labels = [b.label for b in app.button]
     assert WINDSURF in labels and "Warum streiten OpenAI und Microsoft?" in labels
 

@@ -7,10 +7,12 @@ from collections.abc import Callable
 
 import pytest
 
+from rag import Answer
 from tests.ui.conftest import rendered
 from ui.render import (
     WORD_JOINER,
     answer_markdown,
+    escaped_stream,
     literal_markdown,
     passage_markdown,
     safe_url,
@@ -82,3 +84,13 @@ def test_source_links_only_for_http_urls() -> None:
     assert safe_url("javascript:alert(1)") is None
     assert safe_url("file:///etc/passwd") is None
     assert source_link("Süddeutsche Zeitung, 3. Juni") == "Süddeutsche Zeitung\\, 3\\. Juni"
+
+
+def test_escaped_stream_escapes_deltas_and_keeps_the_answer() -> None:
+    final = Answer("Mehr unter https://evil.example [1]", "extractive")
+    deltas = ["Mehr unter http", "s:", "//evil.example", " [1]"]
+    answers: list[Answer] = []
+    out = list(escaped_stream([*deltas, final], answers))
+    assert "".join(out) == answer_markdown(final.text)
+    assert f"https\\:{WORD_JOINER}//evil" in "".join(out)
+    assert answers == [final]
