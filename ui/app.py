@@ -6,9 +6,8 @@ Start with `rag ui` (or `make run`). The corpus is indexed by `rag reindex` or t
 
 from __future__ import annotations
 
-import logging
-
 import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
 
 from rag import Answer, Assistant, Citation, RagError, get_settings
 from rag.api import IndexStatus
@@ -22,7 +21,6 @@ from ui.render import (
     source_link,
 )
 
-log = logging.getLogger("ui.app")
 EXAMPLES = (
     "Why is Windsurf the flashpoint?",
     "Warum streiten OpenAI und Microsoft?",
@@ -116,21 +114,26 @@ def empty_state(bot: Assistant, description: str) -> None:
         st.button(example, on_click=ask_example, args=(example,), icon=":material/chat_bubble:")
 
 
-def sidebar(bot: Assistant, status: IndexStatus | None) -> None:
+def download_button(slot: DeltaGenerator) -> None:
+    slot.download_button(
+        "Download",
+        conversation_markdown(turns()),
+        file_name="conversation.md",
+        mime="text/markdown",
+        on_click="ignore",
+        disabled=not turns(),
+        icon=":material/download:",
+        help="Download the conversation with its sources as Markdown",
+        width="stretch",
+    )
+
+
+def sidebar(bot: Assistant, status: IndexStatus | None) -> DeltaGenerator:
+    """The sidebar; returns the slot of the download button, filled once the answer is in."""
     with st.sidebar:
         left, right = st.columns(2)
         left.button("New chat", on_click=new_chat, icon=":material/add:", width="stretch")
-        right.download_button(
-            "Download",
-            conversation_markdown(turns()),
-            file_name="conversation.md",
-            mime="text/markdown",
-            on_click="ignore",
-            disabled=not turns(),
-            icon=":material/download:",
-            help="Download the conversation with its sources as Markdown",
-            width="stretch",
-        )
+        slot = right.empty()
         st.divider()
         corpus_panel(bot, status)
         st.divider()
@@ -142,6 +145,7 @@ def sidebar(bot: Assistant, status: IndexStatus | None) -> None:
             help="How many passages are retrieved for each question (top-k).",
             disabled=status is None,
         )
+    return slot
 
 
 def main() -> None:
@@ -156,7 +160,7 @@ def main() -> None:
     except RagError as exc:  # e.g. an index built with another model: reindexing may fix it
         status, problem = None, str(exc)
     st.session_state.setdefault("top_k", bot.settings.top_k)
-    sidebar(bot, status)
+    download_slot = sidebar(bot, status)
 
     for turn in turns():
         show_turn(turn)
@@ -174,6 +178,7 @@ def main() -> None:
         answer(bot, question)
     elif not turns():
         empty_state(bot, describe_corpus(bot, status))
+    download_button(download_slot)
 
 
 main()

@@ -29,10 +29,17 @@ def messages(at: AppTest) -> list[str]:
     return [text_of(m) for m in at.chat_message]
 
 
+def download_enabled(at: AppTest) -> bool:
+    [button] = at.get("download_button")
+    return not button.proto.disabled
+
+
 def test_ask_shows_answer_and_sources(app: AppTest) -> None:
     app.run()
     assert not app.exception
+    assert not download_enabled(app), "nothing to download yet"
     ask(app, WINDSURF)
+    assert download_enabled(app), "the answer just given can be downloaded"
     user, reply = messages(app)
     assert user == WINDSURF
     assert "[1]" in reply and "Windsurf" in reply
