@@ -82,7 +82,7 @@ def show_turn(turn: Turn) -> None:
             show_extras(turn)
 
 
-def answer(bot: Assistant, question: str) -> None:
+def answer(bot: Assistant, question: str) -> bool:
     """Stream the answer to `question` below the conversation, then keep both."""
     with st.chat_message("user", avatar=AVATARS["user"]):
         st.markdown(answer_markdown(question))
@@ -98,13 +98,14 @@ def answer(bot: Assistant, question: str) -> None:
         except RagError as exc:
             waiting.empty()
             st.error(answer_markdown(str(exc)), icon=":material/error:")
-            return
+            return False
         final = result[-1]
         turn = Turn.from_answer(final)
         # A model that failed mid-answer is replaced by the extractive fallback: show that.
         body.markdown(answer_markdown(final.text))
         show_extras(turn)
     turns().extend([Turn("user", question), turn])
+    return True
 
 
 def empty_state(bot: Assistant, description: str) -> None:
@@ -114,7 +115,7 @@ def empty_state(bot: Assistant, description: str) -> None:
         st.button(example, on_click=ask_example, args=(example,), icon=":material/chat_bubble:")
 
 
-def download_button(slot: DeltaGenerator) -> None:
+def download_button(slot: DeltaGenerator, key: str) -> None:
     slot.download_button(
         "Download",
         conversation_markdown(turns()),
@@ -125,15 +126,17 @@ def download_button(slot: DeltaGenerator) -> None:
         icon=":material/download:",
         help="Download the conversation with its sources as Markdown",
         width="stretch",
+        key=key,
     )
 
 
 def sidebar(bot: Assistant, status: IndexStatus | None) -> DeltaGenerator:
-    """The sidebar; returns the slot of the download button, filled once the answer is in."""
+    """The sidebar; returns the download button's slot, to refresh once an answer is in."""
     with st.sidebar:
         left, right = st.columns(2)
         left.button("New chat", on_click=new_chat, icon=":material/add:", width="stretch")
         slot = right.empty()
+        download_button(slot, "download")
         st.divider()
         corpus_panel(bot, status)
         st.divider()
@@ -175,10 +178,10 @@ def main() -> None:
     elif status is None:
         build_index_prompt(bot)
     elif question:
-        answer(bot, question)
+        if answer(bot, question):
+            download_button(download_slot, "download-with-answer")
     elif not turns():
         empty_state(bot, describe_corpus(bot, status))
-    download_button(download_slot)
 
 
 main()

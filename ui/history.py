@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from rag import Answer, ChatMessage, Citation
-from ui.render import answer_markdown, safe_url
+from ui.render import export_markdown, safe_url
 
 
 @dataclass(frozen=True)
@@ -35,27 +35,27 @@ def chat_history(turns: Sequence[Turn]) -> list[ChatMessage]:
 
 
 def _quote_block(text: str) -> str:
-    return "\n".join(f"> {line}" for line in answer_markdown(text).splitlines() if line.strip())
+    return "\n".join(f"> {line}" for line in export_markdown(text).splitlines() if line.strip())
 
 
 def conversation_markdown(turns: Sequence[Turn], *, title: str = "article-rag conversation") -> str:
     """The whole conversation with each answer's sources, as a Markdown document.
 
-    Article and model text is escaped as on screen, so opening the file in a Markdown
-    viewer cannot turn a passage into a link or an image either.
+    Article and model text is escaped (lightly, see `export_markdown`), so opening the file
+    in a Markdown viewer cannot turn a passage into a hidden link, an image or HTML either.
     """
     parts = [f"# {title}"]
     for turn in turns:
         if turn.role == "user":
-            parts.append(f"## Question\n\n{answer_markdown(turn.content)}")
+            parts.append(f"## Question\n\n{export_markdown(turn.content)}")
             continue
-        parts.append(f"### Answer\n\n{answer_markdown(turn.content)}")
+        parts.append(f"### Answer\n\n{export_markdown(turn.content)}")
         if turn.notice:
-            parts.append(f"_Note: {answer_markdown(turn.notice)}_")
+            parts.append(f"_Note: {export_markdown(turn.notice)}_")
         if turn.citations:
             parts.append("#### Sources")
         for c in turn.citations:
-            head = f"**[{c.n}] {answer_markdown(c.title)}** ({answer_markdown(c.doc_id)}"
+            head = f"**[{c.n}] {export_markdown(c.title)}** ({export_markdown(c.doc_id)}"
             head += f", characters {c.start_char}–{c.end_char})"
             url = safe_url(c.source)
             if url:

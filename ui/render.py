@@ -23,6 +23,10 @@ _AUTOLINK = re.compile(r"(?<=:)(?=/)|(?<=www)(?=\.)|(?<=@)", re.IGNORECASE)
 # In answers: what could start a link, an image, HTML, an entity, math or a directive.
 # `[` stays so citation markers read "[1]": without "(" or "]:" after it, it is plain text.
 _ANSWER_SPECIAL = re.compile(r"([\\<>()$&:])")
+# In the downloaded file, which people also read as plain text: only what hides a target
+# (inline and reference links, images), HTML and entities is escaped; a bare URL stays
+# readable, since the reader sees where it goes.
+_EXPORT_SPECIAL = re.compile(r"([<>])|(?<=\])([(:\[])|(!)(?=\[)|(&)(?=#?\w+;)")
 _ALL_PUNCTUATION = re.compile(f"([{re.escape(string.punctuation)}])")
 _SAFE_URL_CHARS = "/:?#=&%@+,;~.-_!*'"
 
@@ -30,6 +34,11 @@ _SAFE_URL_CHARS = "/:?#=&%@+,;~.-_!*'"
 def answer_markdown(text: str) -> str:
     """A model's answer keeps its lists and emphasis but cannot link, embed or inject."""
     return _ANSWER_SPECIAL.sub(r"\\\1", _AUTOLINK.sub(WORD_JOINER, text))
+
+
+def export_markdown(text: str) -> str:
+    """Article or model text for the Markdown download: readable, yet no links or HTML."""
+    return _EXPORT_SPECIAL.sub(lambda m: "\\" + m.group(0), text)
 
 
 def escaped_stream(

@@ -40,7 +40,7 @@ def test_markdown_export_has_questions_answers_and_sources() -> None:
     assert "**[1] OpenAI und Microsoft** (windsurf.de.md, characters 10–70)" in text
     assert "<https://example.org/windsurf>" in text
     assert "> Die Zündschnur heißt Windsurf." in text
-    assert "](http" not in text, "article text cannot become a link in the file either"
+    assert "[Klick]\\(http://evil.example)" in text, "article text cannot become a link in the file"
 
 
 def test_notice_is_exported() -> None:

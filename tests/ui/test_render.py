@@ -13,6 +13,7 @@ from ui.render import (
     WORD_JOINER,
     answer_markdown,
     escaped_stream,
+    export_markdown,
     literal_markdown,
     passage_markdown,
     safe_url,
@@ -94,3 +95,11 @@ def test_escaped_stream_escapes_deltas_and_keeps_the_answer() -> None:
     assert "".join(out) == answer_markdown(final.text)
     assert f"https\\:{WORD_JOINER}//evil" in "".join(out)
     assert answers == [final]
+
+
+def test_export_markdown_stays_readable_but_hides_no_targets() -> None:
+    text = "Sie sagen: [x](http://e) ![i](http://p) [r]: http://e <b>hi</b> &#60; AT&T (gut) [1]"
+    assert export_markdown(text) == (
+        "Sie sagen: [x]\\(http://e) \\![i]\\(http://p) [r]\\: http://e "
+        "\\<b\\>hi\\</b\\> \\&#60; AT&T (gut) [1]"
+    )
