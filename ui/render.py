@@ -75,7 +75,7 @@ def literal_markdown(text: str) -> str:
     return "\n\n".join(_escape_line(line.strip()) for line in text.splitlines() if line.strip())
 
 
-def passage_markdown(passage: str, quote_text: str, colour: str = "orange") -> str:
+def passage_markdown(passage: str, quote_text: str, colour: str = "yellow") -> str:
     """The passage verbatim, with the cited sentence highlighted (when it is found)."""
     start = passage.find(quote_text) if quote_text.strip() else -1
     if start < 0:

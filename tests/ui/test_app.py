@@ -47,7 +47,7 @@ def test_ask_shows_answer_and_sources(app: AppTest) -> None:
     passages = text_of(sources)
     assert "heißt Windsurf" in passages
     # The cited sentence is highlighted inside its passage.
-    assert ":orange-background[Die Zündschnur" in " ".join(m.value for m in sources.markdown)
+    assert ":yellow-background[Die Zündschnur" in " ".join(m.value for m in sources.markdown)
 
 
 def test_second_question_keeps_first_exchange_and_reruns_keep_history(app: AppTest) -> None:

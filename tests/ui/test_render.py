@@ -67,13 +67,13 @@ def test_passage_highlights_the_quote() -> None:
     passage = "Vorher. Die Zündschnur heißt Windsurf [x](y). Nachher."
     out = passage_markdown(passage, "Die Zündschnur heißt Windsurf [x](y).")
     assert out == (
-        "Vorher\\. :orange-background[Die Zündschnur heißt Windsurf \\[x\\]\\(y\\)\\.] Nachher\\."
+        "Vorher\\. :yellow-background[Die Zündschnur heißt Windsurf \\[x\\]\\(y\\)\\.] Nachher\\."
     )
 
 
 def test_passage_highlight_spanning_lines_and_missing_quote() -> None:
     out = passage_markdown("Erste Zeile.\nZweite Zeile. Rest", "Zeile.\nZweite Zeile.")
-    assert out == "Erste :orange-background[Zeile\\.]\n\n:orange-background[Zweite Zeile\\.] Rest"
+    assert out == "Erste :yellow-background[Zeile\\.]\n\n:yellow-background[Zweite Zeile\\.] Rest"
     assert passage_markdown("Nur Text.", "nicht enthalten") == "Nur Text\\."
     assert passage_markdown("Nur Text.", "") == "Nur Text\\."
 
