@@ -64,10 +64,12 @@ def show_citation(c: Citation) -> None:
         st.markdown(passage_markdown(c.text, c.quote))
 
 
-def show_extras(turn: Turn) -> None:
-    """What follows an answer's text: the fallback notice and the sources."""
+def show_notice(turn: Turn) -> None:
     if turn.notice:
         st.warning(answer_markdown(turn.notice), icon=":material/info:")
+
+
+def show_sources(turn: Turn) -> None:
     if turn.citations:
         label = f"Sources ({len(turn.citations)})"
         with st.expander(label, icon=":material/menu_book:"):
@@ -77,9 +79,9 @@ def show_extras(turn: Turn) -> None:
 
 def show_turn(turn: Turn) -> None:
     with st.chat_message(turn.role, avatar=AVATARS[turn.role]):
+        show_notice(turn)
         st.markdown(answer_markdown(turn.content))
-        if turn.role == "assistant":
-            show_extras(turn)
+        show_sources(turn)
 
 
 def answer(bot: Assistant, question: str) -> bool:
@@ -89,6 +91,7 @@ def answer(bot: Assistant, question: str) -> bool:
     with st.chat_message("assistant", avatar=AVATARS["assistant"]):
         waiting = st.empty()
         waiting.caption("Searching the articles…")
+        notice = st.empty()  # a fallback notice is only known at the end; it goes on top
         body = st.empty()
         result: list[Answer] = []
         try:
@@ -103,7 +106,9 @@ def answer(bot: Assistant, question: str) -> bool:
         turn = Turn.from_answer(final)
         # A model that failed mid-answer is replaced by the extractive fallback: show that.
         body.markdown(answer_markdown(final.text))
-        show_extras(turn)
+        with notice.container():
+            show_notice(turn)
+        show_sources(turn)
     turns().extend([Turn("user", question), turn])
     return True
 

@@ -8,8 +8,10 @@ from typing import Any
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from rag import Citation
 from rag.config import Settings
 from tests.ui.conftest import AppFactory, page_text, rendered
+from ui.history import Turn
 
 WINDSURF = "Why is Windsurf the flashpoint?"
 
@@ -63,6 +65,21 @@ def test_second_question_keeps_first_exchange_and_reruns_keep_history(app: AppTe
     assert len(app.chat_message) == 4
     assert messages(app)[:2] == first
     assert len([e for e in app.expander if e.label.startswith("Sources")]) == 2
+
+
+def test_fallback_notice_is_shown_with_the_cited_answer(app: AppTest) -> None:
+    citation = Citation(1, "a.md", "Titel", "", "Ein Satz. Noch einer.", "Ein Satz.", 0, 21, 0.9)
+    notice = "The language model timed out; showing the quoted answer instead."
+    app.session_state["turns"] = [
+        Turn("user", "Frage?"),
+        Turn("assistant", "Ein Satz. [1]", (citation,), notice),
+    ]
+    app.run()
+    assert not app.exception
+    reply = app.chat_message[1]
+    assert "timed out" in rendered(reply.warning[0].value)
+    assert "Ein Satz. [1]" in text_of(reply)
+    assert any(e.label == "Sources (1)" for e in reply.expander)
 
 
 def test_unanswerable_question_says_so(app: AppTest) -> None:
