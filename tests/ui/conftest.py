@@ -27,6 +27,7 @@ def make_app(monkeypatch: pytest.MonkeyPatch) -> Iterator[AppFactory]:
     def build(settings: Settings) -> AppTest:
         monkeypatch.setenv("RAG_DATA_DIR", str(settings.data_dir))
         monkeypatch.setenv("RAG_CORPUS_DIR", str(settings.corpus_dir))
+        monkeypatch.chdir(settings.data_dir.parent)  # no developer's .env is read
         get_settings.cache_clear()
         st.cache_resource.clear()  # cached assistants leak between AppTest instances
         return AppTest.from_file(APP, default_timeout=TIMEOUT)

@@ -84,18 +84,28 @@ def server(tmp_path_factory: pytest.TempPathFactory, embed_model: Any) -> Iterat
     reindex(settings, embed_model=embed_model)
 
     port = free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("RAG_")}
+    # Only the test's settings: no RAG_* or API key from the developer's environment, and a
+    # working directory without a .env file.
+    env = {
+        k: v for k, v in os.environ.items() if not k.startswith("RAG_") and k != "OPENAI_API_KEY"
+    }
     env.update(RAG_DATA_DIR=str(settings.data_dir), RAG_CORPUS_DIR=str(settings.corpus_dir))
     log = root / "streamlit.log"
     command = [
         sys.executable, "-m", "streamlit", "run", APP,
         "--server.port", str(port), "--server.address", "127.0.0.1",
         "--server.headless", "true", "--browser.gatherUsageStats", "false",
+        "--server.fileWatcherType", "none",
     ]  # fmt: skip
     with log.open("wb") as out:
         # A session of its own, so the whole process group can be ended afterwards.
         proc = subprocess.Popen(
-            command, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
+            command,
+            cwd=root,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
         )
     try:
         wait_healthy(f"http://127.0.0.1:{port}/_stcore/health", proc, log)
