@@ -114,8 +114,8 @@ def answer(bot: Assistant, question: str) -> bool:
 
 
 def empty_state(bot: Assistant, description: str) -> None:
-    st.markdown(f"{description} Ask in English or German; every answer cites its passages.")
-    st.caption("Try one of these:")
+    st.markdown(description)
+    st.caption("Ask in English or German; every answer cites its passages. Try one of these:")
     for example in EXAMPLES:
         st.button(example, on_click=ask_example, args=(example,), icon=":material/chat_bubble:")
 

@@ -29,7 +29,7 @@ def index_status(bot: Assistant) -> IndexStatus | None:
 
 
 def describe_corpus(bot: Assistant, status: IndexStatus) -> str:
-    """One line of Markdown saying what the corpus holds (titles when there are few)."""
+    """Markdown saying what the corpus holds: one line, plus the titles when there are few."""
     # rag.api has no list of articles; the manifest the status comes from has their titles.
     manifest = load_manifest(bot.settings.manifest_path)
     docs = list(manifest.documents.values()) if manifest else []
@@ -38,8 +38,10 @@ def describe_corpus(bot: Assistant, status: IndexStatus) -> str:
     line = f"**{status.articles} {noun}**"
     if languages:
         line += " in " + " and ".join(literal_markdown(lang) for lang in languages)
-    if 0 < len(docs) <= 3:
-        line += ": " + "; ".join(f"*{literal_markdown(d.title)}*" for d in docs)
+    if len(docs) == 1:
+        return f"{line}: *{literal_markdown(docs[0].title)}*."
+    if 1 < len(docs) <= 3:
+        return line + ":\n\n" + "\n".join(f"- *{literal_markdown(d.title)}*" for d in docs)
     return line + "."
 
 
