@@ -9,6 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+import charset_normalizer
 import yaml
 
 from rag.errors import ArticleError
@@ -17,6 +18,11 @@ from rag.language import detect_language
 SUFFIXES = (".md", ".markdown", ".txt")
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?)\r?\n---[ \t]*(?:\r?\n|\Z)", re.DOTALL)
 _HEADING = re.compile(r"^\s{0,3}#{1,6}\s+(.+?)\s*#*\s*$")
+# Executable or invisible HTML is not article text (and must never reach a page).
+_HIDDEN_HTML = re.compile(
+    r"<script\b.*?</script\s*>|<style\b.*?</style\s*>|<!--.*?-->|<script\b[^>]*>",
+    re.IGNORECASE | re.DOTALL,
+)
 
 
 @dataclass(frozen=True)
@@ -37,13 +43,27 @@ def content_hash(data: bytes) -> str:
 
 
 def decode(data: bytes) -> str:
-    """UTF-8 (with or without BOM); anything else is refused rather than misread."""
+    """UTF-8 (with or without BOM); otherwise the encoding charset-normalizer detects
+    (Latin-1 and Windows-1252 files are common); binary data is refused."""
     if b"\x00" in data[:8192]:
         raise ArticleError("binary file (contains NUL bytes)")
     try:
         return data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise ArticleError(f"not UTF-8 text (byte {exc.start}): save it as UTF-8") from exc
+    except UnicodeDecodeError:
+        pass
+    best = charset_normalizer.from_bytes(data).best()
+    if best is None:
+        raise ArticleError("not UTF-8, and no text encoding could be detected")
+    text = str(best)
+    controls = sum(1 for ch in text if ord(ch) < 32 and ch not in "\n\r\t\f")
+    if controls > len(text) / 100:
+        raise ArticleError("binary file (control characters)")
+    return text
+
+
+def strip_hidden_html(text: str) -> str:
+    """Remove <script>/<style> blocks and HTML comments."""
+    return _HIDDEN_HTML.sub("", text) if "<" in text else text
 
 
 def _front_matter(raw: str) -> tuple[dict[str, object], str]:
@@ -87,6 +107,7 @@ def parse_article(
 ) -> Article:
     """Build an `Article` from its decoded text (pure apart from the detector)."""
     meta, body = _front_matter(raw)
+    body = strip_hidden_html(body)
     if not body.strip():
         raise ArticleError("no text (empty, or front matter only)")
     title = _as_text(meta.get("title")) or _first_title(body) or doc_id

@@ -20,10 +20,10 @@ from ingest.chunk import Chunk, chunk_text
 from ingest.load import Article, doc_id_for, read_article, scan_corpus
 from ingest.pipeline import Progress, build_nodes, embed_texts, prune_lexical, rebuild_lexical
 from rag.config import Settings
-from rag.errors import ArticleError, IndexMismatchError, ReindexBusyError
-from rag.manifest import DocEntry, Manifest, load_manifest, save_manifest
+from rag.errors import ArticleError, ReindexBusyError
+from rag.manifest import DocEntry, Manifest, ensure_compatible, load_manifest, save_manifest
 from rag.models import embed_model_name, make_embed_model
-from rag.store import ChunkStore
+from rag.store import ChunkStore, store_identity
 
 log = logging.getLogger(__name__)
 _SAVE_EVERY_S = 2.0
@@ -133,16 +133,13 @@ def _reindex_locked(
     articles = _read_corpus(corpus, settings, summary)
     model_name = embed_model_name(settings)
     manifest = None if reset else load_manifest(settings.manifest_path)
-    if manifest and manifest.embed_model != model_name:
-        raise IndexMismatchError(
-            f"the index was built with {manifest.embed_model!r}, the settings ask for "
-            f"{model_name!r}: run `rag reindex --reset` to rebuild it"
-        )
+    if manifest:
+        ensure_compatible(manifest, embed_model=model_name, store=store_identity(settings))
     store = ChunkStore(settings, create=True)
     dirty = settings.data_dir / "dirty"
     if manifest is None:
         store.reset()
-        manifest = Manifest(embed_model=model_name)
+        manifest = Manifest(embed_model=model_name, store=store_identity(settings))
     elif dirty.exists():
         _heal(store, manifest)
     articles = _drop_duplicates(articles, set(manifest.documents), summary)

@@ -12,12 +12,13 @@ from llama_index.core.base.embeddings.base import BaseEmbedding
 from rag.answer import Answer, ChatMessage, Citation
 from rag.config import Settings, get_settings
 from rag.engine import Engine
-from rag.errors import IndexMismatchError, IndexMissingError, QuestionError
+from rag.errors import IndexMissingError, QuestionError
 from rag.lexical import LexicalIndex
-from rag.manifest import Manifest, load_manifest
+from rag.llm import ChatModel, make_chat_model
+from rag.manifest import Manifest, ensure_compatible, load_manifest
 from rag.models import embed_model_name, make_embed_model
 from rag.retrieval import HybridRetriever
-from rag.store import ChunkStore
+from rag.store import ChunkStore, store_identity
 
 __all__ = ["Answer", "Assistant", "ChatMessage", "Citation", "IndexStatus"]
 
@@ -56,11 +57,14 @@ class Assistant:
         settings: Settings | None = None,
         *,
         embed_model: BaseEmbedding | None = None,
+        llm: ChatModel | None = None,
         store: ChunkStore | None = None,
     ) -> None:
         self.settings = settings or get_settings()
         self._embed_model = embed_model
         self._store = store
+        # Built here so a missing key is reported at once, not at the first question.
+        self.llm = llm if llm is not None else make_chat_model(self.settings)
         self._lock = threading.Lock()
         self._engine: Engine | None = None
         self._manifest: Manifest | None = None
@@ -89,11 +93,11 @@ class Assistant:
                 manifest = load_manifest(path)
                 if manifest is None or manifest.lexical_dir is None:
                     raise IndexMissingError("the index is incomplete: run `rag reindex`")
-                if manifest.embed_model != embed_model_name(self.settings):
-                    raise IndexMismatchError(
-                        f"the index was built with {manifest.embed_model!r} but the settings "
-                        f"ask for {embed_model_name(self.settings)!r}: run `rag reindex --reset`"
-                    )
+                ensure_compatible(
+                    manifest,
+                    embed_model=embed_model_name(self.settings),
+                    store=store_identity(self.settings),
+                )
                 store = self._store or ChunkStore(self.settings)
                 lexical = LexicalIndex.load(self.settings.bm25_dir / manifest.lexical_dir)
                 retriever = HybridRetriever(
@@ -104,7 +108,7 @@ class Assistant:
                     candidate_k=self.settings.candidate_k,
                     dense_weight=self.settings.dense_weight,
                 )
-                self._engine = Engine(self.settings, retriever, self.embed_model)
+                self._engine = Engine(self.settings, retriever, self.embed_model, self.llm)
                 self._manifest, self._stamp = manifest, stamp
             return self._engine, self._manifest
 
@@ -118,8 +122,11 @@ class Assistant:
         )
 
     def mode_label(self) -> str:
-        """How answers are produced, for status displays."""
-        return "extractive (quotes from the articles; no language model configured)"
+        """How answers are produced, for status displays (never shows the key)."""
+        if self.llm is None:
+            return "extractive (quotes from the articles; no language model configured)"
+        where = f" at {self.settings.llm_base_url}" if self.settings.llm_base_url else ""
+        return f"LLM: {self.llm.name}{where}"
 
     def ask(self, question: str, *, top_k: int | None = None) -> Answer:
         """Answer one question from the articles."""
@@ -151,8 +158,10 @@ class Assistant:
     ) -> Iterator[str | Answer]:
         """Yield the answer's text in pieces as it is produced, then the final `Answer`.
 
-        The deltas joined equal `Answer.text`.
+        The pieces joined equal `Answer.text`, except when the model fails midway: then
+        the final `Answer` is the extractive one, with `notice` saying what failed, and it
+        replaces the text streamed so far.
         """
-        answer = self.ask(question, top_k=top_k)
-        yield answer.text
-        yield answer
+        text = clean_question(question, self.settings.max_question_chars)
+        engine, _manifest = self._current()
+        yield from engine.stream(text, list(history or ()), top_k)

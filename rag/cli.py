@@ -7,18 +7,17 @@ import json
 import logging
 import subprocess
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
-from rag.answer import Answer
+from rag.answer import Answer, ChatMessage
 from rag.config import Settings, get_settings
-from rag.errors import RagError
+from rag.errors import QuestionError, RagError
 
 log = logging.getLogger("rag")
 
 
-def _print_answer(answer: Answer) -> None:
-    print(answer.text)
+def _print_sources(answer: Answer) -> None:
     if answer.notice:
         print(f"\nNote: {answer.notice}")
     if answer.citations:
@@ -27,6 +26,25 @@ def _print_answer(answer: Answer) -> None:
             where = f" <{c.source}>" if c.source else ""
             print(f"[{c.n}] {c.title} ({c.doc_id}, chars {c.start_char}-{c.end_char}){where}")
             print(f"    “{c.quote or c.text[:200]}”")
+
+
+def _stream_answer(items: Iterator[str | Answer]) -> Answer:
+    """Print deltas as they arrive, then the sources; returns the final answer."""
+    streamed = False
+    for item in items:
+        if isinstance(item, Answer):
+            if item.notice and streamed:
+                # The model failed midway: what was printed is replaced by the fallback.
+                print("\n\n[the model's answer was interrupted; quoting the articles instead]\n")
+                print(item.text, end="")
+            elif not streamed:
+                print(item.text, end="")
+            print()
+            _print_sources(item)
+            return item
+        print(item, end="", flush=True)
+        streamed = True
+    raise RuntimeError("the answer stream ended without an answer")
 
 
 def cmd_reindex(args: argparse.Namespace, settings: Settings) -> int:
@@ -60,22 +78,48 @@ def cmd_reindex(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
     from rag.api import Assistant
 
-    answer = Assistant(settings).ask(args.question, top_k=args.top_k)
+    assistant = Assistant(settings)
     if args.json:
+        answer = assistant.ask(args.question, top_k=args.top_k)
         print(json.dumps(answer.as_dict(), ensure_ascii=False, indent=2))
     else:
-        _print_answer(answer)
+        _stream_answer(assistant.stream(args.question, top_k=args.top_k))
     return 0
+
+
+def cmd_chat(args: argparse.Namespace, settings: Settings) -> int:
+    from rag.api import Assistant
+
+    assistant = Assistant(settings)
+    history: list[ChatMessage] = []
+    print(f"article-rag chat ({assistant.mode_label()}). Empty line or Ctrl-D to quit.")
+    while True:
+        try:
+            question = input("\nyou> ").strip()
+        except EOFError:
+            print()
+            return 0
+        if not question or question.lower() in {"exit", "quit"}:
+            return 0
+        print()
+        try:
+            answer = _stream_answer(assistant.stream(question, history, top_k=args.top_k))
+        except QuestionError as exc:  # a bad question ends nothing: ask again
+            print(f"error: {exc}", file=sys.stderr)
+            continue
+        history += [ChatMessage("user", question), ChatMessage("assistant", answer.text)]
 
 
 def cmd_status(args: argparse.Namespace, settings: Settings) -> int:
     from rag.api import Assistant
 
-    status = Assistant(settings).status()
+    assistant = Assistant(settings)
+    status = assistant.status()
     print(
         f"articles {status.articles}, chunks {status.chunks}, "
         f"indexed at {status.indexed_at}, embedding model {status.embed_model}"
     )
+    print(f"answers: {assistant.mode_label()}")
     return 0
 
 
@@ -108,6 +152,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--top-k", type=int, default=None, help="passages to retrieve")
     p.set_defaults(func=cmd_ask)
 
+    p = sub.add_parser("chat", help="interactive chat that keeps the conversation")
+    p.add_argument("--top-k", type=int, default=None, help="passages to retrieve")
+    p.set_defaults(func=cmd_chat)
+
     p = sub.add_parser("status", help="show what is indexed")
     p.set_defaults(func=cmd_status)
 
@@ -123,6 +171,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         level=logging.INFO if args.verbose else logging.WARNING,
         format="%(levelname)s %(name)s: %(message)s",
     )
+    # bm25s logs every index build at DEBUG with a handler of its own.
+    logging.getLogger("bm25s").setLevel(logging.INFO if args.verbose else logging.WARNING)
     if getattr(args, "top_k", None) is not None and not 1 <= args.top_k <= 50:
         print("error: --top-k must be between 1 and 50", file=sys.stderr)
         return 2

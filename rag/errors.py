@@ -31,3 +31,7 @@ class ReindexBusyError(RagError):
 
 class ConfigError(RagError):
     """The settings contradict each other or miss a value."""
+
+
+class LLMError(RagError):
+    """The language model failed (after retries); the caller falls back to extraction."""

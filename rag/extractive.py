@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from rag.answer import Citation
+from rag.citations import citation
 from rag.retrieval import Passage
 
 
@@ -71,18 +72,5 @@ def compose(
         for s in sorted(mine, key=lambda s: s.start):
             lines.append(f"- {s.text} [{number[p]}]")
         best = max(mine, key=lambda s: s.score)
-        passage = passages[p]
-        citations.append(
-            Citation(
-                n=number[p],
-                doc_id=passage.doc_id,
-                title=passage.title,
-                source=passage.source,
-                text=passage.text,
-                quote=best.text,
-                start_char=passage.start,
-                end_char=passage.end,
-                score=round(float(passage.score), 4),
-            )
-        )
+        citations.append(citation(number[p], passages[p], best.text))
     return "\n".join(lines), citations

@@ -60,7 +60,7 @@ def query_terms(text: str, languages: Iterable[str]) -> list[str]:
 class LexicalIndex:
     """A bm25s index over chunk ids."""
 
-    bm25: bm25s.BM25
+    bm25: bm25s.BM25 | None  # None for an empty corpus (bm25s cannot index nothing)
     ids: list[str]
     languages: list[str]
 
@@ -68,6 +68,8 @@ class LexicalIndex:
     def build(
         cls, ids: Sequence[str], texts: Sequence[str], languages: Sequence[str]
     ) -> LexicalIndex:
+        if not ids:
+            return cls(None, [], [])
         corpus = [tokenize(text, lang) for text, lang in zip(texts, languages, strict=True)]
         bm25 = bm25s.BM25()
         bm25.index(corpus, show_progress=False)
@@ -75,23 +77,26 @@ class LexicalIndex:
 
     def save(self, folder: Path) -> None:
         folder.mkdir(parents=True, exist_ok=True)
-        self.bm25.save(str(folder), show_progress=False)
+        if self.bm25 is not None:
+            self.bm25.save(str(folder), show_progress=False)
         (folder / _IDS_FILE).write_text(json.dumps(self.ids), encoding="utf-8")
         (folder / _META_FILE).write_text(json.dumps(self.languages), encoding="utf-8")
 
     @classmethod
     def load(cls, folder: Path) -> LexicalIndex:
-        bm25 = bm25s.BM25.load(str(folder), mmap=True, show_progress=False)
         ids = json.loads((folder / _IDS_FILE).read_text(encoding="utf-8"))
         languages = json.loads((folder / _META_FILE).read_text(encoding="utf-8"))
+        bm25 = bm25s.BM25.load(str(folder), mmap=True, show_progress=False) if ids else None
         return cls(bm25, ids, languages)
 
     def scores(self, query: str) -> tuple[np.ndarray, float]:
         """BM25 score of every chunk, and the share of query terms the corpus knows."""
+        if self.bm25 is None:
+            return np.zeros(0, dtype=np.float32), 0.0
         terms = query_terms(query, self.languages)
         vocab = self.bm25.vocab_dict
         known = [vocab[t] for t in terms if t in vocab]
-        if not self.ids or not known:
+        if not known:
             return np.zeros(len(self.ids), dtype=np.float32), 0.0
         return (
             np.asarray(self.bm25.get_scores_from_ids(known), dtype=np.float32),

@@ -30,6 +30,7 @@ class DocEntry:
 class Manifest:
     embed_model: str
     documents: dict[str, DocEntry] = field(default_factory=dict)
+    store: str = ""  # see rag.store.store_identity
     lexical_dir: str | None = None  # folder of the current BM25 generation, under bm25/
     indexed_at: str | None = None
     format: int = FORMAT
@@ -65,3 +66,17 @@ def save_manifest(path: Path, manifest: Manifest) -> None:
         fh.flush()
         os.fsync(fh.fileno())
     os.replace(tmp, path)
+
+
+def ensure_compatible(manifest: Manifest, *, embed_model: str, store: str) -> None:
+    """Refuse an index built with another embedding model or in another Chroma store."""
+    if manifest.embed_model != embed_model:
+        raise IndexMismatchError(
+            f"the index was built with {manifest.embed_model!r} but the settings ask for "
+            f"{embed_model!r}: run `rag reindex --reset` to rebuild it"
+        )
+    if manifest.store and manifest.store != store:
+        raise IndexMismatchError(
+            f"the index manifest belongs to the Chroma store {manifest.store!r}, not {store!r}: "
+            "point RAG_DATA_DIR at that store's index folder, or run `rag reindex --reset`"
+        )

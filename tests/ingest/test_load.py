@@ -57,13 +57,27 @@ def test_bad_articles_raise_with_a_reason(raw: str, reason: str) -> None:
         _parse(raw)
 
 
-def test_binary_and_non_utf8_are_refused(tmp_path: Path) -> None:
+def test_binary_is_refused_and_latin1_decoded(tmp_path: Path) -> None:
     (tmp_path / "bin.txt").write_bytes(b"\x00\x01\x02binary")
-    (tmp_path / "latin.txt").write_bytes("Grüße aus Köln".encode("latin-1"))
+    (tmp_path / "ctrl.txt").write_bytes(bytes(range(1, 32)) * 20 + b"\xff\xfe")
+    latin = "Die Grüße aus Köln: Bürgermeisterin Müller eröffnet die Straße am Fluss."
+    (tmp_path / "latin.txt").write_bytes(latin.encode("latin-1"))
     with pytest.raises(ArticleError, match="binary"):
         read_article(tmp_path / "bin.txt", tmp_path, max_bytes=1000)
-    with pytest.raises(ArticleError, match="UTF-8"):
-        read_article(tmp_path / "latin.txt", tmp_path, max_bytes=1000)
+    with pytest.raises(ArticleError, match="binary|encoding"):
+        read_article(tmp_path / "ctrl.txt", tmp_path, max_bytes=1000)
+    assert read_article(tmp_path / "latin.txt", tmp_path, max_bytes=1000).text == latin
+
+
+def test_scripts_styles_and_comments_are_removed() -> None:
+    raw = (
+        "# Title\nBefore <script>alert('x')</script> middle <STYLE>p{}</STYLE>"
+        "<!-- hidden --> after <b>bold</b>.<script src=x>"
+    )
+    article = parse_article("h.md", raw, digest="h")
+    assert article.text == "# Title\nBefore  middle  after <b>bold</b>."
+    with pytest.raises(ArticleError, match="no text"):
+        parse_article("s.md", "<script>only()</script>", digest="h")
 
 
 def test_size_limit(tmp_path: Path) -> None:

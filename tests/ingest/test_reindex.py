@@ -98,3 +98,30 @@ def test_other_embedding_model_is_refused(settings: Settings, embed_model: Any) 
         reindex(settings, embed_model=embed_model)
     summary = reindex(settings, embed_model=embed_model, reset=True)
     assert summary.added == 1
+
+
+def test_interrupted_run_is_healed(settings: Settings, corpus: Path, embed_model: Any) -> None:
+    """The state a SIGKILL can leave: chunks of an article that never reached the
+    manifest (and whose file is gone since), and a manifest entry whose chunks are gone."""
+    from ingest.chunk import chunk_text
+    from ingest.load import parse_article
+    from ingest.pipeline import build_nodes, embed_texts
+
+    base = reindex(settings, embed_model=embed_model)
+    (corpus / "strom.md").write_text(EXTRA, encoding="utf-8")
+    reindex(settings, embed_model=embed_model)
+    store = ChunkStore(settings)
+    ghost = parse_article("ghost.md", EXTRA.replace("Stadtwerke", "Geisterwerke"), digest="g")
+    chunks = chunk_text(ghost.text)
+    vectors = embed_texts(embed_model, [c.text for c in chunks], batch_size=8)
+    store.add(build_nodes(ghost, chunks, vectors))  # written, but never recorded
+    store.delete_doc("strom.md")  # recorded, but its chunks are gone
+    (settings.data_dir / "dirty").touch()
+
+    summary = reindex(settings, embed_model=embed_model)
+    assert summary.added == 1, "strom.md is embedded again"
+    chroma, bm25, listed = _state(settings)
+    assert chroma == bm25 == listed
+    assert not any(cid.startswith("ghost.md#") for cid in chroma)
+    assert not (settings.data_dir / "dirty").exists()
+    assert summary.chunks == len(chroma) > base.chunks

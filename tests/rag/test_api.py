@@ -70,10 +70,38 @@ def test_seed_questions_pass_their_evidence_check(
         assert any(fact.lower() in answer.text.lower() for fact in group), group
 
 
-@pytest.mark.parametrize("question", ["", "   \n\t ", "\x00\x01", "x" * 5000])
+@pytest.mark.parametrize(
+    "question", ["", "   \n\t ", "\x00\x01", "x" * 5000, "Windsurf? " * 10_000], ids=repr
+)
 def test_bad_questions_raise_question_error(seed_assistant: Assistant, question: str) -> None:
     with pytest.raises(QuestionError):
         seed_assistant.ask(question)
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "東京の人口は何人ですか？",
+        "Какая столица Австралии?",
+        "¿Quién compró Windsurf?",
+        "??",
+        "1 + 1",
+    ],
+)
+def test_odd_questions_get_a_sensible_answer(seed_assistant: Assistant, question: str) -> None:
+    answer = seed_assistant.ask(question)
+    assert answer.text
+    assert _markers(answer) == {c.n for c in answer.citations}
+
+
+def test_empty_index_abstains(tmp_path: Path, embed_model: Any) -> None:
+    from ingest.reindex import reindex
+
+    settings = make_settings(tmp_path)
+    settings.corpus_dir.mkdir()
+    reindex(settings, embed_model=embed_model)
+    answer = Assistant(settings, embed_model=embed_model).ask("Why is Windsurf the flashpoint?")
+    assert answer.citations == []
 
 
 def test_control_characters_are_cleaned(seed_assistant: Assistant) -> None:

@@ -1,0 +1,202 @@
+"""Generated answers through a real OpenAI-protocol server on 127.0.0.1 (tests/openai_server.py)."""
+
+import logging
+import re
+from typing import Any
+
+import pytest
+from pydantic import SecretStr
+
+from rag import Answer, Assistant, ChatMessage
+from rag.errors import ConfigError
+from tests.conftest import make_settings
+from tests.openai_server import FakeOpenAI, Reply
+
+QUESTION = "Why is Windsurf the flashpoint?"
+
+
+def _prompt(request: dict[str, Any]) -> str:
+    return "\n".join(m["content"] for m in request["messages"])
+
+
+def _passage_number(request: dict[str, Any], needle: str) -> int:
+    """The number the prompt gave to the passage containing `needle`."""
+    blocks = re.split(r"\n(?=\[\d+\] Title:)", _prompt(request))
+    for block in blocks:
+        match = re.search(r"\[(\d+)\] Title:", block)
+        if match and needle in block:
+            return int(match.group(1))
+    raise AssertionError(f"{needle!r} not in the prompt")
+
+
+def _is_condense(request: dict[str, Any]) -> bool:
+    return "standalone" in request["messages"][0]["content"]
+
+
+def _windsurf_answer(request: dict[str, Any]) -> Reply:
+    n = _passage_number(request, "heißt Windsurf")
+    return Reply(
+        f"Microsoft demands access to all intellectual property OpenAI acquires [{n}]. "
+        f"OpenAI bought Windsurf for $3 billion [{n}]."
+    )
+
+
+def _final(items: list[str | Answer]) -> Answer:
+    assert isinstance(items[-1], Answer)
+    assert all(isinstance(i, str) for i in items[:-1])
+    return items[-1]
+
+
+def test_generated_answer_cites_the_windsurf_passage(
+    llm_assistant: Assistant, openai_server: FakeOpenAI
+) -> None:
+    openai_server.responder = _windsurf_answer
+    answer = llm_assistant.ask(QUESTION)
+    assert answer.mode == "llm"
+    assert answer.text.count("[1]") == 2
+    assert len(answer.citations) == 1
+    cited = answer.citations[0]
+    assert "heißt Windsurf" in cited.text and "geistige Eigentum" in cited.text
+    assert "geistige Eigentum" in cited.quote, "the quote supports the IP claim"
+    (request,) = openai_server.chat_requests()
+    prompt = _prompt(request)
+    assert request["model"] == "local-test-model"
+    assert "[1] Title:" in prompt and "[2] Title:" in prompt
+    assert "Question: Why is Windsurf the flashpoint?" in prompt
+    assert "heißt Windsurf" in prompt
+    assert "English" in request["messages"][0]["content"]
+
+
+def test_markers_are_renumbered_and_invalid_ones_dropped(
+    llm_assistant: Assistant, openai_server: FakeOpenAI
+) -> None:
+    openai_server.responder = lambda _r: Reply("First [3]. Second [1, 3]. Bogus [9]. Zero [0].")
+    answer = llm_assistant.ask(QUESTION)
+    assert answer.text == "First [1]. Second [2][1]. Bogus. Zero."
+    request = openai_server.chat_requests()[0]
+    numbered = dict(re.findall(r"\[(\d+)\] Title: [^\n]*\n([^\n]{0,40})", _prompt(request)))
+    assert [c.n for c in answer.citations] == [1, 2]
+    assert answer.citations[0].text.startswith(numbered["3"])
+    assert answer.citations[1].text.startswith(numbered["1"])
+
+
+def test_stream_yields_deltas_then_the_answer(
+    llm_assistant: Assistant, openai_server: FakeOpenAI
+) -> None:
+    openai_server.responder = lambda r: Reply(_windsurf_answer(r).text, chunk_chars=4)
+    items = list(llm_assistant.stream(QUESTION))
+    answer = _final(items)
+    assert len(items) > 10, "many small deltas"
+    assert "".join(str(i) for i in items[:-1]) == answer.text
+    assert answer.citations
+
+
+@pytest.mark.parametrize(
+    ("reply", "notice", "requests"),
+    [
+        (Reply(status=500), "HTTP 500", 2),
+        (Reply(status=429), "429", 2),
+        (Reply(status=401), "API key", 1),
+        (Reply("too late", delay=2.5), "in time", 2),
+        (Reply("Windsurf is the flash point of it all", drop_after=2), "dropped", 1),
+        (Reply(""), "empty answer", 1),
+    ],
+    ids=["http-500", "http-429", "http-401", "slow", "dropped", "empty"],
+)
+def test_faults_end_in_the_cited_extractive_answer(
+    llm_assistant: Assistant,
+    openai_server: FakeOpenAI,
+    reply: Reply,
+    notice: str,
+    requests: int,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    openai_server.responder = lambda _r: reply
+    caplog.set_level(logging.DEBUG)
+    answer = _final(list(llm_assistant.stream(QUESTION)))
+    assert answer.mode == "extractive"
+    assert notice in answer.notice
+    assert answer.citations and "heißt Windsurf" in answer.citations[0].text
+    assert len(openai_server.chat_requests()) == requests, "retried with backoff, bounded"
+
+
+def test_rate_limit_then_success_is_retried(
+    llm_assistant: Assistant, openai_server: FakeOpenAI
+) -> None:
+    replies = iter([Reply(status=429)])
+    openai_server.responder = lambda r: next(replies, None) or _windsurf_answer(r)
+    answer = llm_assistant.ask(QUESTION)
+    assert answer.mode == "llm"
+    assert not answer.notice
+    assert len(openai_server.chat_requests()) == 2
+
+
+def test_follow_up_is_condensed_before_retrieval(
+    llm_assistant: Assistant, openai_server: FakeOpenAI
+) -> None:
+    standalone = (
+        "How did OpenAI respond to Microsoft's demand for Windsurf's intellectual property?"
+    )
+
+    def respond(request: dict[str, Any]) -> Reply:
+        if _is_condense(request):
+            return Reply(standalone)
+        n = _passage_number(request, "OpenAI lehnt ab")
+        return Reply(f"OpenAI refused [{n}].")
+
+    openai_server.responder = respond
+    history = [
+        ChatMessage("user", QUESTION),
+        ChatMessage("assistant", "Microsoft wants Windsurf's IP [1]."),
+    ]
+    answer = llm_assistant.chat("And what did OpenAI answer?", history)
+    condense, generate = openai_server.chat_requests()
+    assert "And what did OpenAI answer?" in _prompt(condense)
+    assert QUESTION in _prompt(condense)
+    assert f"Question: {standalone}" in _prompt(generate)
+    assert answer.mode == "llm"
+    assert answer.citations[0].quote == "OpenAI lehnt ab."
+
+
+def test_weak_evidence_abstains_without_calling_the_model(
+    llm_assistant: Assistant, openai_server: FakeOpenAI
+) -> None:
+    answer = llm_assistant.ask("What is the capital of Australia?")
+    assert answer.citations == []
+    assert "do not answer" in answer.text
+    assert openai_server.chat_requests() == []
+
+
+def test_german_question_asks_for_a_german_answer(
+    llm_assistant: Assistant, openai_server: FakeOpenAI
+) -> None:
+    openai_server.responder = lambda r: Reply("Wegen des geistigen Eigentums [1].")
+    llm_assistant.ask("Warum ist Windsurf der Auslöser des Streits?")
+    assert "German" in openai_server.chat_requests()[0]["messages"][0]["content"]
+
+
+def test_key_is_sent_but_never_shown(
+    seed_settings: Any,
+    embed_model: Any,
+    openai_server: FakeOpenAI,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    secret = "sk-test-SECRET-1234567890"
+    settings = seed_settings.model_copy(
+        update={"llm_base_url": openai_server.base_url, "openai_api_key": SecretStr(secret),
+                "llm_timeout": 1.0, "llm_max_retries": 0}
+    )  # fmt: skip
+    assistant = Assistant(settings, embed_model=embed_model)
+    openai_server.responder = lambda _r: Reply(status=401)
+    caplog.set_level(logging.DEBUG)
+    answer = assistant.ask(QUESTION)
+    assert openai_server.chat_requests()[0]["_auth"] == f"Bearer {secret}"
+    assert secret not in answer.notice + answer.text + assistant.mode_label()
+    assert secret not in caplog.text
+    assert secret not in repr(settings)
+
+
+def test_llm_mode_without_key_or_url_is_a_clear_error(tmp_path: Any) -> None:
+    with pytest.raises(ConfigError, match="OPENAI_API_KEY"):
+        Assistant(make_settings(tmp_path, answer_mode="llm"))
+    assert Assistant(make_settings(tmp_path)).llm is None, "auto without a key is extractive"
