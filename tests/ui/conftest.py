@@ -17,16 +17,19 @@ from ui.render import WORD_JOINER
 
 APP = str(Path(__file__).resolve().parents[2] / "ui" / "app.py")
 TIMEOUT = 120  # AppTest's default is 3 s; the first run loads the embedding model
-AppFactory = Callable[[Settings], AppTest]
+AppFactory = Callable[..., AppTest]
 
 
 @pytest.fixture
 def make_app(monkeypatch: pytest.MonkeyPatch) -> Iterator[AppFactory]:
-    """Build an AppTest whose settings point at `settings`' index and corpus."""
+    """Build an AppTest whose settings point at `settings`' index and corpus; keyword
+    arguments are further environment variables (RAG_LLM_BASE_URL=...)."""
 
-    def build(settings: Settings) -> AppTest:
+    def build(settings: Settings, **env: str) -> AppTest:
         monkeypatch.setenv("RAG_DATA_DIR", str(settings.data_dir))
         monkeypatch.setenv("RAG_CORPUS_DIR", str(settings.corpus_dir))
+        for key, value in env.items():
+            monkeypatch.setenv(key, value)
         monkeypatch.chdir(settings.data_dir.parent)  # no developer's .env is read
         get_settings.cache_clear()
         st.cache_resource.clear()  # cached assistants leak between AppTest instances

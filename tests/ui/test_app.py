@@ -190,7 +190,6 @@ def test_upload_adds_and_indexes_an_article(make_app: AppFactory, own_index: Set
         ("notes.pdf", b"%PDF-1.7 text", "only .md and .txt"),
         ("../../evil.md", b"# Evil\nEscapes the corpus folder.", "not a plain file name"),
         ("..\\evil.txt", b"Escapes the corpus folder.", "not a plain file name"),
-        ("latin1.txt", "Gr\u00fc\u00dfe aus M\u00fcnchen".encode("latin-1"), "not UTF-8"),
         ("empty.md", b"---\ntitle: x\n---\n", "no text"),
         ("big.txt", b"x" * 2_000_001, "too large"),
     ],
