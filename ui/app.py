@@ -164,7 +164,8 @@ def main() -> None:
         st.error(answer_markdown(str(exc)), icon=":material/error:")
         st.stop()
     try:
-        status, problem = index_status(bot), ""
+        with st.spinner("Opening the index…"):  # the first call loads the embedding model
+            status, problem = index_status(bot), ""
     except RagError as exc:  # e.g. an index built with another model: reindexing may fix it
         status, problem = None, str(exc)
     st.session_state.setdefault("top_k", bot.settings.top_k)
