@@ -144,6 +144,7 @@ def add_article(bot: Assistant) -> None:
         return
     summary = run_reindex(bot, f"Indexing {upload.filename}…")
     if summary is None:
+        st.info(f"{literal_markdown(upload.filename)} is saved; the next reindex indexes it.")
         return
     reason = next((s.reason for s in summary.skipped if s.path == upload.filename), None)
     if reason is not None:
