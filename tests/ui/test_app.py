@@ -6,6 +6,7 @@ import shutil
 from typing import Any
 
 import pytest
+from filelock import FileLock
 from streamlit.testing.v1 import AppTest
 
 from rag import Citation
@@ -215,3 +216,15 @@ def test_duplicate_upload_is_refused(make_app: AppFactory, own_index: Settings) 
     upload(at, "copy.md", seed.read_bytes())
     assert "same content" in " ".join(e.value for e in at.error)
     assert not (own_index.corpus_dir / "copy.md").exists()
+
+
+def test_busy_index_keeps_the_upload_for_the_next_reindex(
+    make_app: AppFactory, own_index: Settings
+) -> None:
+    at = make_app(own_index)
+    at.run()
+    with FileLock(str(own_index.lock_path)):  # as if `rag reindex` were running
+        upload(at, "neu.md", ARTICLE)
+    assert "another reindex is running" in " ".join(e.value for e in at.error)
+    assert "is saved" in rendered(" ".join(i.value for i in at.info))
+    assert (own_index.corpus_dir / "neu.md").read_bytes() == ARTICLE
