@@ -1,18 +1,39 @@
 """Streamlit chat over the articles: a thin shell around `rag.Assistant`.
 
-Start with `rag ui` (or `make run`). The corpus is indexed by `rag reindex`, never on
-start-up.
+Start with `rag ui` (or `make run`). The corpus is indexed by `rag reindex` or the
+"Build the index" button, never on start-up.
 """
 
 from __future__ import annotations
 
-from typing import Any
-
 import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
 
-from rag import Answer, Assistant, RagError, get_settings
+from rag import Answer, Assistant, Citation, RagError, get_settings
+from rag.api import IndexStatus
+from ui.corpus import build_index_prompt, corpus_panel, describe_corpus, index_status
+from ui.history import Turn, chat_history, conversation_markdown
+from ui.render import (
+    answer_markdown,
+    escaped_stream,
+    literal_markdown,
+    passage_markdown,
+    source_link,
+)
 
-st.set_page_config(page_title="article-rag", page_icon="📰", layout="centered")
+EXAMPLES = (
+    "Why is Windsurf the flashpoint?",
+    "Warum streiten OpenAI und Microsoft?",
+    "What does Microsoft demand from OpenAI?",
+)
+
+AVATARS = {"user": ":material/person:", "assistant": ":material/newspaper:"}
+
+st.set_page_config(
+    page_title="article-rag · ask the articles", page_icon=":material/newspaper:", layout="centered"
+)
+# Also in ui/.streamlit/config.toml; repeated so no way of starting the app shows a traceback.
+st.set_option("client.showErrorDetails", "none")
 
 
 @st.cache_resource(show_spinner="Loading the assistant…")
@@ -20,44 +41,153 @@ def assistant() -> Assistant:
     return Assistant(get_settings())
 
 
-def show_sources(answer: dict[str, Any]) -> None:
-    citations = answer.get("citations") or []
-    if not citations:
-        return
-    with st.expander(f"Sources ({len(citations)})"):
-        for c in citations:
-            st.markdown(f"**[{c['n']}] {c['title']}**")
-            if c.get("source"):
-                st.caption(c["source"])
-            st.text(c["text"])
+def turns() -> list[Turn]:
+    return st.session_state.setdefault("turns", [])
 
 
-def show_message(message: dict[str, Any]) -> None:
-    with st.chat_message(message["role"]):
-        st.markdown(message["content"])
-        if message["role"] == "assistant":
-            show_sources(message)
+def ask_example(question: str) -> None:
+    st.session_state.pending = question
 
 
-st.title("📰 article-rag")
-st.caption("Ask about the news articles in the corpus. Every claim is cited.")
+def new_chat() -> None:
+    st.session_state.turns = []
 
-if "messages" not in st.session_state:
-    st.session_state.messages = []
 
-for message in st.session_state.messages:
-    show_message(message)
+def show_citation(c: Citation) -> None:
+    with st.container(border=True):
+        st.markdown(f"**[{c.n}]** {literal_markdown(c.title)}")
+        meta = [literal_markdown(c.doc_id), f"characters {c.start_char}–{c.end_char}"]
+        meta.append(f"relevance {c.score:.2f}")
+        if c.source:
+            meta.append(source_link(c.source))
+        st.caption(" · ".join(meta))
+        st.markdown(passage_markdown(c.text, c.quote))
 
-question = st.chat_input("Ask a question about the articles")
-if question:
-    st.session_state.messages.append({"role": "user", "content": question})
-    show_message(st.session_state.messages[-1])
+
+def show_notice(turn: Turn) -> None:
+    if turn.notice:
+        st.warning(answer_markdown(turn.notice), icon=":material/info:")
+
+
+def show_sources(turn: Turn) -> None:
+    if turn.citations:
+        label = f"Sources ({len(turn.citations)})"
+        with st.expander(label, icon=":material/menu_book:"):
+            for citation in turn.citations:
+                show_citation(citation)
+
+
+def show_turn(turn: Turn) -> None:
+    with st.chat_message(turn.role, avatar=AVATARS[turn.role]):
+        show_notice(turn)
+        st.markdown(answer_markdown(turn.content))
+        show_sources(turn)
+
+
+def answer(bot: Assistant, question: str) -> bool:
+    """Stream the answer to `question` below the conversation, then keep both."""
+    with st.chat_message("user", avatar=AVATARS["user"]):
+        st.markdown(answer_markdown(question))
+    with st.chat_message("assistant", avatar=AVATARS["assistant"]):
+        waiting = st.empty()
+        waiting.caption("Searching the articles…")
+        notice = st.empty()  # a fallback notice is only known at the end; it goes on top
+        body = st.empty()
+        result: list[Answer] = []
+        try:
+            stream = bot.stream(question, chat_history(turns()), top_k=st.session_state.top_k)
+            with body.container():
+                st.write_stream(escaped_stream(stream, result, on_item=waiting.empty))
+        except RagError as exc:
+            waiting.empty()
+            st.error(answer_markdown(str(exc)), icon=":material/error:")
+            return False
+        final = result[-1]
+        turn = Turn.from_answer(final)
+        # A model that failed mid-answer is replaced by the extractive fallback: show that.
+        body.markdown(answer_markdown(final.text))
+        with notice.container():
+            show_notice(turn)
+        show_sources(turn)
+    turns().extend([Turn("user", question), turn])
+    return True
+
+
+def empty_state(bot: Assistant, description: str) -> None:
+    st.markdown(description)
+    st.caption("Ask in English or German; every answer cites its passages. Try one of these:")
+    for example in EXAMPLES:
+        st.button(example, on_click=ask_example, args=(example,), icon=":material/chat_bubble:")
+
+
+def download_button(slot: DeltaGenerator, key: str) -> None:
+    slot.download_button(
+        "Download",
+        conversation_markdown(turns()),
+        file_name="conversation.md",
+        mime="text/markdown",
+        on_click="ignore",
+        disabled=not turns(),
+        icon=":material/download:",
+        help="Download the conversation with its sources as Markdown",
+        width="stretch",
+        key=key,
+    )
+
+
+def sidebar(bot: Assistant, status: IndexStatus | None) -> DeltaGenerator:
+    """The sidebar; returns the download button's slot, to refresh once an answer is in."""
+    with st.sidebar:
+        left, right = st.columns(2)
+        left.button("New chat", on_click=new_chat, icon=":material/add:", width="stretch")
+        slot = right.empty()
+        download_button(slot, "download")
+        st.divider()
+        corpus_panel(bot, status)
+        st.divider()
+        st.slider(
+            "Passages per question",
+            min_value=1,
+            max_value=max(20, bot.settings.top_k),
+            key="top_k",
+            help="How many passages are retrieved for each question (top-k).",
+            disabled=status is None,
+        )
+    return slot
+
+
+def main() -> None:
+    st.title(":material/newspaper: Ask the articles")
     try:
-        answer: Answer = assistant().ask(question)
-    except RagError as exc:
-        st.error(str(exc))
-    else:
-        data = answer.as_dict()
-        reply = {"role": "assistant", "content": answer.text, "citations": data["citations"]}
-        st.session_state.messages.append(reply)
-        show_message(reply)
+        bot = assistant()
+    except RagError as exc:  # e.g. an invalid setting: nothing else can work
+        st.error(answer_markdown(str(exc)), icon=":material/error:")
+        st.stop()
+    try:
+        with st.spinner("Opening the index…"):  # the first call loads the embedding model
+            status, problem = index_status(bot), ""
+    except RagError as exc:  # e.g. an index built with another model: reindexing may fix it
+        status, problem = None, str(exc)
+    st.session_state.setdefault("top_k", bot.settings.top_k)
+    download_slot = sidebar(bot, status)
+
+    for turn in turns():
+        show_turn(turn)
+    question = st.chat_input(
+        "Ask about the articles…",
+        max_chars=bot.settings.max_question_chars,
+        disabled=status is None,
+    )
+    question = question or st.session_state.pop("pending", None)
+    if problem:
+        st.error(answer_markdown(problem), icon=":material/error:")
+    elif status is None:
+        build_index_prompt(bot)
+    elif question:
+        if answer(bot, question):
+            download_button(download_slot, "download-with-answer")
+    elif not turns():
+        empty_state(bot, describe_corpus(bot, status))
+
+
+main()

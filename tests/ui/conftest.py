@@ -1,0 +1,68 @@
+"""UI fixtures: the app under AppTest, pointed at the seed index or at a writable copy."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+from rag.config import Settings, get_settings
+from tests.conftest import make_settings
+from ui.render import WORD_JOINER
+
+APP = str(Path(__file__).resolve().parents[2] / "ui" / "app.py")
+TIMEOUT = 120  # AppTest's default is 3 s; the first run loads the embedding model
+AppFactory = Callable[..., AppTest]
+
+
+@pytest.fixture
+def make_app(monkeypatch: pytest.MonkeyPatch) -> Iterator[AppFactory]:
+    """Build an AppTest whose settings point at `settings`' index and corpus; keyword
+    arguments are further environment variables (RAG_LLM_BASE_URL=...)."""
+
+    def build(settings: Settings, **env: str) -> AppTest:
+        monkeypatch.setenv("RAG_DATA_DIR", str(settings.data_dir))
+        monkeypatch.setenv("RAG_CORPUS_DIR", str(settings.corpus_dir))
+        for key, value in env.items():
+            monkeypatch.setenv(key, value)
+        monkeypatch.chdir(settings.data_dir.parent)  # no developer's .env is read
+        get_settings.cache_clear()
+        st.cache_resource.clear()  # cached assistants leak between AppTest instances
+        return AppTest.from_file(APP, default_timeout=TIMEOUT)
+
+    yield build
+    st.cache_resource.clear()
+    get_settings.cache_clear()
+
+
+@pytest.fixture
+def app(make_app: AppFactory, seed_settings: Settings) -> AppTest:
+    """The app on the session's seed index (read-only: no uploads or reindexing here)."""
+    return make_app(seed_settings)
+
+
+@pytest.fixture
+def own_index(tmp_path: Path, seed_settings: Settings) -> Settings:
+    """A writable copy of the seed corpus and its index, for tests that change them."""
+    settings = make_settings(tmp_path)
+    shutil.copytree(seed_settings.corpus_dir, settings.corpus_dir)
+    shutil.copytree(seed_settings.data_dir, settings.data_dir)
+    return settings
+
+
+def rendered(markdown: str) -> str:
+    """Roughly what a reader sees: escapes resolved, invisible joiners dropped."""
+    return re.sub(r"\\(.)", r"\1", markdown).replace(WORD_JOINER, "")
+
+
+def page_text(at: AppTest) -> str:
+    """All text elements of the page (main area and sidebar), as rendered."""
+    parts: list[str] = []
+    for kind in ("markdown", "caption", "error", "warning", "info", "success", "title"):
+        parts.extend(str(element.value) for element in at.get(kind))
+    return rendered("\n".join(parts))

@@ -1,0 +1,64 @@
+"""The conversation as the UI keeps it in session state, and its Markdown export.
+
+A module of its own (not app.py) so the `Turn` class survives Streamlit's reruns, which
+re-execute the script and would otherwise redefine it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from rag import Answer, ChatMessage, Citation
+from ui.render import export_markdown, safe_url
+
+
+@dataclass(frozen=True)
+class Turn:
+    """One message on screen; assistant turns carry the answer's citations."""
+
+    role: str  # "user" or "assistant"
+    content: str
+    citations: tuple[Citation, ...] = ()
+    notice: str = ""
+
+    @classmethod
+    def from_answer(cls, answer: Answer) -> Turn:
+        return cls("assistant", answer.text, tuple(answer.citations), answer.notice)
+
+
+def chat_history(turns: Sequence[Turn]) -> list[ChatMessage]:
+    """What the assistant needs to resolve follow-up questions."""
+    return [
+        ChatMessage("user" if turn.role == "user" else "assistant", turn.content) for turn in turns
+    ]
+
+
+def _quote_block(text: str) -> str:
+    return "\n".join(f"> {line}" for line in export_markdown(text).splitlines() if line.strip())
+
+
+def conversation_markdown(turns: Sequence[Turn], *, title: str = "article-rag conversation") -> str:
+    """The whole conversation with each answer's sources, as a Markdown document.
+
+    Article and model text is escaped (lightly, see `export_markdown`), so opening the file
+    in a Markdown viewer cannot turn a passage into a hidden link, an image or HTML either.
+    """
+    parts = [f"# {title}"]
+    for turn in turns:
+        if turn.role == "user":
+            parts.append(f"## Question\n\n{export_markdown(turn.content)}")
+            continue
+        parts.append(f"### Answer\n\n{export_markdown(turn.content)}")
+        if turn.notice:
+            parts.append(f"_Note: {export_markdown(turn.notice)}_")
+        if turn.citations:
+            parts.append("#### Sources")
+        for c in turn.citations:
+            head = f"**[{c.n}] {export_markdown(c.title)}** ({export_markdown(c.doc_id)}"
+            head += f", characters {c.start_char}–{c.end_char})"
+            url = safe_url(c.source)
+            if url:
+                head += f" <{url}>"
+            parts.append(head + "\n\n" + _quote_block(c.text))
+    return "\n\n".join(parts) + "\n"
