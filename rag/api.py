@@ -21,7 +21,7 @@ from rag.models import embed_model_name, make_embed_model
 from rag.retrieval import HybridRetriever
 from rag.store import ChunkStore, store_identity
 
-__all__ = ["Answer", "Assistant", "ChatMessage", "Citation", "IndexStatus"]
+__all__ = ["Answer", "ArticleInfo", "Assistant", "ChatMessage", "Citation", "IndexStatus"]
 
 
 @dataclass(frozen=True)
@@ -30,6 +30,14 @@ class IndexStatus:
     chunks: int
     indexed_at: str | None
     embed_model: str
+
+
+@dataclass(frozen=True)
+class ArticleInfo:
+    doc_id: str
+    title: str
+    language: str
+    source: str
 
 
 def clean_question(question: str, max_chars: int) -> str:
@@ -121,6 +129,14 @@ class Assistant:
             indexed_at=manifest.indexed_at,
             embed_model=manifest.embed_model,
         )
+
+    def articles(self) -> list[ArticleInfo]:
+        """The indexed articles, by document id."""
+        _engine, manifest = self._current()
+        return [
+            ArticleInfo(doc_id, entry.title, entry.language, entry.source)
+            for doc_id, entry in sorted(manifest.documents.items())
+        ]
 
     def mode_label(self) -> str:
         """How answers are produced, for status displays (never shows the key)."""

@@ -9,8 +9,7 @@ from __future__ import annotations
 import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
-from rag import Answer, Assistant, Citation, RagError, get_settings
-from rag.api import IndexStatus
+from rag import Answer, Assistant, Citation, IndexStatus, RagError, get_settings
 from ui.corpus import build_index_prompt, corpus_panel, describe_corpus, index_status
 from ui.history import Turn, chat_history, conversation_markdown
 from ui.render import (

@@ -8,10 +8,8 @@ import logging
 import streamlit as st
 
 from ingest.reindex import ReindexSummary, reindex
-from rag import Assistant, RagError
-from rag.api import IndexStatus
+from rag import Assistant, IndexStatus, RagError
 from rag.errors import ArticleError, IndexMissingError
-from rag.manifest import load_manifest
 from ui.render import answer_markdown, literal_markdown
 from ui.upload import MAX_UPLOAD_BYTES, check_upload, save_upload
 
@@ -30,9 +28,7 @@ def index_status(bot: Assistant) -> IndexStatus | None:
 
 def describe_corpus(bot: Assistant, status: IndexStatus) -> str:
     """Markdown saying what the corpus holds: one line, plus the titles when there are few."""
-    # rag.api has no list of articles; the manifest the status comes from has their titles.
-    manifest = load_manifest(bot.settings.manifest_path)
-    docs = list(manifest.documents.values()) if manifest else []
+    docs = bot.articles()
     languages = sorted({_LANGUAGES.get(d.language, d.language) for d in docs if d.language})
     noun = "article" if status.articles == 1 else "articles"
     line = f"**{status.articles} {noun}**"
