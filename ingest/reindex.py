@@ -175,7 +175,7 @@ def _reindex_locked(
         _embed_pending(settings, store, manifest, model, pending, summary, progress)
 
     previous = manifest.lexical_dir
-    manifest.lexical_dir = rebuild_lexical(store, settings, previous)
+    manifest.lexical_dir = rebuild_lexical(store, settings, previous, embed_model)
     manifest.indexed_at = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
     save_manifest(settings.manifest_path, manifest)
     prune_lexical(settings, keep={manifest.lexical_dir} | ({previous} if previous else set()))
