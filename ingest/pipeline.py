@@ -16,7 +16,7 @@ from ingest.chunk import Chunk, chunk_id
 from ingest.load import Article
 from rag.config import Settings
 from rag.lexical import SENTENCES_DIR, LexicalIndex
-from rag.models import make_embed_model
+from rag.models import make_embed_model, second_encoder
 from rag.sentence_vectors import SentenceVectors
 from rag.store import ChunkStore
 
@@ -110,7 +110,11 @@ def rebuild_lexical(
         return np.asarray(model[0].get_text_embedding_batch(batch), dtype=np.float32)
 
     lexical.sentences = SentenceVectors.build(
-        texts, embed, previous=old, batch_size=settings.embed_batch_size
+        texts,
+        embed,
+        previous=old,
+        batch_size=settings.embed_batch_size,
+        embed_second=lambda batch: second_encoder().embed(batch),
     )
     log.info("sentence vectors: %d sentences", len(lexical.sentences.spans))
     lexical.save(settings.bm25_dir / name)

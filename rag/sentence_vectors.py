@@ -23,6 +23,7 @@ _KEYS = "keys.json"
 _OFFSETS = "offsets.npy"
 _SPANS = "spans.npy"
 _VECTORS = "vectors.npy"
+_SECOND = "second.npy"
 
 # Embeds passages (with the model's passage prefix): texts -> (n, dim) array.
 Embed = Callable[[list[str]], np.ndarray]
@@ -43,6 +44,7 @@ class SentenceVectors:
     offsets: np.ndarray  # sentences of chunk i are rows offsets[i]:offsets[i + 1]
     spans: np.ndarray  # (n_sentences, 2) start, end within the chunk text
     vectors: np.ndarray  # (n_sentences, dim) float16, memory-mapped when loaded
+    second: np.ndarray | None = None  # the same sentences by the second encoder
 
     @classmethod
     def build(
@@ -53,6 +55,25 @@ class SentenceVectors:
         previous: SentenceVectors | None = None,
         batch_size: int = 32,
         on_batch: Callable[[int], None] | None = None,
+        embed_second: Embed | None = None,
+    ) -> SentenceVectors:
+        first = cls._build(texts, embed, previous, batch_size, on_batch, "vectors")
+        if embed_second is not None:
+            reuse = previous if previous is not None and previous.second is not None else None
+            first.second = cls._build(
+                texts, embed_second, reuse, batch_size, None, "second"
+            ).vectors
+        return first
+
+    @classmethod
+    def _build(
+        cls,
+        texts: Sequence[str],
+        embed: Embed,
+        previous: SentenceVectors | None,
+        batch_size: int,
+        on_batch: Callable[[int], None] | None,
+        matrix: str,
     ) -> SentenceVectors:
         keys = [text_key(t) for t in texts]
         known = {k: i for i, k in enumerate(previous.keys)} if previous else {}
@@ -63,7 +84,7 @@ class SentenceVectors:
             j = known.get(key)
             if previous is not None and j is not None:
                 spans.append(previous.chunk_spans(j))
-                rows.append(np.asarray(previous.chunk_vectors(j)))
+                rows.append(np.asarray(previous.chunk_vectors(j, matrix)))
                 continue
             found = sentence_spans(text)
             spans.append(np.asarray(found, dtype=np.int32).reshape(-1, 2))
@@ -97,11 +118,23 @@ class SentenceVectors:
     def chunk_spans(self, i: int) -> np.ndarray:
         return self.spans[self.offsets[i] : self.offsets[i + 1]]
 
-    def chunk_vectors(self, i: int) -> np.ndarray:
-        return self.vectors[self.offsets[i] : self.offsets[i + 1]]
+    def chunk_vectors(self, i: int, matrix: str = "vectors") -> np.ndarray:
+        vectors = self.vectors if matrix == "vectors" else self.second
+        assert vectors is not None
+        return vectors[self.offsets[i] : self.offsets[i + 1]]
 
-    def best(self, positions: Sequence[int], query: np.ndarray) -> np.ndarray:
-        """The best sentence cosine of each chunk (chunks without sentences get -1)."""
+    def best(
+        self,
+        positions: Sequence[int],
+        query: np.ndarray,
+        *,
+        second: bool = False,
+        min_chars: int = 0,
+    ) -> np.ndarray:
+        """The best cosine among each chunk's sentences of at least `min_chars`
+        (-1 for a chunk without such sentences)."""
+        vectors = self.second if second else self.vectors
+        assert vectors is not None, "no second-encoder vectors in this index"
         out = np.full(len(positions), -1.0, dtype=np.float32)
         if not positions:
             return out
@@ -109,7 +142,10 @@ class SentenceVectors:
         rows = np.concatenate([np.arange(a, b) for a, b in zip(starts, ends, strict=True)])
         if not len(rows):
             return out
-        cos = np.asarray(self.vectors[np.sort(rows)], dtype=np.float32) @ query
+        rows = np.sort(rows)
+        cos = np.asarray(vectors[rows], dtype=np.float32) @ query
+        spans = self.spans[rows]
+        cos[spans[:, 1] - spans[:, 0] < min_chars] = -1.0
         # rows are sorted and contiguous per chunk, so reduce per chunk in sorted order
         order = np.argsort(starts, kind="stable")
         sizes = (ends - starts)[order]
@@ -124,6 +160,8 @@ class SentenceVectors:
         np.save(folder / _SPANS, self.spans)
         np.save(folder / _VECTORS, self.vectors.astype(np.float16))
         (folder / _KEYS).write_text(json.dumps(self.keys), encoding="utf-8")
+        if self.second is not None:
+            np.save(folder / _SECOND, self.second.astype(np.float16))
 
     @classmethod
     def load(cls, folder: Path) -> SentenceVectors:
@@ -132,4 +170,5 @@ class SentenceVectors:
             np.load(folder / _OFFSETS),
             np.load(folder / _SPANS),
             np.load(folder / _VECTORS, mmap_mode="r"),
+            np.load(folder / _SECOND, mmap_mode="r") if (folder / _SECOND).exists() else None,
         )

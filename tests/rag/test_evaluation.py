@@ -56,7 +56,9 @@ def test_check_answer_grades_evidence_facts_and_abstention() -> None:
         "answer_facts": [["3 billion", "3 Milliarden"], ["2030"]],
         "abstain": False,
     }
-    good = check_answer(row, "Für 3 MILLIARDEN Dollar, bis 2030 [1].", ["Windsurf für 3 Milliarden"])
+    good = check_answer(
+        row, "Für 3 MILLIARDEN Dollar, bis 2030 [1].", ["Windsurf für 3 Milliarden"]
+    )
     assert good.passed and good.evidence_found == 1.0 and good.facts_found == 1.0
     half = check_answer(row, "Für 3 Milliarden [1].", ["3 Milliarden"])
     assert not half.passed and half.evidence_found == 0.5 and half.facts_found == 0.5
