@@ -151,6 +151,9 @@ def plot(results: dict[int, dict[str, float]]) -> None:
         ("answer_p95", "extractive answer p95", "s--"),
     ]:
         ax.plot(sizes, [results[s][key] for s in sizes], style, label=label)
+    ax.plot([1e4, 1e5], [30, 80], "k_", markersize=14, mew=2, label="retrieval p50 targets")
+    ax.plot([1e4], [150], "kx", label="answer p50 target (10k)")
+    ax.set_ylim(bottom=0)
     ax.set_xscale("log")
     ax.set_xlabel("chunks in the index")
     ax.set_ylabel("latency per question (ms)")

