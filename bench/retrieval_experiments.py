@@ -1,11 +1,13 @@
-"""Retrieval experiments on XQuAD-de without re-embedding: fusion variants in numpy.
+"""Retrieval experiments on XQuAD-de without re-embedding: ranking variants in numpy.
 
-Loads the chunk vectors and the BM25 index of an index built by
-`rag eval retrieval --index-dir DIR`, embeds the dev questions once (cached in DIR), and
-scores variants of the ranking function exactly as `rag.retrieval` would (candidate union
-of the top `candidate_k` of each retriever, min-max fusion over the union).
+Reads the chunk vectors, BM25 index and stored sentence vectors (e5 and USE) of an index
+built by `rag eval retrieval --index-dir DIR`, embeds the dev questions once (cached in
+DIR, as are USE chunk vectors), and scores each variant as `rag.retrieval` does: the
+union of the top 30 of each retriever, min-max fusion over that union. The numbers in
+docs/benchmarks.md come from here; the defaults are checked with `rag eval retrieval`.
 
-Usage: python bench/retrieval_experiments.py --index-dir DIR
+Usage: python -m bench.retrieval_experiments --index-dir DIR [--only GROUP,...]
+Groups: weights coverage prf sentences joint windows second final
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from __future__ import annotations
 import argparse
 import json
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -21,372 +24,253 @@ from rag.config import Settings
 from rag.evaluation import hit_rank, retrieval_metrics
 from rag.lexical import LexicalIndex
 from rag.manifest import load_manifest
-from rag.models import make_embed_model
-from rag.sentence_vectors import sentence_spans
+from rag.models import make_embed_model, second_encoder
 from rag.store import ChunkStore
 
 EVAL = Path(__file__).resolve().parents[1].parent / "shared" / "eval" / "xquad-de"
 FIELDS = ("question_en", "question_de")
 
 
-def load(index_dir: Path) -> dict:
+@dataclass
+class Query:
+    vec: np.ndarray  # e5
+    use: np.ndarray  # USE
+    lex: np.ndarray  # BM25 score of every chunk
+    cov: float  # share of query terms the corpus knows
+
+
+@dataclass
+class Data:
+    spans: list[tuple[str, int, int]]
+    C: np.ndarray  # e5 chunk vectors
+    U: np.ndarray  # USE chunk vectors
+    S: np.ndarray  # e5 sentence vectors
+    SU: np.ndarray  # USE sentence vectors
+    owner: np.ndarray  # chunk of each sentence
+    length: np.ndarray  # characters of each sentence
+    rows: list[dict]
+    queries: dict[str, list[Query]]
+
+
+def _cached(path: Path, make: Callable[[], dict[str, np.ndarray]]) -> dict[str, np.ndarray]:
+    if path.exists():
+        return dict(np.load(path))
+    arrays = make()
+    np.savez(path, **arrays)
+    return arrays
+
+
+def load(index_dir: Path) -> Data:
     settings = Settings(data_dir=index_dir)
-    store = ChunkStore(settings)
     manifest = load_manifest(settings.manifest_path)
     if manifest is None or manifest.lexical_dir is None:
         raise SystemExit(f"no index in {index_dir}: run `rag eval retrieval --index-dir` first")
     lexical = LexicalIndex.load(settings.bm25_dir / manifest.lexical_dir)
+    sv = lexical.sentences
+    if sv is None or sv.second is None:
+        raise SystemExit("the index has no sentence vectors: rebuild it with this version")
+    store = ChunkStore(settings)
     ids = lexical.ids
-    vecs = store.embeddings(ids)
-    recs = store.get(ids)
+    recs, vecs = store.get(ids), store.embeddings(ids)
+    texts = [recs[c][0] for c in ids]
     rows = [json.loads(x) for x in (EVAL / "questions.dev.jsonl").open()]
-    cache = index_dir / "questions.npz"
-    if cache.exists():
-        q = dict(np.load(cache))
-    else:
-        model = make_embed_model(settings)
-        q = {f: np.asarray([model.get_query_embedding(r[f]) for r in rows]) for f in FIELDS}
-        np.savez(cache, **q)
-    lex = {
-        f: [lexical.scores(r[f]) for r in rows] for f in FIELDS
-    }  # (scores, coverage) per question
-    return {
-        "ids": ids,
-        "spans": [
+
+    def embed_questions() -> dict[str, np.ndarray]:
+        model, use = make_embed_model(settings), second_encoder()
+        out = {}
+        for f in FIELDS:
+            out[f] = np.asarray([model.get_query_embedding(r[f]) for r in rows])
+            out[f + "_use"] = use.embed([r[f] for r in rows])
+        return out
+
+    q = _cached(index_dir / "questions.npz", embed_questions)
+    U = _cached(index_dir / "use-chunks.npz", lambda: {"U": second_encoder().embed(texts)})["U"]
+    counts = np.diff(sv.offsets)
+    queries = {}
+    for f in FIELDS:
+        scored = [lexical.scores(r[f]) for r in rows]
+        queries[f] = [Query(q[f][i], q[f + "_use"][i], s, c) for i, (s, c) in enumerate(scored)]
+    return Data(
+        spans=[
             (str(recs[c][1]["doc_id"]), int(recs[c][1]["start_char"]), int(recs[c][1]["end_char"]))
             for c in ids
         ],
-        "texts": [recs[c][0] for c in ids],
-        "C": np.stack([vecs[c] for c in ids]),
-        "rows": rows,
-        "q": q,
-        "lex": lex,
-    }
+        C=np.stack([vecs[c] for c in ids]),
+        U=U,
+        S=np.asarray(sv.vectors, dtype=np.float32),
+        SU=np.asarray(sv.second, dtype=np.float32),
+        owner=np.repeat(np.arange(len(ids)), counts),
+        length=sv.spans[:, 1] - sv.spans[:, 0],
+        rows=rows,
+        queries=queries,
+    )
 
 
 def minmax(x: np.ndarray, mask: np.ndarray) -> np.ndarray:
     out = np.zeros_like(x)
-    if mask.any():
-        lo, hi = x[mask].min(), x[mask].max()
-        if hi - lo > 1e-12:
-            out[mask] = (x[mask] - lo) / (hi - lo)
+    lo, hi = x[mask].min(), x[mask].max()
+    if hi - lo > 1e-12:
+        out[mask] = (x[mask] - lo) / (hi - lo)
     return out
 
 
-def candidates(dense: np.ndarray, lex: np.ndarray, k: int = 30) -> np.ndarray:
-    mask = np.zeros(len(dense), dtype=bool)
-    mask[np.argsort(-dense)[:k]] = True
-    top = np.argsort(-lex)[:k]
-    mask[top[lex[top] > 0]] = True
-    return mask
+def best_sentence(d: Data, S: np.ndarray, q: np.ndarray, min_chars: int = 0) -> np.ndarray:
+    cos = S @ q
+    cos[d.length < min_chars] = -1.0
+    best = np.full(len(d.C), -1.0, dtype=np.float32)
+    np.maximum.at(best, d.owner, cos)
+    return best
 
 
-Scorer = Callable[[np.ndarray, np.ndarray, float, np.ndarray], np.ndarray]
-
-
-def evaluate(data: dict, field: str, scorer: Scorer) -> dict:
-    ranks = []
-    for i, row in enumerate(data["rows"]):
-        qv = data["q"][field][i]
-        dense = data["C"] @ qv
-        lex, cov = data["lex"][field][i]
-        score = scorer(dense, lex, cov, qv)
-        order = np.argsort(-score, kind="stable")[:10]
-        found = [data["spans"][j] for j in order]
-        ranks.append(hit_rank(found, row["doc"], row["answer_start"], row["answer_end"]))
-    m = retrieval_metrics(ranks)
-    return {k: m[k] for k in ("recall@1", "recall@5", "mrr@10")}
-
-
-def weighted(w_of_cov: Callable[[float], float]) -> Scorer:
-    def score(dense: np.ndarray, lex: np.ndarray, cov: float, qv: np.ndarray) -> np.ndarray:
-        mask = candidates(dense, lex)
-        w = w_of_cov(cov)
-        s = w * minmax(dense, mask) + (1 - w) * minmax(lex, mask)
-        return np.where(mask, s, -1.0)
-
-    return score
-
-
-def _cov2(c: float) -> float:
-    return 1 - 0.3 * c**2
-
-
-def prf(beta: float, m: int) -> Scorer:
-    base = weighted(_cov2)
-
-    def score(dense: np.ndarray, lex: np.ndarray, cov: float, qv: np.ndarray) -> np.ndarray:
-        first = base(dense, lex, cov, qv)
-        top = np.argsort(-first)[:m]
-        q2 = qv + beta * DATA["C"][top].mean(axis=0)
-        q2 /= np.linalg.norm(q2)
-        return base(DATA["C"] @ q2, lex, cov, q2)
-
-    return score
-
-
-def sentence_max(
-    V: np.ndarray,
-    owner: np.ndarray,
-    a: float,
-    chunks: np.ndarray | None = None,
-    w_of_cov: Callable[[float], float] = _cov2,
-) -> Scorer:
-    base = weighted(w_of_cov)
-    n = len(DATA["ids"])
-
-    def score(dense: np.ndarray, lex: np.ndarray, cov: float, qv: np.ndarray) -> np.ndarray:
-        best = np.full(n, -1.0, dtype=np.float32)
-        np.maximum.at(best, owner, V @ qv)
-        if chunks is not None:
-            dense = chunks @ qv
-        return base(a * dense + (1 - a) * best, lex, cov, qv)
-
-    return score
-
-
-def with_sparse(sp: dict, ws: float) -> Scorer:
-    base = weighted(_cov2)
-    S = sp["S"]
-    state = {"i": 0}
-
-    def score(dense: np.ndarray, lex: np.ndarray, cov: float, qv: np.ndarray) -> np.ndarray:
-        i = state["i"]
-        state["i"] += 1
-        q = sp["QE"] if i < len(DATA["rows"]) else sp["QD"]
-        s = S @ q[i % len(DATA["rows"])]
-        first = base(dense, lex, cov, qv)
-        mask = first > -1
-        return np.where(mask, first + ws * minmax(s, mask), -1.0)
-
-    return score
-
-
-DATA: dict = {}
-
-
-def window_vectors(V: np.ndarray, owner: np.ndarray, before: int, after: int) -> np.ndarray:
-    """Each sentence's vector averaged with its neighbours in the same chunk."""
-    out = np.zeros_like(V, dtype=np.float32)
-    for i in range(len(V)):
+def windows(d: Data, before: int, after: int) -> np.ndarray:
+    """Each sentence vector averaged with its neighbours in the same chunk."""
+    out = np.zeros_like(d.S)
+    for i in range(len(d.S)):
         lo, hi = i, i
-        while lo > 0 and i - lo < before and owner[lo - 1] == owner[i]:
+        while lo > 0 and i - lo < before and d.owner[lo - 1] == d.owner[i]:
             lo -= 1
-        while hi + 1 < len(V) and hi - i < after and owner[hi + 1] == owner[i]:
+        while hi + 1 < len(d.S) and hi - i < after and d.owner[hi + 1] == d.owner[i]:
             hi += 1
-        v = V[lo : hi + 1].astype(np.float32).sum(axis=0)
+        v = d.S[lo : hi + 1].sum(axis=0)
         out[i] = v / np.linalg.norm(v)
     return out
 
 
-def second_encoder(
-    sent: dict, use: dict, u: float, u_of_cov: Callable[[float], float] | None = None
-) -> Scorer:
-    base = weighted(lambda c: 1 - 0.2 * c**2)
-    owner, n = sent["owner"], len(DATA["ids"])
-    state = {"i": 0}
+@dataclass
+class Variant:
+    """dense = (1 − s)·chunk + s·best sentence, then a second encoder's share
+    u(coverage), then min-max fusion with BM25 at weight lex(coverage)."""
 
-    def mix(C: np.ndarray, S: np.ndarray, q: np.ndarray) -> np.ndarray:
-        best = np.full(n, -1.0, dtype=np.float32)
-        np.maximum.at(best, owner, S @ q)
-        return best if C is None else (1 - SHARE[0]) * (C @ q) + SHARE[0] * best
+    lex: Callable[[float], float] = lambda c: 0.2 * c**2
+    sentence: float = 0.0
+    sentences: np.ndarray | None = None  # other sentence vectors (windows)
+    min_chars: int = 0
+    second: Callable[[float], float] = lambda c: 0.0
+    second_chunks: bool = False
+    prf: tuple[float, int] | None = None  # (beta, top m chunks)
 
-    def score(dense: np.ndarray, lex: np.ndarray, cov: float, qv: np.ndarray) -> np.ndarray:
-        i = state["i"]
-        state["i"] += 1
-        nq = len(DATA["rows"])
-        uq = use["QE" if i < nq else "QD"][i % nq]
-        e5 = mix(DATA["C"], sent["V"], qv)
-        w = u_of_cov(cov) if u_of_cov else u
-        chunks = None if SENTENCES_ONLY else use["C"]
-        return base((1 - w) * e5 + w * mix(chunks, use["S"], uq), lex, cov, qv)
+    def dense(self, d: Data, q: Query, qvec: np.ndarray) -> np.ndarray:
+        score = d.C @ qvec
+        if self.sentence:
+            S = d.S if self.sentences is None else self.sentences
+            score = (1 - self.sentence) * score + self.sentence * best_sentence(
+                d, S, qvec, self.min_chars
+            )
+        u = self.second(q.cov)
+        if u:
+            other = best_sentence(d, d.SU, q.use, self.min_chars)
+            if self.second_chunks:
+                other = 0.5 * (d.U @ q.use) + 0.5 * other
+            score = (1 - u) * score + u * other
+        return score
 
-    return score
+    def score(self, d: Data, q: Query) -> np.ndarray:
+        ranked = self._fuse(d, q, q.vec)
+        if self.prf:
+            beta, m = self.prf
+            q2 = q.vec + beta * d.C[np.argsort(-ranked)[:m]].mean(axis=0)
+            ranked = self._fuse(d, q, q2 / np.linalg.norm(q2))
+        return ranked
+
+    def _fuse(self, d: Data, q: Query, qvec: np.ndarray) -> np.ndarray:
+        dense = self.dense(d, q, qvec)
+        mask = np.zeros(len(dense), dtype=bool)
+        mask[np.argsort(-dense)[:30]] = True
+        top = np.argsort(-q.lex)[:30]
+        mask[top[q.lex[top] > 0]] = True
+        w = self.lex(q.cov)
+        return np.where(mask, (1 - w) * minmax(dense, mask) + w * minmax(q.lex, mask), -1.0)
 
 
-SENT_LEX: dict = {}
-SENTENCES_ONLY = False
-SHARE = [0.5]
+def evaluate(d: Data, field: str, v: Variant) -> dict:
+    ranks = []
+    for row, q in zip(d.rows, d.queries[field], strict=True):
+        order = np.argsort(-v.score(d, q), kind="stable")[:10]
+        found = [d.spans[j] for j in order]
+        ranks.append(hit_rank(found, row["doc"], row["answer_start"], row["answer_end"]))
+    return retrieval_metrics(ranks)
 
 
-def sentence_lex(V: np.ndarray, owner: np.ndarray, lam: float) -> Scorer:
-    inner = sentence_max(V, owner, 0.5, w_of_cov=lambda c: 1 - 0.2 * c**2)
-    state = {"i": 0}
-
-    def score(dense: np.ndarray, lex: np.ndarray, cov: float, qv: np.ndarray) -> np.ndarray:
-        i = state["i"]
-        state["i"] += 1
-        nq = len(DATA["rows"])
-        best = SENT_LEX[FIELDS[i // nq]][i % nq]
-        mix = (1 - lam) * lex / (lex.max() or 1) + lam * best / (best.max() or 1)
-        return inner(dense, mix, cov, qv)
-
-    return score
+def report(name: str, d: Data, v: Variant) -> None:
+    en, de = (evaluate(d, f, v) for f in FIELDS)
+    cells = [f"{m[k]:.3f}" for m in (en, de) for k in ("mrr@10", "recall@1", "recall@5")]
+    print(f"| {name} | {' | '.join(cells)} |", flush=True)
 
 
-def report(name: str, data: dict, scorer: Scorer) -> None:
-    en, de = (evaluate(data, f, scorer) for f in FIELDS)
-    print(
-        f"| {name} | {en['mrr@10']:.3f} | {en['recall@1']:.3f} | {en['recall@5']:.3f} "
-        f"| {de['mrr@10']:.3f} | {de['recall@1']:.3f} | {de['recall@5']:.3f} |",
-        flush=True,
-    )
+def experiments(d: Data) -> dict[str, list[tuple[str, Variant]]]:
+    final = dict(sentence=0.5, min_chars=40, second=lambda c: 0.2 * (1 - c) ** 2)
+    return {
+        "weights": [
+            (f"fixed dense weight {w}", Variant(lex=lambda c, w=w: 1 - w))
+            for w in (1.0, 0.9, 0.8, 0.7, 0.6, 0.5, 0.0)
+        ],
+        "coverage": [
+            (f"BM25 weight {t}·coverage^{p}", Variant(lex=lambda c, t=t, p=p: t * c**p))
+            for t in (0.3, 0.4, 0.5)
+            for p in (1, 2, 3)
+        ],
+        "prf": [
+            (f"PRF β={b} m={m}, BM25 0.3·cov²", Variant(lex=lambda c: 0.3 * c**2, prf=(b, m)))
+            for b in (0.2, 0.5)
+            for m in (1, 3)
+        ],
+        "sentences": [
+            (
+                f"dense = {1 - s:.1f}·chunk + {s}·best sentence, BM25 0.3·cov²",
+                Variant(lex=lambda c: 0.3 * c**2, sentence=s),
+            )
+            for s in (0.3, 0.5, 0.7, 1.0)
+        ],  # fmt: skip
+        "joint": [
+            (
+                f"sentence 0.5, BM25 {t}·cov^{p}",
+                Variant(lex=lambda c, t=t, p=p: t * c**p, sentence=0.5),
+            )
+            for t in (0.0, 0.2, 0.3, 0.4)
+            for p in (1, 2, 3)
+        ],  # fmt: skip
+        "windows": [
+            (f"sentence window −{b}/+{a}", Variant(sentence=0.5, sentences=windows(d, b, a)))
+            for b, a in ((0, 1), (1, 1), (1, 0))
+        ],
+        "second": [
+            (
+                f"+ USE chunk + sentence, fixed share {u}",
+                Variant(sentence=0.5, second=lambda c, u=u: u, second_chunks=True),
+            )
+            for u in (0.2, 0.3, 1.0)
+        ]
+        + [
+            (
+                f"+ USE best sentence, share {u}·(1 − cov)^{p}",
+                Variant(sentence=0.5, second=lambda c, u=u, p=p: u * (1 - c) ** p),
+            )
+            for u in (0.2, 0.3)
+            for p in (1, 2)
+        ],  # fmt: skip
+        "final": [
+            (
+                f"sentence ≥ 40 chars, USE 0.2·(1 − cov)², sentence share {s}",
+                Variant(**{**final, "sentence": s}),
+            )  # type: ignore[arg-type]
+            for s in (0.5, 0.4, 0.3, 0.2)
+        ],  # fmt: skip
+    }
 
 
 def main() -> None:
-    global SENTENCES_ONLY
     ap = argparse.ArgumentParser()
     ap.add_argument("--index-dir", type=Path, required=True)
     ap.add_argument("--only", default="", help="comma-separated experiment groups")
     args = ap.parse_args()
-    data = load(args.index_dir)
-    DATA.update(data)
-    groups = set(args.only.split(",")) if args.only else {"weights", "coverage"}
+    d = load(args.index_dir)
+    groups = experiments(d)
+    chosen = args.only.split(",") if args.only else list(groups)
     print("| variant | EN MRR@10 | EN R@1 | EN R@5 | DE MRR@10 | DE R@1 | DE R@5 |")
     print("|---|---|---|---|---|---|---|")
-    if "weights" in groups:
-        for w in (1.0, 0.9, 0.8, 0.7, 0.6, 0.5, 0.0):
-            report(f"fixed dense weight {w}", data, weighted(lambda c, w=w: w))
-    if "coverage" in groups:
-        for top in (0.3, 0.4, 0.5):
-            for p in (1, 2, 3, 4):
-                report(
-                    f"BM25 weight {top}·coverage^{p}",
-                    data,
-                    weighted(lambda c, t=top, p=p: 1 - t * c**p),
-                )
-    if "prf" in groups:
-        for beta in (0.2, 0.5):
-            for m in (1, 3):
-                report(f"PRF β={beta} m={m}, then 0.3·cov²", data, prf(beta, m))
-    if "sentences" in groups:
-        sent = np.load(args.index_dir / "sentences.npz")
-        for a in (1.0, 0.7, 0.5, 0.3, 0.0):
-            report(
-                f"dense = {a}·chunk + {1 - a:.1f}·best sentence, 0.3·cov²",
-                data,
-                sentence_max(sent["V"], sent["owner"], a),
-            )
-        mean = np.zeros_like(DATA["C"])
-        np.add.at(mean, sent["owner"], sent["V"])
-        mean /= np.linalg.norm(mean, axis=1, keepdims=True)
-        for a in (1.0, 0.5):
-            report(
-                f"chunk vector = mean of sentence vectors, {a}·mean + {1 - a:.1f}·best",
-                data,
-                sentence_max(sent["V"], sent["owner"], a, chunks=mean),
-            )
-    if "joint" in groups:
-        sent = np.load(args.index_dir / "sentences.npz")
-        for a in (0.5,):
-            for w in (1.0, 0.9, 0.8):
-                report(
-                    f"sentence mix {a}, fixed dense weight {w}",
-                    data,
-                    sentence_max(sent["V"], sent["owner"], a, w_of_cov=lambda c, w=w: w),
-                )
-            for top in (0.2, 0.3, 0.4, 0.5):
-                for p in (1, 2, 3):
-                    report(
-                        f"sentence mix {a}, BM25 weight {top}·cov^{p}",
-                        data,
-                        sentence_max(
-                            sent["V"], sent["owner"], a, w_of_cov=lambda c, t=top, p=p: 1 - t * c**p
-                        ),
-                    )
-    if "sentbm25" in groups:
-        sent = np.load(args.index_dir / "sentences.npz")
-        owner = sent["owner"]
-        stexts = [
-            t[a:b] for t in data["texts"] for a, b in sentence_spans(t)
-        ]  # same order as sentences.npz
-        sidx = LexicalIndex.build(
-            [str(i) for i in range(len(stexts))], stexts, ["de"] * len(stexts)
-        )
-        n = len(data["ids"])
-        for f in FIELDS:
-            best = []
-            for r in data["rows"]:
-                sc, _cov = sidx.scores(r[f])
-                b = np.zeros(n, dtype=np.float32)
-                np.maximum.at(b, owner, sc)
-                best.append(b)
-            SENT_LEX[f] = best
-        for lam in (0.3, 0.5, 1.0):
-            report(
-                f"sentence mix 0.5, 0.2·cov², BM25 = {1 - lam:.1f}·chunk + {lam}·best sentence",
-                data,
-                sentence_lex(sent["V"], sent["owner"], lam),
-            )
-    if "use" in groups:
-        sent = np.load(args.index_dir / "sentences.npz")
-        use = np.load(args.index_dir / "use.npz")
-        for u in (0.0, 0.2, 0.3, 0.4, 1.0) if "use-fixed" in groups else ():
-            report(
-                f"+ USE-multilingual (chunk + best sentence) share {u}",
-                data,
-                second_encoder(sent, use, u),
-            )
-        for u in (0.3, 0.4, 0.5):
-            for p in (1, 2):
-                report(
-                    f"+ USE share {u}·(1 − coverage)^{p}",
-                    data,
-                    second_encoder(sent, use, u, lambda c, u=u, p=p: u * (1 - c) ** p),
-                )
-    if "use-sent" in groups:
-        SENTENCES_ONLY = True
-        sent = np.load(args.index_dir / "sentences.npz")
-        use = np.load(args.index_dir / "use.npz")
-        for u in (0.2, 0.3, 0.4):
-            for p in (1, 2):
-                report(
-                    f"+ USE best sentence only, share {u}·(1 − coverage)^{p}",
-                    data,
-                    second_encoder(sent, use, u, lambda c, u=u, p=p: u * (1 - c) ** p),
-                )
-    if "window" in groups:
-        sent = np.load(args.index_dir / "sentences.npz")
-        for before, after in ((0, 1), (1, 1), (1, 0)):
-            windowed = window_vectors(sent["V"], sent["owner"], before, after)
-            report(
-                f"sentence window −{before}/+{after} (mean of vectors)",
-                data,
-                sentence_max(windowed, sent["owner"], 0.5, w_of_cov=lambda c: 1 - 0.2 * c**2),
-            )
-    if "minlen" in groups:
-        sent = np.load(args.index_dir / "sentences.npz")
-        lengths = np.array([b - a for t in data["texts"] for a, b in sentence_spans(t)])
-        for minimum in (0, 40, 60, 80):
-            V = sent["V"].copy()
-            V[lengths < minimum] = 0.0  # cosine 0: never the best sentence
-            report(
-                f"best sentence among sentences ≥ {minimum} chars",
-                data,
-                sentence_max(V, sent["owner"], 0.5, w_of_cov=lambda c: 1 - 0.2 * c**2),
-            )
-    if "final" in groups:
-        sent = dict(np.load(args.index_dir / "sentences.npz"))
-        use = dict(np.load(args.index_dir / "use.npz"))
-        lengths = np.array([b - a for t in data["texts"] for a, b in sentence_spans(t)])
-        sent["V"][lengths < 40] = 0.0  # cosine 0: never the best sentence
-        use["S"][lengths < 40] = 0.0
-        SENTENCES_ONLY = True
-        for share in (0.5, 0.4, 0.3, 0.2):
-            SHARE[0] = share
-            report(
-                f"final: sentence share {share}, sentences ≥ 40 chars, USE 0.2·(1−cov)²",
-                data,
-                second_encoder(sent, use, 0.2, lambda c: 0.2 * (1 - c) ** 2),
-            )
-    if "sparse" in groups:
-        sp = np.load(args.index_dir / "sparse.npz")
-        for ws in (0.1, 0.2, 0.3):
-            report(f"+ e5 sparse head weight {ws}, 0.3·cov²", data, with_sparse(sp, ws))
-    if "dist" in groups:
-        for f in FIELDS:
-            covs = np.array([c for _s, c in data["lex"][f]])
-            print(f, "coverage percentiles 10/50/90:", np.percentile(covs, [10, 50, 90]))
+    for group in chosen:
+        for name, variant in groups[group]:
+            report(name, d, variant)
 
 
 if __name__ == "__main__":
