@@ -90,11 +90,24 @@ def cmd_ui(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_eval_retrieval(args: argparse.Namespace, settings: Settings) -> int:
+    from tqdm import tqdm
+
     from rag.evaluation import evaluate_retrieval
 
-    metrics = evaluate_retrieval(
-        settings, args.docs, args.questions, args.field, k=args.k, index_dir=args.index_dir
-    )
+    bar = tqdm(unit="chunk", desc="indexing", disable=args.json or None)
+
+    def progress(done: int, total: int) -> None:
+        bar.total = total
+        bar.n = done
+        bar.refresh()
+
+    try:
+        metrics = evaluate_retrieval(
+            settings, args.docs, args.questions, args.field, k=args.k,
+            index_dir=args.index_dir, progress=progress,
+        )  # fmt: skip
+    finally:
+        bar.close()
     if args.json:
         print(json.dumps(metrics))
     else:

@@ -156,7 +156,9 @@ def _stamp(settings: Settings) -> dict[str, Any]:
     return {f: getattr(settings, f) for f in _CHUNK_FIELDS}
 
 
-def prepare_index(settings: Settings, docs: Path, progress: Any = None) -> None:
+def prepare_index(
+    settings: Settings, docs: Path, progress: Callable[[int, int], None] | None = None
+) -> None:
     """Index `docs` into `settings.data_dir` with the normal reindex (a no-op when current)."""
     from ingest.reindex import reindex
 
@@ -193,7 +195,7 @@ def evaluate_retrieval(
     *,
     k: int = 10,
     index_dir: Path | None = None,
-    progress: Any = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> dict[str, float | int]:
     """Index `docs` (into `index_dir`, else a temporary folder) and score every question."""
     rows = load_jsonl(questions, [field, "doc", "answer_start", "answer_end"])
@@ -210,7 +212,7 @@ def _run_retrieval(
     field: str,
     k: int,
     index_dir: Path,
-    progress: Any,
+    progress: Callable[[int, int], None] | None,
 ) -> dict[str, float | int]:
     local = settings.model_copy(update={"data_dir": index_dir, "corpus_dir": docs})
     prepare_index(local, docs, progress)
