@@ -2,18 +2,25 @@
 
 from __future__ import annotations
 
+import logging
 import shutil
 import uuid
 from collections.abc import Callable, Sequence
+from pathlib import Path
 
+import numpy as np
 from llama_index.core.base.embeddings.base import BaseEmbedding
 from llama_index.core.schema import NodeRelationship, RelatedNodeInfo, TextNode
 
 from ingest.chunk import Chunk, chunk_id
 from ingest.load import Article
 from rag.config import Settings
-from rag.lexical import LexicalIndex
+from rag.lexical import SENTENCES_DIR, LexicalIndex
+from rag.models import make_embed_model, second_encoder
+from rag.sentence_vectors import SentenceVectors
 from rag.store import ChunkStore
+
+log = logging.getLogger(__name__)
 
 # Called with (chunks embedded so far, chunks to embed in this run).
 Progress = Callable[[int, int], None]
@@ -65,11 +72,27 @@ def embed_texts(
     return vectors
 
 
-def rebuild_lexical(store: ChunkStore, settings: Settings, previous: str | None) -> str:
-    """Build a new BM25 generation from what Chroma holds; return its folder name.
+def _previous_sentences(folder: Path) -> SentenceVectors | None:
+    try:
+        return SentenceVectors.load(folder / SENTENCES_DIR)
+    except (OSError, ValueError) as exc:  # none yet, or unreadable: embed everything
+        log.debug("no reusable sentence vectors in %s: %s", folder, exc)
+        return None
+
+
+def rebuild_lexical(
+    store: ChunkStore,
+    settings: Settings,
+    previous: str | None,
+    embed_model: BaseEmbedding | None = None,
+    *,
+    on_batch: Callable[[int], None] | None = None,
+) -> str:
+    """Build a new BM25 + sentence-vector generation from what Chroma holds; return its name.
 
     A new folder per generation lets running queries keep reading the old one until
-    the manifest (written after this) points at the new one.
+    the manifest (written after this) points at the new one. Sentence vectors of chunks
+    the previous generation already had are reused, so only new text is embedded.
     """
     ids: list[str] = []
     texts: list[str] = []
@@ -79,7 +102,25 @@ def rebuild_lexical(store: ChunkStore, settings: Settings, previous: str | None)
         texts.append(text)
         languages.append(str(meta.get("language") or "en"))
     name = uuid.uuid4().hex[:12]
-    LexicalIndex.build(ids, texts, languages).save(settings.bm25_dir / name)
+    lexical = LexicalIndex.build(ids, texts, languages)
+    old = _previous_sentences(settings.bm25_dir / previous) if previous else None
+    model: list[BaseEmbedding] = [embed_model] if embed_model else []
+
+    def embed(batch: list[str]) -> np.ndarray:
+        if not model:  # only loaded when some sentence is new
+            model.append(make_embed_model(settings))
+        return np.asarray(model[0].get_text_embedding_batch(batch), dtype=np.float32)
+
+    lexical.sentences = SentenceVectors.build(
+        texts,
+        embed,
+        previous=old,
+        batch_size=settings.embed_batch_size,
+        on_batch=on_batch,
+        embed_second=lambda batch: second_encoder().embed(batch),
+    )
+    log.info("sentence vectors: %d sentences", len(lexical.sentences.spans))
+    lexical.save(settings.bm25_dir / name)
     return name
 
 

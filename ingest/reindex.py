@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import time
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -23,6 +24,7 @@ from rag.config import Settings
 from rag.errors import ArticleError, ReindexBusyError
 from rag.manifest import DocEntry, Manifest, ensure_compatible, load_manifest, save_manifest
 from rag.models import embed_model_name, make_embed_model
+from rag.sentence_vectors import sentence_spans
 from rag.store import ChunkStore, store_identity
 
 log = logging.getLogger(__name__)
@@ -167,12 +169,22 @@ def _reindex_locked(
         summary.removed += 1
     save_manifest(settings.manifest_path, manifest)
 
-    if pending:
-        model = embed_model or make_embed_model(settings)
-        _embed_pending(settings, store, manifest, model, pending, summary, progress)
+    chunked = [(a, _chunks(a, settings)) for a in pending]
+    # One bar over both embedding passes: the new chunks, then their sentences.
+    meter = _Meter(
+        progress,
+        sum(
+            len(chunks) + sum(len(sentence_spans(c.text)) for c in chunks) for _a, chunks in chunked
+        ),
+    )
+    model = embed_model
+    if chunked:
+        model = model or make_embed_model(settings)
+        _embed_pending(settings, store, manifest, model, chunked, summary, meter.advance)
 
     previous = manifest.lexical_dir
-    manifest.lexical_dir = rebuild_lexical(store, settings, previous)
+    manifest.lexical_dir = rebuild_lexical(store, settings, previous, model, on_batch=meter.advance)
+    meter.finish()  # sentences reused from the previous generation were not embedded
     manifest.indexed_at = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
     save_manifest(settings.manifest_path, manifest)
     prune_lexical(settings, keep={manifest.lexical_dir} | ({previous} if previous else set()))
@@ -181,38 +193,42 @@ def _reindex_locked(
     return summary
 
 
+class _Meter:
+    """Counts embedded texts against the total and reports (done, total)."""
+
+    def __init__(self, progress: Progress | None, total: int) -> None:
+        self.progress, self.total, self.done = progress, total, 0
+        if progress:
+            progress(0, total)
+
+    def advance(self, n: int) -> None:
+        self.done = min(self.done + n, self.total)
+        if self.progress:
+            self.progress(self.done, self.total)
+
+    def finish(self) -> None:
+        if self.progress and self.done < self.total:
+            self.progress(self.total, self.total)
+
+
+def _chunks(article: Article, settings: Settings) -> list[Chunk]:
+    return chunk_text(
+        article.text,
+        max_chars=settings.chunk_max_chars,
+        min_chars=settings.chunk_min_chars,
+        overlap=settings.chunk_overlap_sentences,
+    )
+
+
 def _embed_pending(
     settings: Settings,
     store: ChunkStore,
     manifest: Manifest,
     model: BaseEmbedding,
-    pending: list[Article],
+    chunked: list[tuple[Article, list[Chunk]]],
     summary: ReindexSummary,
-    progress: Progress | None,
+    advance: Callable[[int], None],
 ) -> None:
-    chunked: list[tuple[Article, list[Chunk]]] = [
-        (
-            a,
-            chunk_text(
-                a.text,
-                max_chars=settings.chunk_max_chars,
-                min_chars=settings.chunk_min_chars,
-                overlap=settings.chunk_overlap_sentences,
-            ),
-        )
-        for a in pending
-    ]
-    total = sum(len(chunks) for _a, chunks in chunked)
-    done = 0
-
-    def advance(n: int) -> None:
-        nonlocal done
-        done += n
-        if progress:
-            progress(done, total)
-
-    if progress:
-        progress(0, total)
     last_save = time.monotonic()
     for article, chunks in chunked:
         vectors = embed_texts(

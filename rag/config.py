@@ -61,7 +61,11 @@ class Settings(BaseSettings):
         30, ge=1, description="Candidates each retriever contributes before fusion."
     )
     dense_weight: float = Field(
-        0.8, ge=0.0, le=1.0, description="Weight of the dense score in fusion (BM25 gets the rest)."
+        0.8,
+        ge=0.0,
+        le=1.0,
+        description="Weight of the dense score in fusion for a question whose terms all occur "
+        "in the corpus; BM25's share (the rest) shrinks with the square of that coverage.",
     )
 
     # Answering

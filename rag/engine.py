@@ -96,17 +96,31 @@ class Engine:
 
     def evidence(self, question: str, top_k: int | None = None) -> Evidence:
         retrieval = self.retriever.search(question, top_k)
-        candidates: list[tuple[int, int, int, str]] = []
+        # Sentence vectors stored at index time make this cheap; a chunk without them
+        # (an index from before they existed) has its sentences embedded now.
+        scored: list[tuple[int, int, int, str, float]] = []
+        pending: list[tuple[int, int, int, str]] = []
         for i, passage in enumerate(retrieval.passages[:SENTENCE_PASSAGES]):
-            for span in split_sentences(passage.text):
-                text = passage.text[span.start : span.end]
+            stored = self.retriever.sentence_vectors(passage.chunk_id, passage.text)
+            if stored is None:
+                spans = [(s.start, s.end) for s in split_sentences(passage.text)]
+                cosines = None
+            else:
+                spans = [(int(a), int(b)) for a, b in stored[0]]
+                cosines = np.asarray(stored[1], dtype=np.float32) @ retrieval.query_vector
+            for j, (a, b) in enumerate(spans):
+                text = passage.text[a:b]
                 if _is_heading(text) or looks_like_injection(text):
                     continue
-                candidates.append((i, passage.start + span.start, passage.start + span.end, text))
-        if not candidates:
-            return Evidence(retrieval, [])
-        vectors = self._cache.get_many(self.embed_model, [c[3] for c in candidates])
-        cosines = vectors @ retrieval.query_vector
+                where = (i, passage.start + a, passage.start + b, text)
+                if cosines is None:
+                    pending.append(where)
+                else:
+                    scored.append((*where, float(cosines[j])))
+        if pending:
+            vectors = self._cache.get_many(self.embed_model, [c[3] for c in pending])
+            cosines = vectors @ retrieval.query_vector
+            scored += [(*c, float(cos)) for c, cos in zip(pending, cosines, strict=True)]
         sentences = [
             ScoredSentence(
                 passage=i,
@@ -117,7 +131,7 @@ class Engine:
                     (1 - PASSAGE_SHARE) * cos + PASSAGE_SHARE * retrieval.passages[i].dense
                 ),
             )
-            for (i, start, end, text), cos in zip(candidates, cosines, strict=True)
+            for i, start, end, text, cos in sorted(scored, key=lambda c: (c[0], c[1]))
         ]
         return Evidence(retrieval, sentences)
 

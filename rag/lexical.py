@@ -19,10 +19,12 @@ import Stemmer
 from bm25s.tokenization import _infer_stopwords
 
 from rag.language import STEMMERS
+from rag.sentence_vectors import SentenceVectors
 
 _TOKEN = re.compile(r"\w\w+")
 _IDS_FILE = "ids.json"
 _META_FILE = "languages.json"
+SENTENCES_DIR = "sentences"
 
 
 @lru_cache(maxsize=32)
@@ -58,11 +60,12 @@ def query_terms(text: str, languages: Iterable[str]) -> list[str]:
 
 @dataclass
 class LexicalIndex:
-    """A bm25s index over chunk ids."""
+    """A bm25s index over chunk ids, with the chunks' sentence vectors when built."""
 
     bm25: bm25s.BM25 | None  # None for an empty corpus (bm25s cannot index nothing)
     ids: list[str]
     languages: list[str]
+    sentences: SentenceVectors | None = None
 
     @classmethod
     def build(
@@ -81,13 +84,18 @@ class LexicalIndex:
             self.bm25.save(str(folder), show_progress=False)
         (folder / _IDS_FILE).write_text(json.dumps(self.ids), encoding="utf-8")
         (folder / _META_FILE).write_text(json.dumps(self.languages), encoding="utf-8")
+        if self.sentences is not None:
+            self.sentences.save(folder / SENTENCES_DIR)
 
     @classmethod
     def load(cls, folder: Path) -> LexicalIndex:
         ids = json.loads((folder / _IDS_FILE).read_text(encoding="utf-8"))
         languages = json.loads((folder / _META_FILE).read_text(encoding="utf-8"))
         bm25 = bm25s.BM25.load(str(folder), mmap=True, show_progress=False) if ids else None
-        return cls(bm25, ids, languages)
+        sentences = folder / SENTENCES_DIR
+        # generations written before sentence vectors existed have none: answers embed then
+        found = SentenceVectors.load(sentences) if sentences.is_dir() else None
+        return cls(bm25, ids, languages, found)
 
     def scores(self, query: str) -> tuple[np.ndarray, float]:
         """BM25 score of every chunk, and the share of query terms the corpus knows."""

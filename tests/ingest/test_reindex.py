@@ -35,12 +35,15 @@ def _state(settings: Settings) -> tuple[set[str], set[str], set[str]]:
 
 
 def test_reindex_twice_is_a_no_op(settings: Settings, embed_model: Any) -> None:
-    calls: list[int] = []
-    first = reindex(settings, embed_model=embed_model, progress=lambda d, t: calls.append(d))
+    calls: list[tuple[int, int]] = []
+    first = reindex(settings, embed_model=embed_model, progress=lambda d, t: calls.append((d, t)))
     assert (first.added, first.updated, first.removed, first.unchanged) == (1, 0, 0, 0)
-    assert first.chunks > 5 and calls[-1] == first.chunks
+    done, total = calls[-1]
+    assert first.chunks > 5
+    assert done == total > first.chunks, "chunks, then their sentences"
+    assert [d for d, _t in calls] == sorted(d for d, _t in calls)
     calls.clear()
-    second = reindex(settings, embed_model=embed_model, progress=lambda d, t: calls.append(d))
+    second = reindex(settings, embed_model=embed_model, progress=lambda d, t: calls.append((d, t)))
     assert (second.added, second.updated, second.removed, second.unchanged) == (0, 0, 0, 1)
     assert second.chunks == first.chunks
     assert calls == [], "nothing was embedded"

@@ -1,0 +1,277 @@
+"""Retrieval experiments on XQuAD-de without re-embedding: ranking variants in numpy.
+
+Reads the chunk vectors, BM25 index and stored sentence vectors (e5 and USE) of an index
+built by `rag eval retrieval --index-dir DIR`, embeds the dev questions once (cached in
+DIR, as are USE chunk vectors), and scores each variant as `rag.retrieval` does: the
+union of the top 30 of each retriever, min-max fusion over that union. The numbers in
+docs/benchmarks.md come from here; the defaults are checked with `rag eval retrieval`.
+
+Usage: python -m bench.retrieval_experiments --index-dir DIR [--only GROUP,...]
+Groups: weights coverage prf sentences joint windows second final
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from rag.config import Settings
+from rag.evaluation import hit_rank, retrieval_metrics
+from rag.lexical import LexicalIndex
+from rag.manifest import load_manifest
+from rag.models import make_embed_model, second_encoder
+from rag.store import ChunkStore
+
+EVAL = Path(__file__).resolve().parents[1].parent / "shared" / "eval" / "xquad-de"
+FIELDS = ("question_en", "question_de")
+
+
+@dataclass
+class Query:
+    vec: np.ndarray  # e5
+    use: np.ndarray  # USE
+    lex: np.ndarray  # BM25 score of every chunk
+    cov: float  # share of query terms the corpus knows
+
+
+@dataclass
+class Data:
+    spans: list[tuple[str, int, int]]
+    C: np.ndarray  # e5 chunk vectors
+    U: np.ndarray  # USE chunk vectors
+    S: np.ndarray  # e5 sentence vectors
+    SU: np.ndarray  # USE sentence vectors
+    owner: np.ndarray  # chunk of each sentence
+    length: np.ndarray  # characters of each sentence
+    rows: list[dict]
+    queries: dict[str, list[Query]]
+
+
+def _cached(path: Path, make: Callable[[], dict[str, np.ndarray]]) -> dict[str, np.ndarray]:
+    if path.exists():
+        return dict(np.load(path))
+    arrays = make()
+    np.savez(path, **arrays)
+    return arrays
+
+
+def load(index_dir: Path) -> Data:
+    settings = Settings(data_dir=index_dir)
+    manifest = load_manifest(settings.manifest_path)
+    if manifest is None or manifest.lexical_dir is None:
+        raise SystemExit(f"no index in {index_dir}: run `rag eval retrieval --index-dir` first")
+    lexical = LexicalIndex.load(settings.bm25_dir / manifest.lexical_dir)
+    sv = lexical.sentences
+    if sv is None or sv.second is None:
+        raise SystemExit("the index has no sentence vectors: rebuild it with this version")
+    store = ChunkStore(settings)
+    ids = lexical.ids
+    recs, vecs = store.get(ids), store.embeddings(ids)
+    texts = [recs[c][0] for c in ids]
+    rows = [json.loads(x) for x in (EVAL / "questions.dev.jsonl").open()]
+
+    def embed_questions() -> dict[str, np.ndarray]:
+        model, use = make_embed_model(settings), second_encoder()
+        out = {}
+        for f in FIELDS:
+            out[f] = np.asarray([model.get_query_embedding(r[f]) for r in rows])
+            out[f + "_use"] = use.embed([r[f] for r in rows])
+        return out
+
+    q = _cached(index_dir / "questions.npz", embed_questions)
+    U = _cached(index_dir / "use-chunks.npz", lambda: {"U": second_encoder().embed(texts)})["U"]
+    counts = np.diff(sv.offsets)
+    queries = {}
+    for f in FIELDS:
+        scored = [lexical.scores(r[f]) for r in rows]
+        queries[f] = [Query(q[f][i], q[f + "_use"][i], s, c) for i, (s, c) in enumerate(scored)]
+    return Data(
+        spans=[
+            (str(recs[c][1]["doc_id"]), int(recs[c][1]["start_char"]), int(recs[c][1]["end_char"]))
+            for c in ids
+        ],
+        C=np.stack([vecs[c] for c in ids]),
+        U=U,
+        S=np.asarray(sv.vectors, dtype=np.float32),
+        SU=np.asarray(sv.second, dtype=np.float32),
+        owner=np.repeat(np.arange(len(ids)), counts),
+        length=sv.spans[:, 1] - sv.spans[:, 0],
+        rows=rows,
+        queries=queries,
+    )
+
+
+def minmax(x: np.ndarray, mask: np.ndarray) -> np.ndarray:
+    out = np.zeros_like(x)
+    lo, hi = x[mask].min(), x[mask].max()
+    if hi - lo > 1e-12:
+        out[mask] = (x[mask] - lo) / (hi - lo)
+    return out
+
+
+def best_sentence(d: Data, S: np.ndarray, q: np.ndarray, min_chars: int = 0) -> np.ndarray:
+    cos = S @ q
+    cos[d.length < min_chars] = -1.0
+    best = np.full(len(d.C), -1.0, dtype=np.float32)
+    np.maximum.at(best, d.owner, cos)
+    return best
+
+
+def windows(d: Data, before: int, after: int) -> np.ndarray:
+    """Each sentence vector averaged with its neighbours in the same chunk."""
+    out = np.zeros_like(d.S)
+    for i in range(len(d.S)):
+        lo, hi = i, i
+        while lo > 0 and i - lo < before and d.owner[lo - 1] == d.owner[i]:
+            lo -= 1
+        while hi + 1 < len(d.S) and hi - i < after and d.owner[hi + 1] == d.owner[i]:
+            hi += 1
+        v = d.S[lo : hi + 1].sum(axis=0)
+        out[i] = v / np.linalg.norm(v)
+    return out
+
+
+@dataclass
+class Variant:
+    """dense = (1 − s)·chunk + s·best sentence, then a second encoder's share
+    u(coverage), then min-max fusion with BM25 at weight lex(coverage)."""
+
+    lex: Callable[[float], float] = lambda c: 0.2 * c**2
+    sentence: float = 0.0
+    sentences: np.ndarray | None = None  # other sentence vectors (windows)
+    min_chars: int = 0
+    second: Callable[[float], float] = lambda c: 0.0
+    second_chunks: bool = False
+    prf: tuple[float, int] | None = None  # (beta, top m chunks)
+
+    def dense(self, d: Data, q: Query, qvec: np.ndarray) -> np.ndarray:
+        score = d.C @ qvec
+        if self.sentence:
+            S = d.S if self.sentences is None else self.sentences
+            score = (1 - self.sentence) * score + self.sentence * best_sentence(
+                d, S, qvec, self.min_chars
+            )
+        u = self.second(q.cov)
+        if u:
+            other = best_sentence(d, d.SU, q.use, self.min_chars)
+            if self.second_chunks:
+                other = 0.5 * (d.U @ q.use) + 0.5 * other
+            score = (1 - u) * score + u * other
+        return score
+
+    def score(self, d: Data, q: Query) -> np.ndarray:
+        ranked = self._fuse(d, q, q.vec)
+        if self.prf:
+            beta, m = self.prf
+            q2 = q.vec + beta * d.C[np.argsort(-ranked)[:m]].mean(axis=0)
+            ranked = self._fuse(d, q, q2 / np.linalg.norm(q2))
+        return ranked
+
+    def _fuse(self, d: Data, q: Query, qvec: np.ndarray) -> np.ndarray:
+        dense = self.dense(d, q, qvec)
+        mask = np.zeros(len(dense), dtype=bool)
+        mask[np.argsort(-dense)[:30]] = True
+        top = np.argsort(-q.lex)[:30]
+        mask[top[q.lex[top] > 0]] = True
+        w = self.lex(q.cov)
+        return np.where(mask, (1 - w) * minmax(dense, mask) + w * minmax(q.lex, mask), -1.0)
+
+
+def evaluate(d: Data, field: str, v: Variant) -> dict:
+    ranks = []
+    for row, q in zip(d.rows, d.queries[field], strict=True):
+        order = np.argsort(-v.score(d, q), kind="stable")[:10]
+        found = [d.spans[j] for j in order]
+        ranks.append(hit_rank(found, row["doc"], row["answer_start"], row["answer_end"]))
+    return retrieval_metrics(ranks)
+
+
+def report(name: str, d: Data, v: Variant) -> None:
+    en, de = (evaluate(d, f, v) for f in FIELDS)
+    cells = [f"{m[k]:.3f}" for m in (en, de) for k in ("mrr@10", "recall@1", "recall@5")]
+    print(f"| {name} | {' | '.join(cells)} |", flush=True)
+
+
+def experiments(d: Data) -> dict[str, list[tuple[str, Variant]]]:
+    final = dict(sentence=0.5, min_chars=40, second=lambda c: 0.2 * (1 - c) ** 2)
+    return {
+        "weights": [
+            (f"fixed dense weight {w}", Variant(lex=lambda c, w=w: 1 - w))
+            for w in (1.0, 0.9, 0.8, 0.7, 0.6, 0.5, 0.0)
+        ],
+        "coverage": [
+            (f"BM25 weight {t}·coverage^{p}", Variant(lex=lambda c, t=t, p=p: t * c**p))
+            for t in (0.3, 0.4, 0.5)
+            for p in (1, 2, 3)
+        ],
+        "prf": [
+            (f"PRF β={b} m={m}, BM25 0.3·cov²", Variant(lex=lambda c: 0.3 * c**2, prf=(b, m)))
+            for b in (0.2, 0.5)
+            for m in (1, 3)
+        ],
+        "sentences": [
+            (
+                f"dense = {1 - s:.1f}·chunk + {s}·best sentence, BM25 0.3·cov²",
+                Variant(lex=lambda c: 0.3 * c**2, sentence=s),
+            )
+            for s in (0.3, 0.5, 0.7, 1.0)
+        ],  # fmt: skip
+        "joint": [
+            (
+                f"sentence 0.5, BM25 {t}·cov^{p}",
+                Variant(lex=lambda c, t=t, p=p: t * c**p, sentence=0.5),
+            )
+            for t in (0.0, 0.2, 0.3, 0.4)
+            for p in (1, 2, 3)
+        ],  # fmt: skip
+        "windows": [
+            (f"sentence window −{b}/+{a}", Variant(sentence=0.5, sentences=windows(d, b, a)))
+            for b, a in ((0, 1), (1, 1), (1, 0))
+        ],
+        "second": [
+            (
+                f"+ USE chunk + sentence, fixed share {u}",
+                Variant(sentence=0.5, second=lambda c, u=u: u, second_chunks=True),
+            )
+            for u in (0.2, 0.3, 1.0)
+        ]
+        + [
+            (
+                f"+ USE best sentence, share {u}·(1 − cov)^{p}",
+                Variant(sentence=0.5, second=lambda c, u=u, p=p: u * (1 - c) ** p),
+            )
+            for u in (0.2, 0.3)
+            for p in (1, 2)
+        ],  # fmt: skip
+        "final": [
+            (
+                f"sentence ≥ 40 chars, USE 0.2·(1 − cov)², sentence share {s}",
+                Variant(**{**final, "sentence": s}),
+            )  # type: ignore[arg-type]
+            for s in (0.5, 0.4, 0.3, 0.2)
+        ],  # fmt: skip
+    }
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--index-dir", type=Path, required=True)
+    ap.add_argument("--only", default="", help="comma-separated experiment groups")
+    args = ap.parse_args()
+    d = load(args.index_dir)
+    groups = experiments(d)
+    chosen = args.only.split(",") if args.only else list(groups)
+    print("| variant | EN MRR@10 | EN R@1 | EN R@5 | DE MRR@10 | DE R@1 | DE R@5 |")
+    print("|---|---|---|---|---|---|---|")
+    for group in chosen:
+        for name, variant in groups[group]:
+            report(name, d, variant)
+
+
+if __name__ == "__main__":
+    main()

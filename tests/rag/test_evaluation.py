@@ -1,0 +1,158 @@
+"""Evaluation metrics on tiny hand-made fixtures, and the `rag eval` commands' output."""
+
+import json
+from pathlib import Path
+
+import pytest
+
+from rag.config import Settings
+from rag.evaluation import (
+    AnswerCheck,
+    answer_metrics,
+    check_answer,
+    covers,
+    hit_rank,
+    prepare_index,
+    retrieval_metrics,
+)
+from tests.conftest import EVAL
+from tests.test_cli import run
+
+
+def test_covers_needs_the_whole_answer_span() -> None:
+    assert covers(10, 20, 10, 20)
+    assert covers(0, 100, 40, 45)
+    assert not covers(10, 20, 5, 15)  # starts before the chunk
+    assert not covers(10, 20, 15, 21)  # ends after it
+
+
+def test_hit_rank_is_the_first_covering_chunk_of_the_right_doc() -> None:
+    retrieved = [("b.txt", 0, 100), ("a.txt", 0, 50), ("a.txt", 40, 120), ("a.txt", 0, 200)]
+    assert hit_rank(retrieved, "a.txt", 60, 70) == 3
+    assert hit_rank(retrieved, "b.txt", 60, 70) == 1
+    assert hit_rank(retrieved, "c.txt", 0, 1) is None
+    assert hit_rank([], "a.txt", 0, 1) is None
+
+
+def test_retrieval_metrics_on_known_ranks() -> None:
+    ranks = [1, 2, 6, None]
+    m = retrieval_metrics(ranks, [10.0, 20.0, 30.0, 40.0], k=10)
+    assert m["n"] == 4
+    assert m["recall@1"] == 0.25
+    assert m["recall@5"] == 0.5
+    assert m["recall@10"] == 0.75
+    assert m["mrr@10"] == pytest.approx((1 + 1 / 2 + 1 / 6) / 4, abs=1e-4)
+    assert m["p50_ms"] == 25.0
+    assert m["p95_ms"] == pytest.approx(38.5)
+    # ranks beyond k count for no reciprocal rank
+    assert retrieval_metrics([11], k=10)["mrr@10"] == 0.0
+
+
+def test_check_answer_grades_evidence_facts_and_abstention() -> None:
+    row = {
+        "id": "q1",
+        "question": "How much?",
+        "evidence": ["3 Milliarden", "Windsurf"],
+        "answer_facts": [["3 billion", "3 Milliarden"], ["2030"]],
+        "abstain": False,
+    }
+    good = check_answer(
+        row, "Für 3 MILLIARDEN Dollar, bis 2030 [1].", ["Windsurf für 3 Milliarden"]
+    )
+    assert good.passed and good.evidence_found == 1.0 and good.facts_found == 1.0
+    half = check_answer(row, "Für 3 Milliarden [1].", ["3 Milliarden"])
+    assert not half.passed and half.evidence_found == 0.5 and half.facts_found == 0.5
+    abstained = check_answer(row, "The articles do not answer this.", [])
+    assert not abstained.passed and abstained.abstained
+
+    negative = {"id": "q2", "question": "Capital of Australia?", "abstain": True}
+    assert check_answer(negative, "The articles do not answer this.", []).passed
+    assert not check_answer(negative, "Canberra [1].", ["Canberra is ..."]).passed
+
+
+def test_answer_metrics_average_over_the_right_rows() -> None:
+    def check(passed: bool, ev: float, fa: float, abstained: bool, should: bool) -> AnswerCheck:
+        return AnswerCheck("x", "q", passed, ev, fa, abstained, should, "")
+
+    report = answer_metrics(
+        [
+            check(True, 1.0, 1.0, False, False),
+            check(False, 0.5, 0.0, False, False),
+            check(True, 1.0, 1.0, True, True),
+            check(False, 1.0, 1.0, False, True),
+        ]
+    )
+    assert report["n"] == 4 and report["passed"] == 2
+    assert report["evidence_recall"] == 0.75  # answerable rows only
+    assert report["fact_accuracy"] == 0.5
+    assert report["abstain_accuracy"] == 0.75  # all rows
+    assert len(report["results"]) == 4
+
+
+DOC_A = (
+    "Der Rhein ist ein Fluss in Mitteleuropa. Er ist 1233 Kilometer lang.\n\n"
+    "In Basel wird der Rhein schiffbar. Dort liegt ein großer Hafen.\n"
+)
+DOC_B = "Die Zugspitze ist mit 2962 Metern der höchste Berg Deutschlands.\n"
+
+
+def _tiny_eval(tmp_path: Path) -> tuple[Path, Path]:
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "rhein.txt").write_text(DOC_A, encoding="utf-8")
+    (docs / "zugspitze.txt").write_text(DOC_B, encoding="utf-8")
+    rows = []
+    for doc, text, answer, de, en in [
+        ("rhein.txt", DOC_A, "1233 Kilometer", "Wie lang ist der Rhein?", "How long is the Rhine?"),
+        ("zugspitze.txt", DOC_B, "2962 Metern", "Wie hoch ist die Zugspitze?", "How high?"),
+    ]:
+        start = text.index(answer)
+        rows.append(
+            {"doc": doc, "question_de": de, "question_en": en, "answer_start": start,
+             "answer_end": start + len(answer)}
+        )  # fmt: skip
+    questions = tmp_path / "questions.jsonl"
+    questions.write_text("\n".join(json.dumps(r) for r in rows), encoding="utf-8")
+    return docs, questions
+
+
+def test_eval_retrieval_command_reports_all_keys(settings: Settings, tmp_path: Path) -> None:
+    docs, questions = _tiny_eval(tmp_path)
+    index = tmp_path / "eval-index"
+    args = ["eval", "retrieval", "--docs", str(docs), "--questions", str(questions)]
+    result = run([*args, "--field", "question_de", "--index-dir", str(index), "--json"],
+                 settings, tmp_path)  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    metrics = json.loads(result.stdout)
+    assert set(metrics) == {"recall@1", "recall@5", "recall@10", "mrr@10", "n", "p50_ms", "p95_ms"}
+    assert metrics["n"] == 2 and metrics["recall@10"] == 1.0 and metrics["mrr@10"] > 0.5
+    plain = run([*args, "--k", "3"], settings, tmp_path)  # a temporary index this time
+    assert plain.returncode == 0, plain.stderr
+    assert "recall@5" in plain.stdout and "p95_ms" in plain.stdout
+
+
+def test_reused_index_is_rebuilt_when_chunking_changes(
+    settings: Settings, tmp_path: Path, embed_model: object
+) -> None:
+    docs, _questions = _tiny_eval(tmp_path)
+    local = settings.model_copy(update={"data_dir": tmp_path / "ix", "corpus_dir": docs})
+    prepare_index(local, docs)
+    manifest = local.manifest_path
+    # both short paragraphs in one chunk, then (shorter minimum) re-chunked, not reused
+    assert len(json.loads(manifest.read_text())["documents"]["rhein.txt"]["chunk_ids"]) == 1
+    prepare_index(local.model_copy(update={"chunk_min_chars": 0}), docs)
+    assert len(json.loads(manifest.read_text())["documents"]["rhein.txt"]["chunk_ids"]) == 2
+
+
+def test_eval_answers_command_passes_every_seed_question(seed_settings: Settings) -> None:
+    questions = EVAL / "seed-qa.dev.jsonl"
+    result = run(["eval", "answers", "--questions", str(questions), "--json"],
+                 seed_settings, seed_settings.data_dir.parent)  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout)
+    assert set(report) == {
+        "n", "passed", "evidence_recall", "fact_accuracy", "abstain_accuracy", "results"
+    }  # fmt: skip
+    failed = [r["id"] for r in report["results"] if not r["passed"]]
+    assert report["passed"] == report["n"], failed
+    assert report["abstain_accuracy"] == 1.0
