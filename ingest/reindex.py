@@ -22,6 +22,7 @@ from ingest.load import Article, doc_id_for, read_article, scan_corpus
 from ingest.pipeline import Progress, build_nodes, embed_texts, prune_lexical, rebuild_lexical
 from rag.config import Settings
 from rag.errors import ArticleError, ReindexBusyError
+from rag.lexical import SENTENCES_DIR
 from rag.manifest import DocEntry, Manifest, ensure_compatible, load_manifest, save_manifest
 from rag.models import embed_model_name, make_embed_model
 from rag.sentence_vectors import sentence_spans
@@ -155,8 +156,10 @@ def _reindex_locked(
         if getattr(manifest.documents.get(a.doc_id), "hash", None) != a.content_hash
     ]
     summary.unchanged = len(articles) - len(pending)
-    lexical_missing = (
-        manifest.lexical_dir is None or not (settings.bm25_dir / manifest.lexical_dir).is_dir()
+    generation = settings.bm25_dir / (manifest.lexical_dir or "-")
+    # A generation from before sentence vectors existed is rebuilt (chunks are kept).
+    lexical_missing = not generation.is_dir() or (
+        manifest.chunk_count > 0 and not (generation / SENTENCES_DIR).is_dir()
     )
     if not (removed or pending or lexical_missing or dirty.exists()):
         summary.chunks = manifest.chunk_count

@@ -128,3 +128,18 @@ def test_interrupted_run_is_healed(settings: Settings, corpus: Path, embed_model
     assert not any(cid.startswith("ghost.md#") for cid in chroma)
     assert not (settings.data_dir / "dirty").exists()
     assert summary.chunks == len(chroma) > base.chunks
+
+
+def test_index_without_sentence_vectors_is_upgraded(settings: Settings, embed_model: Any) -> None:
+    import shutil
+
+    first = reindex(settings, embed_model=embed_model)
+    manifest = load_manifest(settings.manifest_path)
+    assert manifest is not None and manifest.lexical_dir
+    shutil.rmtree(settings.bm25_dir / manifest.lexical_dir / "sentences")  # an older index
+    upgraded = reindex(settings, embed_model=embed_model)
+    assert (upgraded.added, upgraded.updated, upgraded.unchanged) == (0, 0, 1)
+    manifest = load_manifest(settings.manifest_path)
+    assert manifest is not None and manifest.lexical_dir
+    assert (settings.bm25_dir / manifest.lexical_dir / "sentences").is_dir()
+    assert upgraded.chunks == first.chunks
