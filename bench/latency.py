@@ -28,7 +28,6 @@ from ingest.chunk import chunk_id
 from rag.config import Settings
 from rag.lexical import LexicalIndex
 from rag.manifest import DocEntry, Manifest, load_manifest, save_manifest
-from rag.models import embed_model_name
 from rag.sentence_vectors import SentenceVectors
 from rag.store import WRITE_BATCH, ChunkStore
 
@@ -53,7 +52,7 @@ def build(base: Path, target: Path, size: int) -> None:
     dst = Settings(data_dir=target)
     out = ChunkStore(dst, create=True)
     out.reset()
-    new = Manifest(embed_model=embed_model_name(dst))
+    new = Manifest(embed_model=dst.embed_model_name)
     all_ids, texts, langs, sent_parts, span_parts, counts = [], [], [], [], [], []
     second_parts = []
     batch: dict[str, list] = {"ids": [], "embeddings": [], "documents": [], "metadatas": []}

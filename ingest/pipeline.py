@@ -15,15 +15,12 @@ from llama_index.core.schema import NodeRelationship, RelatedNodeInfo, TextNode
 from ingest.chunk import Chunk, chunk_id
 from ingest.load import Article
 from rag.config import Settings
-from rag.lexical import SENTENCES_DIR, LexicalIndex
+from rag.lexical import LexicalIndex
 from rag.models import make_embed_model, second_encoder
-from rag.sentence_vectors import SentenceVectors
+from rag.sentence_vectors import SENTENCES_DIR, SentenceVectors
 from rag.store import ChunkStore
 
 log = logging.getLogger(__name__)
-
-# Called with (chunks embedded so far, chunks to embed in this run).
-Progress = Callable[[int, int], None]
 
 
 def build_nodes(

@@ -17,9 +17,9 @@ from rag.errors import IndexMissingError, QuestionError
 from rag.lexical import LexicalIndex
 from rag.llm import ChatModel, as_chat_model, make_chat_model
 from rag.manifest import Manifest, ensure_compatible, load_manifest
-from rag.models import embed_model_name, make_embed_model
+from rag.models import make_embed_model
 from rag.retrieval import HybridRetriever
-from rag.store import ChunkStore, store_identity
+from rag.store import ChunkStore
 
 __all__ = ["Answer", "ArticleInfo", "Assistant", "ChatMessage", "Citation", "IndexStatus"]
 
@@ -104,8 +104,8 @@ class Assistant:
                     raise IndexMissingError("the index is incomplete: run `rag reindex`")
                 ensure_compatible(
                     manifest,
-                    embed_model=embed_model_name(self.settings),
-                    store=store_identity(self.settings),
+                    embed_model=self.settings.embed_model_name,
+                    store=self.settings.store_identity,
                 )
                 store = self._store or ChunkStore(self.settings)
                 lexical = LexicalIndex.load(self.settings.bm25_dir / manifest.lexical_dir)

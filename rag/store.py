@@ -61,12 +61,6 @@ def _client(settings: Settings) -> Any:
         ) from exc
 
 
-def store_identity(settings: Settings) -> str:
-    """Which Chroma an index lives in, so a manifest is never paired with another store."""
-    where = settings.chroma_url.rstrip("/") if settings.chroma_url else "local"
-    return f"{where}/{settings.collection}"
-
-
 def _translated(method: Callable[P, R]) -> Callable[P, R]:
     """Chroma failures (a server that went away, a damaged store) become
     StoreUnavailableError; this module is the boundary to chromadb."""
