@@ -109,13 +109,8 @@ class Assistant:
                 )
                 store = self._store or ChunkStore(self.settings)
                 lexical = LexicalIndex.load(self.settings.bm25_dir / manifest.lexical_dir)
-                retriever = HybridRetriever(
-                    store,
-                    lexical,
-                    self.embed_model,
-                    top_k=self.settings.top_k,
-                    candidate_k=self.settings.candidate_k,
-                    dense_weight=self.settings.dense_weight,
+                retriever = HybridRetriever.from_settings(
+                    self.settings, store, lexical, self.embed_model
                 )
                 self._engine = Engine(self.settings, retriever, self.embed_model, self.llm)
                 self._manifest, self._stamp = manifest, stamp

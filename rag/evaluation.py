@@ -177,13 +177,11 @@ def open_retriever(settings: Settings) -> HybridRetriever:
     manifest = load_manifest(settings.manifest_path)
     if manifest is None or manifest.lexical_dir is None:
         raise IndexMissingError(f"no complete index in {settings.data_dir}: run `rag reindex`")
-    return HybridRetriever(
+    return HybridRetriever.from_settings(
+        settings,
         ChunkStore(settings),
         LexicalIndex.load(settings.bm25_dir / manifest.lexical_dir),
         make_embed_model(settings),
-        top_k=settings.top_k,
-        candidate_k=settings.candidate_k,
-        dense_weight=settings.dense_weight,
     )
 
 

@@ -11,6 +11,7 @@ from llama_index.core.base.base_retriever import BaseRetriever
 from llama_index.core.base.embeddings.base import BaseEmbedding
 from llama_index.core.schema import NodeWithScore, QueryBundle, TextNode
 
+from rag.config import Settings
 from rag.fusion import fuse
 from rag.lexical import LexicalIndex
 from rag.models import second_encoder
@@ -83,6 +84,23 @@ class HybridRetriever(BaseRetriever):
         self.candidate_k = candidate_k
         self.dense_weight = dense_weight
         self._position = {cid: i for i, cid in enumerate(lexical.ids)} if lexical else {}
+
+    @classmethod
+    def from_settings(
+        cls,
+        settings: Settings,
+        store: ChunkStore,
+        lexical: LexicalIndex | None,
+        embed_model: BaseEmbedding,
+    ) -> HybridRetriever:
+        return cls(
+            store,
+            lexical,
+            embed_model,
+            top_k=settings.top_k,
+            candidate_k=settings.candidate_k,
+            dense_weight=settings.dense_weight,
+        )
 
     def search(self, question: str, top_k: int | None = None) -> Retrieval:
         k = top_k or self.top_k
