@@ -11,6 +11,8 @@ STEMMERS = {
     "pt": "portuguese", "ro": "romanian", "ru": "russian", "sv": "swedish", "tr": "turkish",
 }  # fmt: skip
 
+_SAMPLE_CHARS = 1000
+
 _PHRASES = {
     "abstain": {
         "en": "The articles do not answer this question.",
@@ -25,9 +27,12 @@ _PHRASES = {
 
 def detect_language(text: str, default: str = "en") -> str:
     """ISO 639-1 code of `text`'s language; `default` for text without letters."""
-    if not any(ch.isalpha() for ch in text):
+    # A thousand characters decide the language as well as a whole article, and the
+    # classifier's cost grows with length: every reindex parses every article.
+    sample = text[:_SAMPLE_CHARS]
+    if not any(ch.isalpha() for ch in sample):
         return default
-    code, _score = py3langid.classify(text)
+    code, _score = py3langid.classify(sample)
     return str(code)
 
 
