@@ -91,12 +91,17 @@ def summary_message(summary: ReindexSummary) -> tuple[str, str]:
     return ("warning" if summary.skipped else "success"), text
 
 
+def _reindex_and_refresh(bot: Assistant, label: str) -> None:
+    """Reindex, keep the summary for the next run, and rerun so the status is current."""
+    summary = run_reindex(bot, label)
+    if summary is not None:
+        flash(*summary_message(summary))
+        st.rerun()
+
+
 def reindex_button(bot: Assistant) -> None:
     if st.button("Reindex corpus", icon=":material/sync:", width="stretch"):
-        summary = run_reindex(bot, "Reindexing the corpus…")
-        if summary is not None:
-            flash(*summary_message(summary))
-            st.rerun()
+        _reindex_and_refresh(bot, "Reindexing the corpus…")
 
 
 def build_index_prompt(bot: Assistant) -> None:
@@ -109,17 +114,14 @@ def build_index_prompt(bot: Assistant) -> None:
         icon=":material/database:",
     )
     if st.button("Build the index", type="primary", icon=":material/play_arrow:"):
-        summary = run_reindex(bot, "Building the index…")
-        if summary is not None:
-            flash(*summary_message(summary))
-            st.rerun()
+        _reindex_and_refresh(bot, "Building the index…")
 
 
 def add_article(bot: Assistant) -> None:
     """The "Add article" form: validate, save into the corpus, index with progress."""
     with st.form("add_article", clear_on_submit=True, border=False):
         uploaded = st.file_uploader(
-            "Markdown or text file, UTF-8",
+            "Markdown or text file (UTF-8 preferred)",
             max_upload_size=MAX_UPLOAD_BYTES // 1_000_000,
             help="Optional YAML front matter: title, source, date, language.",
         )
