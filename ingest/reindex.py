@@ -21,6 +21,7 @@ from ingest.load import Article, doc_id_for, read_article, scan_corpus
 from ingest.plan import Plan, plan
 from rag.config import Settings
 from rag.errors import ArticleError, ReindexBusyError
+from rag.generation import counts_grams
 from rag.manifest import Manifest, ensure_compatible, load_manifest
 from rag.sentence_vectors import SENTENCES_DIR
 
@@ -73,12 +74,12 @@ def _read_corpus(corpus_dir: Path, settings: Settings, summary: ReindexSummary) 
 
 
 def _lexical_ready(settings: Settings, manifest: Manifest) -> bool:
-    """The manifest's BM25 generation exists, with sentence vectors when there are chunks
-    (a generation from before sentence vectors existed is rebuilt; chunks are kept)."""
+    """The manifest's BM25 generation exists in this version's format, with sentence
+    vectors when there are chunks (an older generation is rebuilt; chunks are kept)."""
     if manifest.lexical_dir is None:
         return False
     generation = settings.bm25_dir / manifest.lexical_dir
-    return generation.is_dir() and (
+    return counts_grams(generation) and (
         manifest.chunk_count == 0 or (generation / SENTENCES_DIR).is_dir()
     )
 
@@ -124,7 +125,7 @@ def _reindex_locked(
         )
     dirty = (settings.data_dir / "dirty").exists()
     if manifest is not None and not dirty:
-        work = plan(manifest, articles, unreadable)
+        work = plan(manifest, articles, unreadable, chunking=settings.chunking)
         if not work.changes and _lexical_ready(settings, manifest):
             return _summarise(summary, work, manifest)
 

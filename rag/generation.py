@@ -1,0 +1,26 @@
+"""What a BM25 generation folder must hold to be read by this version (no heavy imports).
+
+A reindex that finds nothing to re-embed still rebuilds a generation written by an older
+version (cheap: chunks and sentence vectors are reused), so the no-op check reads this
+without loading bm25s or numpy.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+# Character n-gram length BM25 counts (rag.lexical).
+GRAM = 4
+# Written by generations that count n-grams, with the stems the corpus holds; older
+# generations (whole stems) lack it and are read as they were built.
+FORMAT_FILE = "lexical.json"
+
+
+def counts_grams(folder: Path) -> bool:
+    """Whether the generation in `folder` counts the n-grams this version counts."""
+    try:
+        meta = json.loads((folder / FORMAT_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    return isinstance(meta, dict) and meta.get("gram") == GRAM

@@ -1,0 +1,68 @@
+"""BM25 over character n-grams of stems: compounds match, coverage counts whole stems."""
+
+from pathlib import Path
+
+import numpy as np
+
+from rag.generation import FORMAT_FILE, counts_grams
+from rag.lexical import LexicalIndex, grams, tokenize
+
+TEXTS = [
+    "Lady Gaga sang die Nationalhymne vor dem Spiel.",
+    "Die Mannschaft gewann das Endspiel mit drei Toren Vorsprung.",
+    "Der Stadtrat beschloss neue Radwege in der Innenstadt.",
+]
+IDS = ["a", "b", "c"]
+
+
+def test_grams_mark_word_ends_and_keep_short_stems_whole() -> None:
+    assert grams(["hymn"]) == ["#hym", "hymn", "ymn#"]
+    assert grams(["ab"]) == ["#ab#"]
+    assert grams([]) == []
+
+
+def test_part_of_a_compound_finds_the_compound() -> None:
+    index = LexicalIndex.build(IDS, TEXTS, ["de"] * 3)
+    scores, coverage = index.scores("Wer sang die Hymne?")
+    assert int(np.argmax(scores)) == 0, "'Hymne' matches inside 'Nationalhymne'"
+    assert "hymn" not in tokenize(TEXTS[0], "de"), "no whole-stem match was possible"
+    # "hymn" is not a stem of the corpus (only "nationalhymn"): coverage counts stems
+    assert 0 < coverage < 1
+
+
+def test_coverage_is_low_for_a_question_in_another_language() -> None:
+    index = LexicalIndex.build(IDS, TEXTS, ["de"] * 3)
+    _scores, german = index.scores("Gewann die Mannschaft das Endspiel?")
+    _scores, english = index.scores("Which team won the final?")
+    assert german == 1.0
+    assert english < 0.5
+
+
+def test_saved_generation_round_trips(tmp_path: Path) -> None:
+    index = LexicalIndex.build(IDS, TEXTS, ["de"] * 3)
+    index.save(tmp_path)
+    assert counts_grams(tmp_path)
+    loaded = LexicalIndex.load(tmp_path)
+    assert loaded.vocabulary == index.vocabulary
+    for question in ("Wer sang die Hymne?", "Radwege in der Stadt"):
+        np.testing.assert_allclose(loaded.scores(question)[0], index.scores(question)[0])
+
+
+def test_generation_of_whole_stems_is_still_read(tmp_path: Path) -> None:
+    """An index written before n-grams answers until the next reindex replaces it."""
+    import bm25s
+
+    bm25 = bm25s.BM25()
+    bm25.index([tokenize(t, "de") for t in TEXTS], show_progress=False)
+    LexicalIndex(bm25, IDS, ["de"]).save(tmp_path)
+    assert not (tmp_path / FORMAT_FILE).exists() and not counts_grams(tmp_path)
+    old = LexicalIndex.load(tmp_path)
+    assert old.vocabulary is None
+    scores, coverage = old.scores("Gewann die Mannschaft das Endspiel?")
+    assert int(np.argmax(scores)) == 1 and coverage == 1.0
+
+
+def test_empty_corpus() -> None:
+    index = LexicalIndex.build([], [], [])
+    scores, coverage = index.scores("irgendwas")
+    assert len(scores) == 0 and coverage == 0.0
