@@ -23,11 +23,19 @@ class Plan:
         return bool(self.pending or self.removed)
 
 
-def plan(manifest: Manifest, articles: Sequence[Article], unreadable: Sequence[str] = ()) -> Plan:
+def plan(
+    manifest: Manifest,
+    articles: Sequence[Article],
+    unreadable: Sequence[str] = (),
+    *,
+    chunking: str,
+) -> Plan:
     """Compare the corpus with the manifest.
 
-    Of identical articles the one already indexed is kept, else the first by name. An
-    indexed article whose file is unreadable now (listed in `unreadable`) is kept as it is.
+    An article is pending when it is new, its content changed, or it was cut with other
+    chunk settings than `chunking`. Of identical articles the one already indexed is
+    kept, else the first by name. An indexed article whose file is unreadable now
+    (listed in `unreadable`) is kept as it is.
     """
     indexed = manifest.documents
     kept: dict[str, Article] = {}
@@ -43,7 +51,7 @@ def plan(manifest: Manifest, articles: Sequence[Article], unreadable: Sequence[s
         if entry is None:
             result.pending.append(article)
             result.added += 1
-        elif entry.hash != article.content_hash:
+        elif entry.hash != article.content_hash or entry.chunking != chunking:
             result.pending.append(article)
             result.updated += 1
         else:

@@ -45,7 +45,7 @@ def apply(
         manifest = Manifest(embed_model=settings.embed_model_name, store=settings.store_identity)
     elif dirty:
         _heal(store, manifest)
-    work = plan(manifest, articles, unreadable)
+    work = plan(manifest, articles, unreadable, chunking=settings.chunking)
     marker = settings.data_dir / "dirty"
     marker.touch()
     for doc_id in work.removed:
@@ -139,6 +139,7 @@ def _embed_pending(
             language=article.language,
             source=article.source,
             chunk_ids=[n.node_id for n in nodes],
+            chunking=settings.chunking,
         )
         if time.monotonic() - last_save > _SAVE_EVERY_S:
             save_manifest(settings.manifest_path, manifest)

@@ -35,7 +35,9 @@ class Settings(BaseSettings):
     )
 
     # Ingest
-    chunk_max_chars: int = Field(1200, ge=200, description="Upper bound of a chunk's length.")
+    chunk_max_chars: int = Field(
+        1600, ge=200, description="Upper bound of a chunk's length (longer paragraphs are split)."
+    )
     chunk_min_chars: int = Field(
         200, ge=0, description="Chunks shorter than this absorb the next paragraph."
     )
@@ -113,6 +115,11 @@ class Settings(BaseSettings):
         """Which Chroma an index lives in, so a manifest is never paired with another store."""
         where = self.chroma_url.rstrip("/") if self.chroma_url else "local"
         return f"{where}/{self.collection}"
+
+    @property
+    def chunking(self) -> str:
+        """How articles are cut, recorded per article: a change re-chunks it on reindex."""
+        return f"{self.chunk_max_chars}/{self.chunk_min_chars}/{self.chunk_overlap_sentences}"
 
     @property
     def chroma_path(self) -> Path:

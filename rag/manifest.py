@@ -24,6 +24,7 @@ class DocEntry:
     language: str
     source: str
     chunk_ids: list[str]
+    chunking: str = ""  # Settings.chunking when it was cut ("" = before this was recorded)
 
 
 @dataclass

@@ -143,3 +143,36 @@ def test_index_without_sentence_vectors_is_upgraded(settings: Settings, embed_mo
     assert manifest is not None and manifest.lexical_dir
     assert (settings.bm25_dir / manifest.lexical_dir / "sentences").is_dir()
     assert upgraded.chunks == first.chunks
+
+
+def test_bm25_of_whole_stems_is_rebuilt_without_embedding(
+    settings: Settings, embed_model: Any
+) -> None:
+    first = reindex(settings, embed_model=embed_model)
+    manifest = load_manifest(settings.manifest_path)
+    assert manifest is not None and manifest.lexical_dir
+    (settings.bm25_dir / manifest.lexical_dir / "lexical.json").unlink()  # an older index
+    calls: list[tuple[int, int]] = []
+    upgraded = reindex(
+        settings, embed_model=embed_model, progress=lambda d, t: calls.append((d, t))
+    )
+    assert (upgraded.added, upgraded.updated, upgraded.unchanged) == (0, 0, 1)
+    assert all(total == 0 for _d, total in calls), "chunks and sentences were reused"
+    manifest = load_manifest(settings.manifest_path)
+    assert manifest is not None and manifest.lexical_dir
+    assert (settings.bm25_dir / manifest.lexical_dir / "lexical.json").is_file()
+    assert upgraded.chunks == first.chunks
+
+
+def test_new_chunk_settings_rechunk_every_article(settings: Settings, embed_model: Any) -> None:
+    first = reindex(settings, embed_model=embed_model)
+    smaller = settings.model_copy(update={"chunk_max_chars": 250, "chunk_min_chars": 0})
+    assert smaller.chunking != settings.chunking
+    rechunked = reindex(smaller, embed_model=embed_model)
+    assert (rechunked.added, rechunked.updated, rechunked.unchanged) == (0, 1, 0)
+    assert rechunked.chunks > first.chunks
+    chroma, bm25, listed = _state(smaller)
+    assert chroma == bm25 == listed and len(chroma) == rechunked.chunks
+    assert all(len(t) <= 250 for _c, t, _m in ChunkStore(smaller).records())
+    again = reindex(smaller, embed_model=embed_model)
+    assert (again.updated, again.unchanged) == (0, 1)
