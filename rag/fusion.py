@@ -20,6 +20,26 @@ def min_max(scores: Mapping[str, float]) -> dict[str, float]:
     return {key: (value - low) / (high - low) for key, value in scores.items()}
 
 
+def article_of(chunk_id: str) -> str:
+    """The article a chunk id (`doc_id#start-end`) belongs to."""
+    return chunk_id.rsplit("#", 1)[0]
+
+
+def with_article_prior(ranked: list[tuple[str, float]], weight: float) -> list[tuple[str, float]]:
+    """Add `weight` × the best score of the same article to each score, rescaled to [0, 1].
+
+    Evidence from the rest of an article counts: a passage whose article also holds the
+    best match is more likely the one meant than a similar passage elsewhere. Within
+    one article the order is unchanged.
+    """
+    best: dict[str, float] = {}
+    for cid, score in ranked:
+        doc = article_of(cid)
+        best[doc] = max(best.get(doc, score), score)
+    scored = {cid: (s + weight * best[article_of(cid)]) / (1 + weight) for cid, s in ranked}
+    return sorted(scored.items(), key=lambda kv: (-kv[1], kv[0]))
+
+
 def fuse(
     dense: Mapping[str, float], lexical: Mapping[str, float], *, dense_weight: float
 ) -> list[tuple[str, float]]:

@@ -12,17 +12,19 @@ from llama_index.core.base.embeddings.base import BaseEmbedding
 from llama_index.core.schema import NodeWithScore, QueryBundle, TextNode
 
 from rag.config import Settings
-from rag.fusion import fuse
+from rag.fusion import fuse, with_article_prior
 from rag.lexical import LexicalIndex
 from rag.models import second_encoder
 from rag.sentence_vectors import text_key
 from rag.store import ChunkStore
 
 # Dense score of a chunk = mix of its own cosine and its best sentence's: questions
-# usually target one sentence, whose signal a paragraph vector dilutes. 0.2 rather than
-# XQuAD's optimum 0.5 (+0.005 MRR): more lets a single matching sentence outrank the
-# passage that explains (seed questions s06; docs/benchmarks.md).
-SENTENCE_SHARE = 0.2
+# usually target one sentence, whose signal a paragraph vector dilutes, the more so the
+# longer the paragraph. The share grows with the chunk's length from 0.2 (a news
+# paragraph of a few sentences, where more lets one matching sentence outrank the
+# passage that explains: seed question s06) to 0.5 (XQuAD's optimum for long paragraphs).
+SENTENCE_SHARE = (0.2, 0.5)
+SHARE_LENGTHS = (400, 1000)  # characters where the share starts and stops growing
 # A sentence of a few words ("But it is not only about Windsurf.") matches on one name
 # alone: too little content to rank a passage on its own.
 MIN_SENTENCE_CHARS = 40
@@ -30,14 +32,29 @@ MIN_SENTENCE_CHARS = 40
 # the share of query terms the corpus lacks: it adds most for English questions on German
 # text, where e5 is weakest, and little for German ones (where it would dilute e5).
 SECOND_SHARE = 0.2
+# Below this share (term coverage above ~0.68, i.e. most questions in the corpus's own
+# language) the second encoder moves no ranking (docs/benchmarks.md): it is not run.
+MIN_SECOND_SHARE = 0.02
 # BM25's weight grows with the square of the share of query terms the corpus knows:
 # German questions on German text share most terms, English ones few (and those few,
 # names and numbers, are spread over many chunks).
 
 
+# Share of a passage's score that comes from the best passage of its article
+# (rag.fusion.with_article_prior): +0.002 Recall@5 on XQuAD, none on MRR.
+ARTICLE_PRIOR = 0.2
+
+
 def lexical_weight(dense_weight: float, coverage: float) -> float:
     """BM25's share of the fused score for a query with this term coverage."""
     return (1.0 - dense_weight) * coverage**2
+
+
+def sentence_share(length: np.ndarray) -> np.ndarray:
+    """The best sentence's share of a chunk's dense score, by chunk length (pure)."""
+    (low, high), (short, long) = SENTENCE_SHARE, SHARE_LENGTHS
+    grown = (np.asarray(length, dtype=np.float32) - short) / (long - short)
+    return low + (high - low) * np.clip(grown, 0.0, 1.0)
 
 
 @dataclass(frozen=True)
@@ -104,12 +121,16 @@ class HybridRetriever(BaseRetriever):
 
     def search(self, question: str, top_k: int | None = None) -> Retrieval:
         k = top_k or self.top_k
+        # Not overlapped with BM25 or the second encoder in a thread: e5's OpenMP threads
+        # use both cores, and sharing them made each query slower (docs/benchmarks.md).
         qvec = np.asarray(self.embed_model.get_query_embedding(question), dtype=np.float32)
-        dense = dict(self.store.query(qvec.tolist(), max(self.candidate_k, k)))
-        lexical: dict[str, float] = {}
-        coverage = 0.0
+        scores, coverage = np.zeros(0, dtype=np.float32), 0.0
         if self.lexical is not None and self.lexical.ids:
             scores, coverage = self.lexical.scores(question)
+        second = self._second_query(question, coverage)
+        dense = dict(self.store.query(qvec.tolist(), max(self.candidate_k, k)))
+        lexical: dict[str, float] = {}
+        if self.lexical is not None and self.lexical.ids:
             n = min(self.candidate_k, len(scores))
             top = np.argpartition(-scores, n - 1)[:n] if n else np.zeros(0, dtype=np.int64)
             lexical = {self.lexical.ids[i]: float(scores[i]) for i in top if scores[i] > 0}
@@ -121,9 +142,9 @@ class HybridRetriever(BaseRetriever):
             for cid, vec in self.store.embeddings(missing).items():
                 dense[cid] = float(vec @ qvec)
             lexical = {cid: s for cid, s in lexical.items() if cid in dense}
-        mixed = self._with_sentences(dense, qvec, question, coverage)
+        mixed = self._with_sentences(dense, qvec, second)
         weight = 1.0 - lexical_weight(self.dense_weight, coverage)
-        ranked = fuse(mixed, lexical, dense_weight=weight)[:k]
+        ranked = with_article_prior(fuse(mixed, lexical, dense_weight=weight), ARTICLE_PRIOR)[:k]
         records = self.store.get([cid for cid, _ in ranked])
         passages = []
         for cid, score in ranked:
@@ -146,8 +167,19 @@ class HybridRetriever(BaseRetriever):
             )
         return Retrieval(passages, qvec, coverage)
 
+    def _second_query(self, question: str, coverage: float) -> tuple[np.ndarray, float] | None:
+        """The second encoder's question vector and share, when it has a say."""
+        sentences = self.lexical.sentences if self.lexical else None
+        share = SECOND_SHARE * (1.0 - coverage) ** 2
+        if sentences is None or sentences.second is None or share < MIN_SECOND_SHARE:
+            return None
+        return second_encoder().embed([question])[0], share
+
     def _with_sentences(
-        self, dense: dict[str, float], qvec: np.ndarray, question: str, coverage: float
+        self,
+        dense: dict[str, float],
+        qvec: np.ndarray,
+        second: tuple[np.ndarray, float] | None,
     ) -> dict[str, float]:
         sentences = self.lexical.sentences if self.lexical else None
         if sentences is None:
@@ -155,15 +187,15 @@ class HybridRetriever(BaseRetriever):
         known = [cid for cid in dense if cid in self._position]
         positions = [self._position[cid] for cid in known]
         best = sentences.best(positions, qvec, min_chars=MIN_SENTENCE_CHARS)
+        shares = sentence_share(sentences.lengths(positions))
         mixed = dict(dense)
-        for cid, b in zip(known, best, strict=True):
+        for cid, b, share in zip(known, best, shares, strict=True):
             if b > -1.0:
-                mixed[cid] = (1 - SENTENCE_SHARE) * dense[cid] + SENTENCE_SHARE * float(b)
-        share = SECOND_SHARE * (1.0 - coverage) ** 2
-        if sentences.second is not None and share > 0:
-            query = second_encoder().embed([question])[0]
-            second = sentences.best(positions, query, second=True, min_chars=MIN_SENTENCE_CHARS)
-            for cid, b in zip(known, second, strict=True):
+                mixed[cid] = (1 - share) * dense[cid] + share * float(b)
+        if second is not None:
+            query, share = second
+            best = sentences.best(positions, query, second=True, min_chars=MIN_SENTENCE_CHARS)
+            for cid, b in zip(known, best, strict=True):
                 if b > -1.0:
                     mixed[cid] = (1 - share) * mixed[cid] + share * float(b)
         return mixed

@@ -124,6 +124,15 @@ class SentenceVectors:
         assert vectors is not None
         return vectors[self.offsets[i] : self.offsets[i + 1]]
 
+    def lengths(self, positions: Sequence[int]) -> np.ndarray:
+        """Each chunk's length up to the end of its last sentence (0 without sentences)."""
+        pos = np.asarray(positions, dtype=np.int64)
+        ends = self.offsets[pos + 1]
+        has = ends > self.offsets[pos]
+        out = np.zeros(len(pos), dtype=np.int64)
+        out[has] = self.spans[ends[has] - 1, 1]
+        return out
+
     def best(
         self,
         positions: Sequence[int],

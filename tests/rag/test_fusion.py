@@ -1,6 +1,6 @@
 import pytest
 
-from rag.fusion import fuse, min_max
+from rag.fusion import article_of, fuse, min_max, with_article_prior
 
 
 def test_min_max_scales_and_handles_ties() -> None:
@@ -22,3 +22,15 @@ def test_fusion_weights_the_dense_side() -> None:
 def test_fusion_without_lexical_hits_keeps_dense_order() -> None:
     ranked = fuse({"x": 0.7, "y": 0.75}, {}, dense_weight=0.8)
     assert [k for k, _ in ranked] == ["y", "x"]
+
+
+def test_article_prior_lifts_passages_of_the_best_article() -> None:
+    ranked = [("a.md#0-10", 1.0), ("b.md#0-10", 0.8), ("a.md#10-20", 0.72), ("c.md#0-10", 0.75)]
+    lifted = with_article_prior(ranked, 0.5)
+    assert [cid for cid, _ in lifted] == ["a.md#0-10", "a.md#10-20", "b.md#0-10", "c.md#0-10"]
+    assert all(0.0 <= s <= 1.0 for _, s in lifted)
+    assert with_article_prior(ranked, 0.0) == sorted(ranked, key=lambda kv: -kv[1])
+
+
+def test_article_of_keeps_hashes_in_the_document_id() -> None:
+    assert article_of("notes/#1 story.md#120-480") == "notes/#1 story.md"

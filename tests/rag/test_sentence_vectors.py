@@ -80,3 +80,9 @@ def test_stored_vectors_match_question_time_embeddings(seed_assistant: Any) -> N
     q = retrieval.query_vector
     assert np.allclose(np.asarray(vectors, dtype=np.float32) @ q, fresh @ q, atol=2e-3)
     assert engine.retriever.sentence_vectors(passage.chunk_id, passage.text + " x") is None
+
+
+def test_lengths_end_at_each_chunks_last_sentence() -> None:
+    sv = SentenceVectors.build(TEXTS + [""], fake_embed([]), batch_size=4)
+    assert list(sv.lengths([0, 1, 2, 3])) == [len(TEXTS[0]), len(TEXTS[1]), len(TEXTS[2]), 0]
+    assert list(sv.lengths([])) == []
