@@ -7,7 +7,9 @@ union of the top 30 of each retriever, min-max fusion over that union. The numbe
 docs/benchmarks.md come from here; the defaults are checked with `rag eval retrieval`.
 
 Usage: python -m bench.retrieval_experiments --index-dir DIR [--only GROUP,...]
-Groups: weights coverage prf sentences joint windows second final
+Groups: weights coverage prf sentences joint windows second final length article defaults
+(the groups up to `final` were run on an index of whole-stem BM25 and 1,200-character
+chunks, the later ones on 4-gram BM25 and 1,600-character chunks: the index decides).
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from rag.evaluation import hit_rank, retrieval_metrics
 from rag.lexical import LexicalIndex
 from rag.manifest import load_manifest
 from rag.models import make_embed_model, second_encoder
+from rag.retrieval import sentence_share
 from rag.store import ChunkStore
 
 EVAL = Path(__file__).resolve().parents[1].parent / "shared" / "eval" / "xquad-de"
@@ -48,6 +51,8 @@ class Data:
     SU: np.ndarray  # USE sentence vectors
     owner: np.ndarray  # chunk of each sentence
     length: np.ndarray  # characters of each sentence
+    chunk_length: np.ndarray  # characters of each chunk
+    article: np.ndarray  # article index of each chunk
     rows: list[dict]
     queries: dict[str, list[Query]]
 
@@ -101,6 +106,8 @@ def load(index_dir: Path) -> Data:
         SU=np.asarray(sv.second, dtype=np.float32),
         owner=np.repeat(np.arange(len(ids)), counts),
         length=sv.spans[:, 1] - sv.spans[:, 0],
+        chunk_length=sv.lengths(list(range(len(ids)))),
+        article=np.unique([recs[c][1]["doc_id"] for c in ids], return_inverse=True)[1],
         rows=rows,
         queries=queries,
     )
@@ -138,8 +145,9 @@ def windows(d: Data, before: int, after: int) -> np.ndarray:
 
 @dataclass
 class Variant:
-    """dense = (1 − s)·chunk + s·best sentence, then a second encoder's share
-    u(coverage), then min-max fusion with BM25 at weight lex(coverage)."""
+    """dense = (1 − s)·chunk + s·best sentence (s by chunk length when `by_length`), then
+    a second encoder's share u(coverage) (skipped below `min_second`), then min-max fusion
+    with BM25 at weight lex(coverage), then the article prior."""
 
     lex: Callable[[float], float] = lambda c: 0.2 * c**2
     sentence: float = 0.0
@@ -148,16 +156,18 @@ class Variant:
     second: Callable[[float], float] = lambda c: 0.0
     second_chunks: bool = False
     prf: tuple[float, int] | None = None  # (beta, top m chunks)
+    by_length: bool = False  # s = rag.retrieval.sentence_share(chunk length)
+    min_second: float = 0.0
+    article_prior: float = 0.0
 
     def dense(self, d: Data, q: Query, qvec: np.ndarray) -> np.ndarray:
         score = d.C @ qvec
-        if self.sentence:
+        if self.sentence or self.by_length:
             S = d.S if self.sentences is None else self.sentences
-            score = (1 - self.sentence) * score + self.sentence * best_sentence(
-                d, S, qvec, self.min_chars
-            )
+            s = sentence_share(d.chunk_length) if self.by_length else self.sentence
+            score = (1 - s) * score + s * best_sentence(d, S, qvec, self.min_chars)
         u = self.second(q.cov)
-        if u:
+        if u and u >= self.min_second:
             other = best_sentence(d, d.SU, q.use, self.min_chars)
             if self.second_chunks:
                 other = 0.5 * (d.U @ q.use) + 0.5 * other
@@ -179,7 +189,13 @@ class Variant:
         top = np.argsort(-q.lex)[:30]
         mask[top[q.lex[top] > 0]] = True
         w = self.lex(q.cov)
-        return np.where(mask, (1 - w) * minmax(dense, mask) + w * minmax(q.lex, mask), -1.0)
+        fused = np.where(mask, (1 - w) * minmax(dense, mask) + w * minmax(q.lex, mask), -1.0)
+        if not self.article_prior:
+            return fused
+        best = np.full(d.article.max() + 1, -1.0)
+        np.maximum.at(best, d.article[mask], fused[mask])
+        lifted = (fused + self.article_prior * best[d.article]) / (1 + self.article_prior)
+        return np.where(mask, lifted, -1.0)
 
 
 def evaluate(d: Data, field: str, v: Variant) -> dict:
@@ -199,6 +215,13 @@ def report(name: str, d: Data, v: Variant) -> None:
 
 def experiments(d: Data) -> dict[str, list[tuple[str, Variant]]]:
     final = dict(sentence=0.5, min_chars=40, second=lambda c: 0.2 * (1 - c) ** 2)
+    now = dict(final, sentence=0.2, min_second=0.02)  # the defaults before "length"
+    by_length = dict(now, by_length=True)
+    defaults = dict(by_length, article_prior=0.2)
+
+    def bm25(t: float, p: int) -> Callable[[float], float]:
+        return lambda c: t * c**p
+
     return {
         "weights": [
             (f"fixed dense weight {w}", Variant(lex=lambda c, w=w: 1 - w))
@@ -255,7 +278,23 @@ def experiments(d: Data) -> dict[str, list[tuple[str, Variant]]]:
             )  # type: ignore[arg-type]
             for s in (0.5, 0.4, 0.3, 0.2)
         ],  # fmt: skip
-    }
+        "length": [
+            (f"sentence share {s}", Variant(**{**now, "sentence": s})) for s in (0.2, 0.35, 0.5)
+        ]
+        + [
+            ("sentence share 0.2 → 0.5 by chunk length (400–1000 chars)", Variant(**by_length)),
+            ("… and USE always (no 0.02 floor)", Variant(**{**by_length, "min_second": 0.0})),
+        ],
+        "article": [
+            (f"length share + article prior {b}", Variant(**{**by_length, "article_prior": b}))
+            for b in (0.1, 0.2, 0.3, 0.5)
+        ],
+        "defaults": [("the defaults", Variant(**defaults))]
+        + [
+            (f"the defaults, BM25 {t}·cov^{p}", Variant(**{**defaults, "lex": bm25(t, p)}))
+            for t, p in ((0.15, 2), (0.25, 2), (0.3, 2), (0.2, 1), (0.3, 3))
+        ],
+    }  # fmt: skip
 
 
 def main() -> None:
