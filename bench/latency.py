@@ -7,7 +7,9 @@ is built over the copied texts as usual. Each size is measured in its own proces
 (peak memory per size); questions are XQuAD dev questions, English and German mixed,
 each asked once after a warm-up.
 
-Usage: python -m bench.latency --base-index DIR [--sizes 1000 10000 100000] [--n 100]
+Each size is measured --runs times (fresh processes); the table gives the medians.
+
+Usage: python -m bench.latency --base-index DIR [--sizes 1000 10000 100000] [--n 100] [--runs 3]
 (DIR: an XQuAD-de index, e.g. from `rag eval retrieval --index-dir DIR`).
 """
 
@@ -169,6 +171,7 @@ def main() -> None:
     ap.add_argument("--work", type=Path, default=Path("/tmp/rag-bench-latency"))
     ap.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000, 100000])
     ap.add_argument("--n", type=int, default=100, help="questions per size")
+    ap.add_argument("--runs", type=int, default=3, help="measurements per size (medians)")
     ap.add_argument("--measure", type=Path, help=argparse.SUPPRESS)  # child process mode
     args = ap.parse_args()
     if args.measure:
@@ -180,13 +183,16 @@ def main() -> None:
         began = time.perf_counter()
         build(args.base_index, target, size)
         print(f"{size}: store ready in {time.perf_counter() - began:.0f} s", flush=True)
-        child = subprocess.run(
-            [sys.executable, "-m", "bench.latency", "--base-index", str(args.base_index),
-             "--measure", str(target), "--n", str(args.n)],
-            check=True, capture_output=True, text=True,
-        )  # fmt: skip
-        results[size] = json.loads(child.stdout.strip().splitlines()[-1])
-        print(size, results[size], flush=True)
+        runs = []
+        for _ in range(args.runs):
+            child = subprocess.run(
+                [sys.executable, "-m", "bench.latency", "--base-index", str(args.base_index),
+                 "--measure", str(target), "--n", str(args.n)],
+                check=True, capture_output=True, text=True,
+            )  # fmt: skip
+            runs.append(json.loads(child.stdout.strip().splitlines()[-1]))
+            print(size, runs[-1], flush=True)
+        results[size] = {k: float(np.median([r[k] for r in runs])) for k in runs[0]}
     plot(results)
     rows = "\n".join(
         f"| {s:,} | {r['retrieval_p50']:.0f} / {r['retrieval_p95']:.0f} "
@@ -194,11 +200,13 @@ def main() -> None:
         for s, r in sorted(results.items())
     )
     body = f"""
-`python -m bench.latency --base-index DIR --n {args.n}` — {machine()}.
+`python -m bench.latency --base-index DIR --n {args.n} --runs {args.runs}` — {machine()}.
 {args.n} XQuAD dev questions per size (half English, half German), each asked once after a
-warm-up; every size in its own process. Retrieval = embed the question, dense + BM25
-candidates, sentence scores, fusion, fetch the passages. Answer = `Assistant.ask` in
-extractive mode (retrieval + sentence scoring from stored vectors + composing the answer).
+warm-up; each size measured in {args.runs} fresh processes, the table gives the medians.
+Retrieval = embed the question, dense + BM25 candidates, sentence scores, fusion, fetch the
+passages. Answer = `Assistant.ask` in extractive mode (retrieval + sentence scoring from
+stored vectors + composing the answer). Peak memory is the process's peak resident size,
+which counts the pages of memory-mapped index files it touched (BM25, sentence vectors).
 
 | chunks | retrieval p50 / p95 (ms) | extractive answer p50 / p95 (ms) | peak memory (MiB) |
 |---|---|---|---|

@@ -31,7 +31,18 @@ def machine() -> str:
 
 
 def peak_rss_mib() -> float:
-    """Peak resident memory of this process so far (Linux reports KiB)."""
+    """Peak resident memory of this process so far.
+
+    VmHWM, not getrusage's ru_maxrss: Linux carries ru_maxrss over from the parent across
+    fork + exec, so a child started by a benchmark that had just built a large store
+    reported the parent's peak.
+    """
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 

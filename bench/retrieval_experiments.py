@@ -7,7 +7,7 @@ union of the top 30 of each retriever, min-max fusion over that union. The numbe
 docs/benchmarks.md come from here; the defaults are checked with `rag eval retrieval`.
 
 Usage: python -m bench.retrieval_experiments --index-dir DIR [--only GROUP,...]
-Groups: weights coverage prf sentences joint windows second final length article defaults
+Groups: weights coverage prf sentences joint windows second final bm25 length article defaults
 (the groups up to `final` were run on an index of whole-stem BM25 and 1,200-character
 chunks, the later ones on 4-gram BM25 and 1,600-character chunks: the index decides).
 """
@@ -24,7 +24,7 @@ import numpy as np
 
 from rag.config import Settings
 from rag.evaluation import hit_rank, retrieval_metrics
-from rag.lexical import LexicalIndex
+from rag.lexical import LexicalIndex, grams, tokenize
 from rag.manifest import load_manifest
 from rag.models import make_embed_model, second_encoder
 from rag.retrieval import sentence_share
@@ -40,6 +40,7 @@ class Query:
     use: np.ndarray  # USE
     lex: np.ndarray  # BM25 score of every chunk
     cov: float  # share of query terms the corpus knows
+    text: str = ""
 
 
 @dataclass
@@ -52,6 +53,7 @@ class Data:
     owner: np.ndarray  # chunk of each sentence
     length: np.ndarray  # characters of each sentence
     chunk_length: np.ndarray  # characters of each chunk
+    texts: list[str]
     article: np.ndarray  # article index of each chunk
     rows: list[dict]
     queries: dict[str, list[Query]]
@@ -94,7 +96,9 @@ def load(index_dir: Path) -> Data:
     queries = {}
     for f in FIELDS:
         scored = [lexical.scores(r[f]) for r in rows]
-        queries[f] = [Query(q[f][i], q[f + "_use"][i], s, c) for i, (s, c) in enumerate(scored)]
+        queries[f] = [
+            Query(q[f][i], q[f + "_use"][i], s, c, rows[i][f]) for i, (s, c) in enumerate(scored)
+        ]
     return Data(
         spans=[
             (str(recs[c][1]["doc_id"]), int(recs[c][1]["start_char"]), int(recs[c][1]["end_char"]))
@@ -107,6 +111,7 @@ def load(index_dir: Path) -> Data:
         owner=np.repeat(np.arange(len(ids)), counts),
         length=sv.spans[:, 1] - sv.spans[:, 0],
         chunk_length=sv.lengths(list(range(len(ids)))),
+        texts=texts,
         article=np.unique([recs[c][1]["doc_id"] for c in ids], return_inverse=True)[1],
         rows=rows,
         queries=queries,
@@ -159,6 +164,7 @@ class Variant:
     by_length: bool = False  # s = rag.retrieval.sentence_share(chunk length)
     min_second: float = 0.0
     article_prior: float = 0.0
+    bm25: Callable[[str], np.ndarray] | None = None  # another lexical scorer than the index's
 
     def dense(self, d: Data, q: Query, qvec: np.ndarray) -> np.ndarray:
         score = d.C @ qvec
@@ -186,10 +192,11 @@ class Variant:
         dense = self.dense(d, q, qvec)
         mask = np.zeros(len(dense), dtype=bool)
         mask[np.argsort(-dense)[:30]] = True
-        top = np.argsort(-q.lex)[:30]
-        mask[top[q.lex[top] > 0]] = True
+        lex = q.lex if self.bm25 is None else self.bm25(q.text)
+        top = np.argsort(-lex)[:30]
+        mask[top[lex[top] > 0]] = True
         w = self.lex(q.cov)
-        fused = np.where(mask, (1 - w) * minmax(dense, mask) + w * minmax(q.lex, mask), -1.0)
+        fused = np.where(mask, (1 - w) * minmax(dense, mask) + w * minmax(lex, mask), -1.0)
         if not self.article_prior:
             return fused
         best = np.full(d.article.max() + 1, -1.0)
@@ -213,6 +220,25 @@ def report(name: str, d: Data, v: Variant) -> None:
     print(f"| {name} | {' | '.join(cells)} |", flush=True)
 
 
+def lexical_scorer(
+    d: Data, terms: Callable[[str], list[str]], k1: float = 1.5, b: float = 0.75
+) -> Callable[[str], np.ndarray]:
+    """BM25 (bm25s) over the chunk texts with other terms or parameters than the index's."""
+    import bm25s
+
+    index = bm25s.BM25(k1=k1, b=b)
+    index.index([terms(t) for t in d.texts], show_progress=False)
+    vocab = index.vocab_dict
+
+    def scores(question: str) -> np.ndarray:
+        known = [vocab[t] for t in dict.fromkeys(terms(question)) if t in vocab]
+        if not known:
+            return np.zeros(len(d.texts), dtype=np.float32)
+        return np.asarray(index.get_scores_from_ids(known), dtype=np.float32)
+
+    return scores
+
+
 def experiments(d: Data) -> dict[str, list[tuple[str, Variant]]]:
     final = dict(sentence=0.5, min_chars=40, second=lambda c: 0.2 * (1 - c) ** 2)
     now = dict(final, sentence=0.2, min_second=0.02)  # the defaults before "length"
@@ -221,6 +247,12 @@ def experiments(d: Data) -> dict[str, list[tuple[str, Variant]]]:
 
     def bm25(t: float, p: int) -> Callable[[float], float]:
         return lambda c: t * c**p
+
+    def stems(text: str) -> list[str]:
+        return tokenize(text, "de")
+
+    def gram(n: int) -> Callable[[str], list[str]]:
+        return lambda text: grams(tokenize(text, "de"), n)
 
     return {
         "weights": [
@@ -278,6 +310,14 @@ def experiments(d: Data) -> dict[str, list[tuple[str, Variant]]]:
             )  # type: ignore[arg-type]
             for s in (0.5, 0.4, 0.3, 0.2)
         ],  # fmt: skip
+        "bm25": [
+            (f"whole stems, k1={k1} b={b}", Variant(**now, bm25=lexical_scorer(d, stems, k1, b)))
+            for k1, b in ((1.5, 0.75), (1.2, 0.75), (0.9, 0.4), (1.2, 0.5), (2.0, 0.75), (1.5, 0.9))
+        ]
+        + [
+            (f"character {n}-grams of stems", Variant(**now, bm25=lexical_scorer(d, gram(n))))
+            for n in (3, 4, 5)
+        ],
         "length": [
             (f"sentence share {s}", Variant(**{**now, "sentence": s})) for s in (0.2, 0.35, 0.5)
         ]

@@ -35,14 +35,12 @@ SECOND_SHARE = 0.2
 # Below this share (term coverage above ~0.68, i.e. most questions in the corpus's own
 # language) the second encoder moves no ranking (docs/benchmarks.md): it is not run.
 MIN_SECOND_SHARE = 0.02
-# BM25's weight grows with the square of the share of query terms the corpus knows:
-# German questions on German text share most terms, English ones few (and those few,
-# names and numbers, are spread over many chunks).
-
-
 # Share of a passage's score that comes from the best passage of its article
 # (rag.fusion.with_article_prior): +0.002 Recall@5 on XQuAD, none on MRR.
 ARTICLE_PRIOR = 0.2
+# BM25's weight grows with the square of the share of query terms the corpus knows:
+# German questions on German text share most terms, English ones few (and those few,
+# names and numbers, are spread over many chunks).
 
 
 def lexical_weight(dense_weight: float, coverage: float) -> float:
