@@ -3,8 +3,8 @@
 Each chunk is stemmed in its article's language; a query is stemmed in every language
 of the corpus, so one index serves a mixed-language corpus. BM25 counts character
 4-grams of the stems rather than whole stems, so that the parts of a German compound
-match ("Nationalhymne" ~ "Hymne"): +0.004 MRR@10 on the German XQuAD questions, and
-the same for 3- and 5-grams (docs/benchmarks.md).
+match ("Nationalhymne" ~ "Hymne"): +0.002 MRR@10 on the German XQuAD questions, with
+3- and 5-grams within 0.003 of it (docs/benchmarks.md).
 """
 
 from __future__ import annotations
