@@ -21,7 +21,9 @@ class Chunk:
 
 
 def chunk_id(doc_id: str, start: int, end: int) -> str:
-    """Deterministic chunk id: the same article text always yields the same ids."""
+    """Deterministic chunk id: the same article text always yields the same ids.
+
+    rag.fusion.article_of reads the document id back from it."""
     return f"{doc_id}#{start}-{end}"
 
 

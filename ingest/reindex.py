@@ -21,7 +21,7 @@ from ingest.load import Article, doc_id_for, read_article, scan_corpus
 from ingest.plan import Plan, plan
 from rag.config import Settings
 from rag.errors import ArticleError, ReindexBusyError
-from rag.generation import counts_grams
+from rag.lexical_format import counts_grams
 from rag.manifest import Manifest, ensure_compatible, load_manifest
 from rag.sentence_vectors import SENTENCES_DIR
 

@@ -21,7 +21,7 @@ def min_max(scores: Mapping[str, float]) -> dict[str, float]:
 
 
 def article_of(chunk_id: str) -> str:
-    """The article a chunk id (`doc_id#start-end`) belongs to."""
+    """The article a chunk id belongs to (ids are `doc_id#start-end`: ingest.chunk.chunk_id)."""
     return chunk_id.rsplit("#", 1)[0]
 
 

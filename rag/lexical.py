@@ -21,8 +21,8 @@ import numpy as np
 import Stemmer
 from bm25s.tokenization import _infer_stopwords
 
-from rag.generation import FORMAT_FILE, GRAM, counts_grams
 from rag.language import STEMMERS
+from rag.lexical_format import FORMAT_FILE, GRAM, counts_grams
 from rag.sentence_vectors import SENTENCES_DIR, SentenceVectors
 
 _TOKEN = re.compile(r"\w\w+")

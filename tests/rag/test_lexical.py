@@ -4,8 +4,8 @@ from pathlib import Path
 
 import numpy as np
 
-from rag.generation import FORMAT_FILE, counts_grams
 from rag.lexical import LexicalIndex, grams, tokenize
+from rag.lexical_format import FORMAT_FILE, counts_grams
 
 TEXTS = [
     "Lady Gaga sang die Nationalhymne vor dem Spiel.",

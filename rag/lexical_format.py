@@ -1,4 +1,4 @@
-"""What a BM25 generation folder must hold to be read by this version (no heavy imports).
+"""The on-disk format of a BM25 generation folder (rag.lexical), readable without bm25s.
 
 A reindex that finds nothing to re-embed still rebuilds a generation written by an older
 version (cheap: chunks and sentence vectors are reused), so the no-op check reads this
