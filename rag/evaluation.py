@@ -18,17 +18,12 @@ import numpy as np
 
 from rag.answer import Answer
 from rag.config import Settings
-from rag.errors import IndexMissingError, RagError
+from rag.errors import IndexMismatchError, IndexMissingError, RagError
 from rag.lexical import LexicalIndex
-from rag.manifest import load_manifest
+from rag.manifest import ensure_compatible, load_manifest
 from rag.models import make_embed_model
 from rag.retrieval import HybridRetriever
 from rag.store import ChunkStore
-
-# Chunking settings an index was built with: a reused --index-dir must match them,
-# because a content-hash reindex would otherwise keep chunks cut the old way.
-_STAMP = "eval-index.json"
-_CHUNK_FIELDS = ("chunk_max_chars", "chunk_min_chars", "chunk_overlap_sentences", "embed_backend")
 
 
 class EvalDataError(RagError):
@@ -152,8 +147,19 @@ def load_jsonl(path: Path, required: Sequence[str]) -> list[dict[str, Any]]:
     return rows
 
 
-def _stamp(settings: Settings) -> dict[str, Any]:
-    return {f: getattr(settings, f) for f in _CHUNK_FIELDS}
+def _built_otherwise(settings: Settings) -> bool:
+    """Whether the index in `settings.data_dir` was built with another model, store or
+    version, which a reindex refuses: a reused --index-dir is rebuilt then. (Other chunk
+    settings need nothing here: the reindex re-cuts those articles itself.)"""
+    try:
+        manifest = load_manifest(settings.manifest_path)
+        if manifest is not None:
+            ensure_compatible(
+                manifest, embed_model=settings.embed_model_name, store=settings.store_identity
+            )
+    except IndexMismatchError:
+        return True
+    return False
 
 
 def prepare_index(
@@ -162,14 +168,8 @@ def prepare_index(
     """Index `docs` into `settings.data_dir` with the normal reindex (a no-op when current)."""
     from ingest.reindex import reindex
 
-    stamp_path = settings.data_dir / _STAMP
-    try:
-        previous = json.loads(stamp_path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        previous = None
-    reset = previous is not None and previous != _stamp(settings)
+    reset = _built_otherwise(settings)
     reindex(settings, corpus_dir=docs, reset=reset, progress=progress)
-    stamp_path.write_text(json.dumps(_stamp(settings)), encoding="utf-8")
 
 
 def open_retriever(settings: Settings) -> HybridRetriever:

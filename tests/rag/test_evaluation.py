@@ -144,6 +144,21 @@ def test_reused_index_is_rebuilt_when_chunking_changes(
     assert len(json.loads(manifest.read_text())["documents"]["rhein.txt"]["chunk_ids"]) == 2
 
 
+def test_reused_index_of_another_model_is_rebuilt(
+    settings: Settings, tmp_path: Path, embed_model: object
+) -> None:
+    docs, _questions = _tiny_eval(tmp_path)
+    local = settings.model_copy(update={"data_dir": tmp_path / "ix", "corpus_dir": docs})
+    prepare_index(local, docs)
+    manifest = json.loads(local.manifest_path.read_text())
+    manifest["embed_model"] = "some/other-model"  # as if built with RAG_EMBED_BACKEND=openai
+    local.manifest_path.write_text(json.dumps(manifest))
+    prepare_index(local, docs)  # a plain reindex would refuse this index
+    rebuilt = json.loads(local.manifest_path.read_text())
+    assert rebuilt["embed_model"] == local.embed_model_name
+    assert set(rebuilt["documents"]) == set(manifest["documents"])
+
+
 def test_eval_answers_command_passes_every_seed_question(seed_settings: Settings) -> None:
     questions = EVAL / "seed-qa.dev.jsonl"
     result = run(["eval", "answers", "--questions", str(questions), "--json"],
