@@ -22,7 +22,7 @@ import Stemmer
 from bm25s.tokenization import _infer_stopwords
 
 from rag.language import STEMMERS
-from rag.lexical_format import FORMAT_FILE, GRAM, counts_grams
+from rag.lexical_format import FORMAT_FILE, GRAM, VOCABULARY_FILE, counts_grams
 from rag.sentence_vectors import SENTENCES_DIR, SentenceVectors
 
 _TOKEN = re.compile(r"\w\w+")
@@ -104,8 +104,9 @@ class LexicalIndex:
         (folder / _IDS_FILE).write_text(json.dumps(self.ids), encoding="utf-8")
         (folder / _META_FILE).write_text(json.dumps(self.languages), encoding="utf-8")
         if self.vocabulary is not None:
-            meta = {"gram": GRAM, "vocabulary": sorted(self.vocabulary)}
-            (folder / FORMAT_FILE).write_text(json.dumps(meta), encoding="utf-8")
+            words = json.dumps(sorted(self.vocabulary))
+            (folder / VOCABULARY_FILE).write_text(words, encoding="utf-8")
+            (folder / FORMAT_FILE).write_text(json.dumps({"gram": GRAM}), encoding="utf-8")
         if self.sentences is not None:
             self.sentences.save(folder / SENTENCES_DIR)
 
@@ -119,8 +120,8 @@ class LexicalIndex:
         found = SentenceVectors.load(sentences) if sentences.is_dir() else None
         vocabulary = None
         if counts_grams(folder):
-            meta = json.loads((folder / FORMAT_FILE).read_text(encoding="utf-8"))
-            vocabulary = frozenset(meta["vocabulary"])
+            words = json.loads((folder / VOCABULARY_FILE).read_text(encoding="utf-8"))
+            vocabulary = frozenset(words)
         return cls(bm25, ids, languages, found, vocabulary)
 
     def scores(self, query: str) -> tuple[np.ndarray, float]:

@@ -12,9 +12,11 @@ from pathlib import Path
 
 # Character n-gram length BM25 counts (rag.lexical).
 GRAM = 4
-# Written by generations that count n-grams, with the stems the corpus holds; older
-# generations (whole stems) lack it and are read as they were built.
+# Written by generations that count n-grams; older generations (whole stems) lack it and
+# are read as they were built. Kept tiny: every reindex, no-op included, reads it.
 FORMAT_FILE = "lexical.json"
+# The stems the corpus holds (JSON list), beside it: read only when the index is opened.
+VOCABULARY_FILE = "vocabulary.json"
 
 
 def counts_grams(folder: Path) -> bool:
