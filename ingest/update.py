@@ -13,7 +13,7 @@ from collections.abc import Callable, Sequence
 
 from llama_index.core.base.embeddings.base import BaseEmbedding
 
-from ingest.chunk import Chunk, chunk_text
+from ingest.chunk import Chunk, chunk_with
 from ingest.load import Article
 from ingest.pipeline import build_nodes, embed_texts, prune_lexical, rebuild_lexical
 from ingest.plan import Plan, plan
@@ -53,7 +53,7 @@ def apply(
         del manifest.documents[doc_id]
     save_manifest(settings.manifest_path, manifest)
 
-    chunked = [(a, _chunks(a, settings)) for a in work.pending]
+    chunked = [(a, chunk_with(a.text, settings)) for a in work.pending]
     # One bar over both embedding passes: the new chunks, then their sentences.
     meter = _Meter(
         progress,
@@ -106,15 +106,6 @@ class _Meter:
     def finish(self) -> None:
         if self.progress and self.done < self.total:
             self.progress(self.total, self.total)
-
-
-def _chunks(article: Article, settings: Settings) -> list[Chunk]:
-    return chunk_text(
-        article.text,
-        max_chars=settings.chunk_max_chars,
-        min_chars=settings.chunk_min_chars,
-        overlap=settings.chunk_overlap_sentences,
-    )
 
 
 def _embed_pending(
