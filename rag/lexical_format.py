@@ -25,4 +25,6 @@ def counts_grams(folder: Path) -> bool:
         meta = json.loads((folder / FORMAT_FILE).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return False
-    return isinstance(meta, dict) and meta.get("gram") == GRAM
+    return (
+        isinstance(meta, dict) and meta.get("gram") == GRAM and (folder / VOCABULARY_FILE).is_file()
+    )
