@@ -8,6 +8,7 @@ docs/benchmarks.md come from here; the defaults are checked with `rag eval retri
 
 Usage: python -m bench.retrieval_experiments --index-dir DIR [--only GROUP,...]
 Groups: weights coverage prf sentences joint windows second final bm25 length article defaults
+norm
 (the groups up to `final` were run on an index of whole-stem BM25 and 1,200-character
 chunks, the later ones on 4-gram BM25 and 1,600-character chunks: the index decides).
 """
@@ -126,6 +127,31 @@ def minmax(x: np.ndarray, mask: np.ndarray) -> np.ndarray:
     return out
 
 
+def zscore(x: np.ndarray, mask: np.ndarray) -> np.ndarray:
+    out = np.zeros_like(x)
+    sd = x[mask].std()
+    if sd > 1e-12:
+        out[mask] = (x[mask] - x[mask].mean()) / sd
+    return out
+
+
+def dbsf(x: np.ndarray, mask: np.ndarray) -> np.ndarray:
+    """Distribution-based score fusion: min-max over mean ± 3σ instead of min and max."""
+    out = np.zeros_like(x)
+    mu, sd = x[mask].mean(), x[mask].std()
+    if sd > 1e-12:
+        out[mask] = (x[mask] - (mu - 3 * sd)) / (6 * sd)
+    return out
+
+
+def by_max(x: np.ndarray, mask: np.ndarray) -> np.ndarray:
+    out = np.zeros_like(x)
+    hi = x[mask].max()
+    if hi > 1e-12:
+        out[mask] = x[mask] / hi
+    return out
+
+
 def best_sentence(d: Data, S: np.ndarray, q: np.ndarray, min_chars: int = 0) -> np.ndarray:
     cos = S @ q
     cos[d.length < min_chars] = -1.0
@@ -165,6 +191,8 @@ class Variant:
     min_second: float = 0.0
     article_prior: float = 0.0
     bm25: Callable[[str], np.ndarray] | None = None  # another lexical scorer than the index's
+    norm: Callable[[np.ndarray, np.ndarray], np.ndarray] = minmax
+    pool: int = 30
 
     def dense(self, d: Data, q: Query, qvec: np.ndarray) -> np.ndarray:
         score = d.C @ qvec
@@ -191,12 +219,13 @@ class Variant:
     def _fuse(self, d: Data, q: Query, qvec: np.ndarray) -> np.ndarray:
         dense = self.dense(d, q, qvec)
         mask = np.zeros(len(dense), dtype=bool)
-        mask[np.argsort(-dense)[:30]] = True
+        mask[np.argsort(-dense)[: self.pool]] = True
         lex = q.lex if self.bm25 is None else self.bm25(q.text)
-        top = np.argsort(-lex)[:30]
+        top = np.argsort(-lex)[: self.pool]
         mask[top[lex[top] > 0]] = True
         w = self.lex(q.cov)
-        fused = np.where(mask, (1 - w) * minmax(dense, mask) + w * minmax(lex, mask), -1.0)
+        n = self.norm
+        fused = np.where(mask, (1 - w) * n(dense, mask) + w * n(lex, mask), -1.0)
         if not self.article_prior:
             return fused
         best = np.full(d.article.max() + 1, -1.0)
@@ -333,6 +362,14 @@ def experiments(d: Data) -> dict[str, list[tuple[str, Variant]]]:
         + [
             (f"the defaults, BM25 {t}·cov^{p}", Variant(**{**defaults, "lex": bm25(t, p)}))
             for t, p in ((0.15, 2), (0.25, 2), (0.3, 2), (0.2, 1), (0.3, 3))
+        ],
+        "norm": [
+            (f"the defaults, {name} normalisation", Variant(**{**defaults, "norm": f}))
+            for name, f in (("z-score", zscore), ("mean ± 3σ", dbsf), ("divide by max", by_max))
+        ]
+        + [
+            (f"the defaults, union of the top {k}", Variant(**{**defaults, "pool": k}))
+            for k in (10, 20, 50, 100)
         ],
     }  # fmt: skip
 
