@@ -232,8 +232,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         level=logging.INFO if args.verbose else logging.WARNING,
         format="%(levelname)s %(name)s: %(message)s",
     )
-    # bm25s logs every index build at DEBUG with a handler of its own.
-    logging.getLogger("bm25s").setLevel(logging.INFO if args.verbose else logging.WARNING)
     if getattr(args, "top_k", None) is not None and not 1 <= args.top_k <= 50:
         print("error: --top-k must be between 1 and 50", file=sys.stderr)
         return 2

@@ -32,6 +32,8 @@ def test_reindex_then_ask_json(settings: Settings, tmp_path: Path) -> None:
     first = run(["reindex", "--json"], settings, tmp_path)
     assert first.returncode == 0, first.stderr
     summary = json.loads(first.stdout)
+    # no library chatter below the default WARNING level (bm25s used to log at DEBUG)
+    assert "DEBUG" not in first.stderr and "INFO" not in first.stderr, first.stderr
     assert set(summary) == {"added", "updated", "removed", "unchanged", "chunks", "skipped"}
     assert summary["added"] == 1 and summary["chunks"] > 5
 
