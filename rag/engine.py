@@ -16,6 +16,7 @@ from rag.citations import MARKER, MarkerRewriter, citation
 from rag.config import Settings
 from rag.errors import LLMError
 from rag.extractive import ScoredSentence, compose, select
+from rag.follow_up import with_context
 from rag.language import detect_language, phrase, question_language
 from rag.llm import ChatModel
 from rag.prompts import answer_messages, condense_messages
@@ -171,15 +172,11 @@ class Engine:
     def _extractive_evidence(
         self, question: str, history: Sequence[ChatMessage], top_k: int | None
     ) -> Evidence:
-        """Without a model, a follow-up that finds nothing is retried with the previous
-        question as context ("And what did OpenAI answer?" after a question on Windsurf)."""
-        evidence = self.evidence(question, top_k)
+        """Without a model to rewrite follow-ups, one that leans on earlier questions
+        ("And what did OpenAI answer?", "Warum?") is retrieved together with them; a
+        self-contained question is retrieved alone (see rag.follow_up)."""
         previous = [m.content for m in history if m.role == "user"]
-        if previous and not self.answerable(evidence):
-            combined = self.evidence(f"{previous[-1]} {question}", top_k)
-            if self.answerable(combined):
-                return combined
-        return evidence
+        return self.evidence(with_context(question, previous), top_k)
 
     def stream(
         self, question: str, history: Sequence[ChatMessage], top_k: int | None = None

@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 
 from rag import Answer, Assistant
+from rag.answer import ChatMessage
 from rag.errors import IndexMissingError, QuestionError
 from tests.conftest import make_settings, seed_questions
 
@@ -48,6 +49,21 @@ def test_out_of_corpus_question_abstains(seed_assistant: Assistant) -> None:
     assert "do not answer" in answer.text
     german = seed_assistant.ask("Wie hoch ist die Zugspitze?")
     assert german.citations == [] and "nicht" in german.text
+
+
+def test_extractive_follow_ups_use_the_conversation_only_when_they_lean_on_it(
+    seed_assistant: Assistant,
+) -> None:
+    history = [
+        ChatMessage(role="user", content="Why is Windsurf the flashpoint?"),
+        ChatMessage(role="assistant", content="Die Zündschnur … heißt Windsurf [1]"),
+    ]
+    bare = seed_assistant.chat("Why?", history)
+    assert any("heißt Windsurf" in c.text for c in bare.citations)
+    # An unrelated question after the topic is not answered with the topic's passages.
+    unrelated = seed_assistant.chat("Wer hat die Fußball-WM 2014 gewonnen?", history)
+    assert unrelated.citations == [] and "nicht" in unrelated.text
+    assert seed_assistant.chat("Who won the 2014 World Cup?", history).citations == []
 
 
 def test_answers_in_the_language_of_the_question(seed_assistant: Assistant) -> None:
