@@ -73,10 +73,19 @@ def _front_matter(raw: str) -> tuple[dict[str, object], str]:
     try:
         meta = yaml.safe_load(match.group(1)) or {}
     except yaml.YAMLError as exc:
-        raise ArticleError(f"broken front matter: {exc.__class__.__name__}") from exc
+        raise ArticleError(f"broken front matter{_where(exc)}") from exc
     if not isinstance(meta, dict):
         raise ArticleError("front matter is not a mapping of keys to values")
     return meta, raw[match.end() :]
+
+
+def _where(exc: yaml.YAMLError) -> str:
+    """' (line N): problem' for a YAML error, N counted in the article file."""
+    mark = getattr(exc, "problem_mark", None)
+    problem = getattr(exc, "problem", None)
+    # the front matter starts on the file's second line, after the opening "---"
+    line = f" (line {mark.line + 2})" if mark is not None else ""
+    return f"{line}: {problem}" if problem else line
 
 
 def _first_title(body: str) -> str:

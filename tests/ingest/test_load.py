@@ -48,7 +48,8 @@ def test_language_is_detected_when_missing() -> None:
     [
         ("", "no text"),
         ("---\ntitle: Only\n---\n", "no text"),
-        ("---\ntitle: [unclosed\n---\nBody", "broken front matter"),
+        ("---\ntitle: [unclosed\n---\nBody", r"broken front matter \(line 2\): expected"),
+        ("---\ntitle: ok\nsource: a: b\n---\nBody", r"front matter \(line 3\): mapping values"),
         ("---\n- a list\n---\nBody", "not a mapping"),
     ],
 )
