@@ -17,7 +17,7 @@ from rag.config import Settings
 from rag.errors import LLMError
 from rag.extractive import ScoredSentence, compose, select
 from rag.follow_up import with_context
-from rag.language import detect_language, phrase, question_language
+from rag.language import phrase, question_language
 from rag.llm import ChatModel
 from rag.prompts import answer_messages, condense_messages
 from rag.retrieval import HybridRetriever, Passage, Retrieval
@@ -203,7 +203,7 @@ class Engine:
     ) -> Iterator[str | Answer]:
         assert self.llm is not None
         passages = evidence.retrieval.passages
-        messages = answer_messages(standalone, passages, detect_language(question))
+        messages = answer_messages(standalone, passages, question_language(question))
         rewriter = MarkerRewriter(len(passages))
         try:
             for delta in self.llm.stream(messages):

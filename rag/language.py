@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import py3langid
+from py3langid.langid import MODEL_FILE, LanguageIdentifier
 
 # Snowball stemmers (PyStemmer) and bm25s stopword lists by ISO 639-1 code.
 STEMMERS = {
@@ -37,13 +40,29 @@ def detect_language(text: str, default: str = "en") -> str:
 
 
 def question_language(question: str) -> str:
-    """The language to answer in: German or English (the languages of our fixed phrases).
+    """ISO 639-1 code of the language to answer `question` in.
 
-    Short questions fool statistical detectors, so only German with some confidence
-    switches away from English.
+    A detector choosing among ~100 languages takes "Warum?" for Latin and "Wann?" for
+    Hausa, so a short question it places in neither German nor English (the languages
+    users ask in) is decided between just those two. Fixed phrases exist in German and
+    English only; `phrase` falls back to English for any other code.
     """
     code = detect_language(question)
-    return "de" if code == "de" else "en"
+    if code in ("de", "en") or len(question.split()) > _SHORT_QUESTION_WORDS:
+        return code
+    scores = dict(_german_or_english().rank(question))
+    # equal scores: nothing in the text the model knows ("OpenAI?"), so the default
+    return "de" if scores["de"] > scores["en"] else "en"
+
+
+_SHORT_QUESTION_WORDS = 3
+
+
+@lru_cache(maxsize=1)
+def _german_or_english() -> LanguageIdentifier:
+    identifier = LanguageIdentifier.from_model_file(MODEL_FILE)
+    identifier.set_languages(["de", "en"])
+    return identifier
 
 
 def phrase(key: str, language: str) -> str:
