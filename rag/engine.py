@@ -173,8 +173,8 @@ class Engine:
         self, question: str, history: Sequence[ChatMessage], top_k: int | None
     ) -> Evidence:
         """Without a model to rewrite follow-ups, one that leans on earlier questions
-        ("And what did OpenAI answer?", "Warum?") is retrieved together with them; a
-        self-contained question is retrieved alone (see rag.follow_up)."""
+        ("What did he demand?", "Warum?") is retrieved together with them; a question
+        that stands alone is retrieved alone (see rag.follow_up)."""
         previous = [m.content for m in history if m.role == "user"]
         return self.evidence(with_context(question, previous), top_k)
 
