@@ -69,7 +69,8 @@ def _read_corpus(corpus_dir: Path, settings: Settings, summary: ReindexSummary) 
             articles.append(read_article(path, corpus_dir, max_bytes=settings.max_article_bytes))
         except (ArticleError, OSError) as exc:
             summary.skipped.append(Skipped(rel, str(exc)))
-            log.warning("skipping %s: %s", rel, exc)
+            # INFO, not WARNING: the summary carries it, and the CLI and UI show it from there
+            log.info("skipping %s: %s", rel, exc)
     return articles
 
 

@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 from rag.config import Settings
+from tests.conftest import make_settings
 from tests.openai_server import FakeOpenAI, Reply
 
 
@@ -60,6 +61,19 @@ def test_reindex_then_ask_json(settings: Settings, tmp_path: Path) -> None:
 
     status = run(["status"], settings, tmp_path)
     assert status.returncode == 0 and "articles 1" in status.stdout
+
+
+def test_reindex_names_each_skipped_file_once(tmp_path: Path) -> None:
+    settings = make_settings(tmp_path)
+    settings.corpus_dir.mkdir()
+    (settings.corpus_dir / "short.md").write_text("# Kurz\n\nEin kurzer Artikel.\n")
+    (settings.corpus_dir / "broken.md").write_text("---\ntitle: [unclosed\n---\nText\n")
+    result = run(["reindex"], settings, tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "added 1" in result.stdout
+    said = result.stdout + result.stderr
+    assert said.count("broken.md") == 1, said
+    assert "skipped broken.md: broken front matter (line 2)" in result.stdout
 
 
 @pytest.mark.parametrize(
