@@ -16,7 +16,7 @@ from rag.citations import MARKER, MarkerRewriter, citation
 from rag.config import Settings
 from rag.errors import LLMError
 from rag.extractive import ScoredSentence, compose, select
-from rag.follow_up import with_context
+from rag.follow_up import is_bare, with_context
 from rag.language import phrase, question_language
 from rag.llm import ChatModel
 from rag.prompts import answer_messages, condense_messages
@@ -169,14 +169,17 @@ class Engine:
         first_line = rewritten.splitlines()[0].strip() if rewritten else ""
         return first_line[: self.settings.max_question_chars] or question
 
-    def _extractive_evidence(
+    def _extractive_chat(
         self, question: str, history: Sequence[ChatMessage], top_k: int | None
-    ) -> Evidence:
+    ) -> Answer:
         """Without a model to rewrite follow-ups, one that leans on earlier questions
         ("What did he demand?", "Warum?") is retrieved together with them; a question
         that stands alone is retrieved alone (see rag.follow_up)."""
         previous = [m.content for m in history if m.role == "user"]
-        return self.evidence(with_context(question, previous), top_k)
+        query = with_context(question, previous)
+        if is_bare(query):  # "Why?" with no topic before it: any passage would be chance
+            return Answer(phrase("vague", question_language(question)), "extractive")
+        return self.extractive(question, self.evidence(query, top_k))
 
     def stream(
         self, question: str, history: Sequence[ChatMessage], top_k: int | None = None
@@ -184,7 +187,7 @@ class Engine:
         """Text deltas, then the final Answer. If the model fails midway, the final Answer
         is the extractive one with a `notice`, and replaces what was streamed."""
         if self.llm is None:
-            answer = self.extractive(question, self._extractive_evidence(question, history, top_k))
+            answer = self._extractive_chat(question, history, top_k)
             yield answer.text
             yield answer
             return

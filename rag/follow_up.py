@@ -50,7 +50,14 @@ def refers_back(question: str) -> bool:
     # A capitalised pronoun inside the sentence is the polite German "Sie"/"Ihr" (you).
     if any(w in _POINTERS for i, w in enumerate(words) if i == 0 or original[i].islower()):
         return True
-    return all(word in _BARE for word in words)
+    return is_bare(question)
+
+
+def is_bare(text: str) -> bool:
+    """True if `text` is only question words ("Why?", "Und dann?"): nothing to search for.
+    Such a question finds some passage by chance, since short texts sit close to many."""
+    words = _WORD.findall(text.lower())
+    return bool(words) and all(word in _BARE for word in words)
 
 
 def with_context(question: str, previous: Sequence[str]) -> str:

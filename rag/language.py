@@ -21,6 +21,10 @@ _PHRASES = {
         "en": "The articles do not answer this question.",
         "de": "Die Artikel beantworten diese Frage nicht.",
     },
+    "vague": {
+        "en": "Please ask a complete question: what would you like to know about?",
+        "de": "Bitte stellen Sie eine vollständige Frage: Worüber möchten Sie etwas wissen?",
+    },
     "lead": {
         "en": "The articles say (quoted in their original language):",
         "de": "Die Artikel sagen dazu:",

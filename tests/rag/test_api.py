@@ -60,6 +60,10 @@ def test_extractive_follow_ups_use_the_conversation_only_when_they_lean_on_it(
     ]
     bare = seed_assistant.chat("Why?", history)
     assert any("heißt Windsurf" in c.text for c in bare.citations)
+    # With nothing before it, "Why?" has no topic: any passage it found would be chance.
+    alone = seed_assistant.ask("Warum?")
+    assert alone.citations == [] and alone.text.startswith("Bitte stellen Sie")
+    assert seed_assistant.chat("Why?", []).citations == []
     # An unrelated question after the topic is not answered with the topic's passages.
     unrelated = seed_assistant.chat("Wer hat die Fußball-WM 2014 gewonnen?", history)
     assert unrelated.citations == [] and "nicht" in unrelated.text

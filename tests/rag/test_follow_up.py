@@ -2,7 +2,7 @@
 
 import pytest
 
-from rag.follow_up import MAX_JOINED, refers_back, with_context
+from rag.follow_up import MAX_JOINED, is_bare, refers_back, with_context
 
 
 @pytest.mark.parametrize(
@@ -57,3 +57,17 @@ def test_with_context_joins_back_to_the_last_standalone_question() -> None:
 def test_with_context_joins_a_bounded_number_of_questions() -> None:
     joined = with_context("Why?", ["A?", "Und?", "Und?", "Und?", "Und?"])
     assert joined.count("?") == MAX_JOINED
+
+
+@pytest.mark.parametrize(
+    ("text", "bare"),
+    [
+        ("Why?", True),
+        ("Und dann? Warum?", True),
+        ("Why is Windsurf the flashpoint? Why?", False),
+        ("Was forderte er?", False),  # leans on a question, but says what it asks
+        ("", False),
+    ],
+)
+def test_is_bare(text: str, bare: bool) -> None:
+    assert is_bare(text) is bare
