@@ -187,17 +187,16 @@ class Engine:
         """Text deltas, then the final Answer. If the model fails midway, the final Answer
         is the extractive one with a `notice`, and replaces what was streamed."""
         if self.llm is None:
-            answer = self._extractive_chat(question, history, top_k)
-            yield answer.text
-            yield answer
+            yield from _whole(self._extractive_chat(question, history, top_k))
             return
         standalone = self.standalone(question, history)
+        if is_bare(standalone):  # no history to rewrite "Why?" from: nothing to search for
+            yield from _whole(Answer(phrase("vague", question_language(question)), "llm"))
+            return
         evidence = self.evidence(standalone, top_k)
         if not self.answerable(evidence):
             # Weak evidence: abstain rather than invite the model to use outside knowledge.
-            answer = Answer(phrase("abstain", question_language(question)), "llm")
-            yield answer.text
-            yield answer
+            yield from _whole(Answer(phrase("abstain", question_language(question)), "llm"))
             return
         yield from self._generate(question, standalone, evidence)
 
@@ -257,3 +256,9 @@ class Engine:
             sims = vectors[: len(sentences)] @ vectors[len(sentences) :].T
             quotes.append(sentences[int(sims.max(axis=1).argmax())])
         return quotes
+
+
+def _whole(answer: Answer) -> Iterator[str | Answer]:
+    """A finished answer as a stream: its text as one delta, then the Answer."""
+    yield answer.text
+    yield answer

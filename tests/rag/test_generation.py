@@ -167,6 +167,14 @@ def test_weak_evidence_abstains_without_calling_the_model(
     assert openai_server.chat_requests() == []
 
 
+def test_a_bare_why_with_no_history_asks_for_a_question_without_calling_the_model(
+    llm_assistant: Assistant, openai_server: FakeOpenAI
+) -> None:
+    answer = llm_assistant.ask("Warum?")
+    assert answer.citations == [] and answer.text.startswith("Bitte stellen Sie")
+    assert openai_server.chat_requests() == []
+
+
 def test_german_question_asks_for_a_german_answer(
     llm_assistant: Assistant, openai_server: FakeOpenAI
 ) -> None:
