@@ -131,12 +131,18 @@ def test_eval_retrieval_command_reports_all_keys(settings: Settings, tmp_path: P
     assert "recall@5" in plain.stdout and "p95_ms" in plain.stdout
 
 
-def test_reused_index_is_rebuilt_when_chunking_changes(
-    settings: Settings, tmp_path: Path, embed_model: object
-) -> None:
+def _prepared(settings: Settings, tmp_path: Path) -> tuple[Path, Settings]:
+    """The tiny eval docs, indexed once into their own `--index-dir`."""
     docs, _questions = _tiny_eval(tmp_path)
     local = settings.model_copy(update={"data_dir": tmp_path / "ix", "corpus_dir": docs})
     prepare_index(local, docs)
+    return docs, local
+
+
+def test_reused_index_is_rebuilt_when_chunking_changes(
+    settings: Settings, tmp_path: Path, embed_model: object
+) -> None:
+    docs, local = _prepared(settings, tmp_path)
     manifest = local.manifest_path
     # both short paragraphs in one chunk, then (shorter minimum) re-chunked, not reused
     assert len(json.loads(manifest.read_text())["documents"]["rhein.txt"]["chunk_ids"]) == 1
@@ -147,9 +153,7 @@ def test_reused_index_is_rebuilt_when_chunking_changes(
 def test_reused_index_of_another_model_is_rebuilt(
     settings: Settings, tmp_path: Path, embed_model: object
 ) -> None:
-    docs, _questions = _tiny_eval(tmp_path)
-    local = settings.model_copy(update={"data_dir": tmp_path / "ix", "corpus_dir": docs})
-    prepare_index(local, docs)
+    docs, local = _prepared(settings, tmp_path)
     manifest = json.loads(local.manifest_path.read_text())
     manifest["embed_model"] = "some/other-model"  # as if built with RAG_EMBED_BACKEND=openai
     local.manifest_path.write_text(json.dumps(manifest))
