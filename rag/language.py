@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
-
 import py3langid
-from py3langid.langid import MODEL_FILE, LanguageIdentifier
 
 # Snowball stemmers (PyStemmer) and bm25s stopword lists by ISO 639-1 code.
 STEMMERS = {
@@ -15,6 +12,7 @@ STEMMERS = {
 }  # fmt: skip
 
 _SAMPLE_CHARS = 1000
+_SHORT_QUESTION_WORDS = 3  # up to this many words, detection is unreliable
 
 _PHRASES = {
     "abstain": {
@@ -54,19 +52,9 @@ def question_language(question: str) -> str:
     code = detect_language(question)
     if code in ("de", "en") or len(question.split()) > _SHORT_QUESTION_WORDS:
         return code
-    scores = dict(_german_or_english().rank(question))
+    scores = dict(py3langid.rank(question))  # per-language scores, unnormalised
     # equal scores: nothing in the text the model knows ("OpenAI?"), so the default
     return "de" if scores["de"] > scores["en"] else "en"
-
-
-_SHORT_QUESTION_WORDS = 3
-
-
-@lru_cache(maxsize=1)
-def _german_or_english() -> LanguageIdentifier:
-    identifier = LanguageIdentifier.from_model_file(MODEL_FILE)
-    identifier.set_languages(["de", "en"])
-    return identifier
 
 
 def phrase(key: str, language: str) -> str:
