@@ -165,7 +165,8 @@ class Engine:
             rewritten = self.llm.complete(condense_messages(question, history)).strip()
         except LLMError as exc:
             log.warning("could not condense the follow-up question: %s", exc)
-            return question
+            # as without a model: join it with the questions it leans on, if any
+            return with_context(question, [m.content for m in history if m.role == "user"])
         first_line = rewritten.splitlines()[0].strip() if rewritten else ""
         return first_line[: self.settings.max_question_chars] or question
 

@@ -158,6 +158,20 @@ def test_follow_up_is_condensed_before_retrieval(
     assert answer.citations[0].quote == "OpenAI lehnt ab."
 
 
+def test_follow_up_leans_on_the_history_when_condensing_fails(
+    llm_assistant: Assistant, openai_server: FakeOpenAI
+) -> None:
+    def respond(request: dict[str, Any]) -> Reply:
+        return Reply("", status=500) if _is_condense(request) else _windsurf_answer(request)
+
+    openai_server.responder = respond
+    history = [ChatMessage("user", QUESTION), ChatMessage("assistant", "Windsurf [1].")]
+    answer = llm_assistant.chat("Why?", history)
+    generate = openai_server.chat_requests()[-1]
+    assert f"Question: {QUESTION} Why?" in _prompt(generate)
+    assert answer.mode == "llm" and answer.citations
+
+
 def test_weak_evidence_abstains_without_calling_the_model(
     llm_assistant: Assistant, openai_server: FakeOpenAI
 ) -> None:
