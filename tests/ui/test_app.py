@@ -68,6 +68,16 @@ def test_second_question_keeps_first_exchange_and_reruns_keep_history(app: AppTe
     assert len([e for e in app.expander if e.label.startswith("Sources")]) == 2
 
 
+def test_follow_ups_use_the_conversation_only_when_they_lean_on_it(app: AppTest) -> None:
+    app.run()
+    ask(app, WINDSURF)
+    ask(app, "Warum?")  # leans on the Windsurf question: answered from its passages, in German
+    assert messages(app)[3].startswith("Die Artikel sagen dazu") and "Windsurf" in messages(app)[3]
+    ask(app, "Wer hat die Fußball-WM 2014 gewonnen?")  # unrelated: not the topic's passages
+    assert messages(app)[5] == "Die Artikel beantworten diese Frage nicht."
+    assert len([e for e in app.expander if e.label.startswith("Sources")]) == 2
+
+
 def test_fallback_notice_is_shown_with_the_cited_answer(app: AppTest) -> None:
     citation = Citation(1, "a.md", "Titel", "", "Ein Satz. Noch einer.", "Ein Satz.", 0, 21, 0.9)
     notice = "The language model timed out; showing the quoted answer instead."
