@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import json
 import random
+import shutil
 import subprocess
 import sys
 import time
@@ -29,6 +30,7 @@ from bench.report import machine, peak_rss_mib, write_section
 from ingest.chunk import chunk_id
 from rag.config import Settings
 from rag.lexical import LexicalIndex
+from rag.lexical_format import counts_grams
 from rag.manifest import DocEntry, Manifest, load_manifest, save_manifest
 from rag.sentence_vectors import SentenceVectors
 from rag.store import WRITE_BATCH, ChunkStore
@@ -38,9 +40,11 @@ PLOT = Path(__file__).resolve().parents[1] / "docs" / "latency.png"
 
 
 def build(base: Path, target: Path, size: int) -> None:
-    """A store of `size` chunks copied from the index in `base`."""
-    if (target / "manifest.json").exists():
+    """A store of `size` chunks copied from the index in `base` (kept for the next run,
+    unless its BM25 generation is in an older format than this version reads as current)."""
+    if _current(target):
         return
+    shutil.rmtree(target, ignore_errors=True)
     src = Settings(data_dir=base)
     manifest = load_manifest(src.manifest_path)
     if manifest is None or manifest.lexical_dir is None:
@@ -107,6 +111,13 @@ def build(base: Path, target: Path, size: int) -> None:
     index.save(dst.bm25_dir / "gen0")
     new.lexical_dir = "gen0"
     save_manifest(dst.manifest_path, new)
+
+
+def _current(target: Path) -> bool:
+    manifest = load_manifest(Settings(data_dir=target).manifest_path)
+    if manifest is None or manifest.lexical_dir is None:
+        return False
+    return counts_grams(Settings(data_dir=target).bm25_dir / manifest.lexical_dir)
 
 
 def measure(index: Path, n: int) -> dict[str, float]:
