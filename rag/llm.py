@@ -12,7 +12,6 @@ from collections.abc import Iterator, Sequence
 from typing import Any, Protocol
 
 import httpx
-import openai
 
 from rag.config import Settings
 from rag.errors import ConfigError, LLMError
@@ -34,6 +33,8 @@ class ChatModel(Protocol):
 
 def describe_failure(exc: BaseException, settings_timeout: float | None = None) -> str:
     """A short, secret-free reason for a failed model call."""
+    import openai  # deferred (0.8 s to import): extractive mode never loads it
+
     if isinstance(exc, openai.AuthenticationError):
         return "the model server rejected the API key (HTTP 401): check OPENAI_API_KEY"
     if isinstance(exc, openai.PermissionDeniedError):
@@ -65,6 +66,8 @@ class OpenAIChatModel:
                 "no language model configured: set OPENAI_API_KEY, or RAG_LLM_BASE_URL for "
                 "a local OpenAI-compatible server, or use RAG_ANSWER_MODE=extractive"
             )
+        import openai
+
         self.name = settings.llm_model
         self.timeout = settings.llm_timeout
         # Local servers ignore the key, but the SDK insists on one.
@@ -84,6 +87,8 @@ class OpenAIChatModel:
         )
 
     def complete(self, messages: Sequence[Message]) -> str:
+        import openai
+
         try:
             response = self._create(messages, stream=False)
             content = response.choices[0].message.content if response.choices else None
@@ -92,6 +97,8 @@ class OpenAIChatModel:
         return content or ""
 
     def stream(self, messages: Sequence[Message]) -> Iterator[str]:
+        import openai
+
         try:
             for chunk in self._create(messages, stream=True):
                 if chunk.choices and chunk.choices[0].delta.content:

@@ -1,6 +1,9 @@
 """The Python API end to end on the seed article (real Chroma, real model)."""
 
+import os
 import re
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -8,6 +11,7 @@ import pytest
 
 from rag import Answer, Assistant
 from rag.answer import ChatMessage
+from rag.config import Settings
 from rag.errors import IndexMissingError, QuestionError
 from tests.conftest import make_settings, seed_questions
 
@@ -144,3 +148,19 @@ def test_top_k_limits_passages(seed_assistant: Assistant) -> None:
 def test_status(seed_assistant: Assistant) -> None:
     status = seed_assistant.status()
     assert status.articles == 1 and status.chunks > 5 and status.indexed_at
+
+
+def test_extractive_answers_never_import_the_openai_sdk(seed_settings: Settings) -> None:
+    # The SDK takes ~0.8 s to import; a question without a model must not pay for it.
+    code = (
+        "import sys; from rag import Assistant; "
+        "a = Assistant.from_settings(); assert a.ask('Why is Windsurf the flashpoint?').citations; "
+        "print('openai' in sys.modules)"
+    )
+    env = {k: v for k, v in os.environ.items() if not k.startswith("RAG_")}
+    env |= {"RAG_DATA_DIR": str(seed_settings.data_dir), "RAG_ANSWER_MODE": "extractive"}
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=300
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "False"
