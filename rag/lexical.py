@@ -23,7 +23,7 @@ import Stemmer
 from bm25s.tokenization import _infer_stopwords
 
 from rag.language import STEMMERS
-from rag.lexical_format import FORMAT_FILE, GRAM, VOCABULARY_FILE, counts_grams
+from rag.lexical_format import FORMAT_FILE, GRAM, VOCABULARY_FILE, gram_of
 from rag.sentence_vectors import SENTENCES_DIR, SentenceVectors
 
 # bm25s sets its own logger to DEBUG when imported, so every index build printed a DEBUG
@@ -89,6 +89,7 @@ class LexicalIndex:
     # Stems the corpus holds: "coverage" is measured on whole stems, not grams, since an
     # English question shares many grams but few words with a German text.
     vocabulary: frozenset[str] | None = None  # None: a generation of whole-stem terms
+    gram: int = GRAM  # the n-gram length its BM25 counts (with a vocabulary)
 
     @classmethod
     def build(
@@ -111,7 +112,7 @@ class LexicalIndex:
         if self.vocabulary is not None:
             words = json.dumps(sorted(self.vocabulary))
             (folder / VOCABULARY_FILE).write_text(words, encoding="utf-8")
-            (folder / FORMAT_FILE).write_text(json.dumps({"gram": GRAM}), encoding="utf-8")
+            (folder / FORMAT_FILE).write_text(json.dumps({"gram": self.gram}), encoding="utf-8")
         if self.sentences is not None:
             self.sentences.save(folder / SENTENCES_DIR)
 
@@ -123,11 +124,11 @@ class LexicalIndex:
         sentences = folder / SENTENCES_DIR
         # generations written before sentence vectors existed have none: answers embed then
         found = SentenceVectors.load(sentences) if sentences.is_dir() else None
-        vocabulary = None
-        if counts_grams(folder):
-            words = json.loads((folder / VOCABULARY_FILE).read_text(encoding="utf-8"))
-            vocabulary = frozenset(words)
-        return cls(bm25, ids, languages, found, vocabulary)
+        gram = gram_of(folder)
+        if gram is None:
+            return cls(bm25, ids, languages, found)
+        words = json.loads((folder / VOCABULARY_FILE).read_text(encoding="utf-8"))
+        return cls(bm25, ids, languages, found, frozenset(words), gram)
 
     def scores(self, query: str) -> tuple[np.ndarray, float]:
         """BM25 score of every chunk, and the share of query terms the corpus knows."""
@@ -137,7 +138,7 @@ class LexicalIndex:
         words = self.vocabulary if self.vocabulary is not None else self.bm25.vocab_dict
         coverage = sum(s in words for s in stems) / len(stems) if stems else 0.0
         vocab = self.bm25.vocab_dict
-        terms = dict.fromkeys(grams(stems)) if self.vocabulary is not None else stems
+        terms = dict.fromkeys(grams(stems, self.gram)) if self.vocabulary is not None else stems
         known = [vocab[t] for t in terms if t in vocab]
         if not known or coverage == 0.0:
             return np.zeros(len(self.ids), dtype=np.float32), 0.0

@@ -19,12 +19,20 @@ FORMAT_FILE = "lexical.json"
 VOCABULARY_FILE = "vocabulary.json"
 
 
-def counts_grams(folder: Path) -> bool:
-    """Whether the generation in `folder` counts the n-grams this version counts."""
+def gram_of(folder: Path) -> int | None:
+    """The n-gram length the generation in `folder` was built with; None for whole stems
+    (a generation written before n-grams). Queries read a generation as it was built."""
     try:
         meta = json.loads((folder / FORMAT_FILE).read_text(encoding="utf-8"))
     except (OSError, ValueError):
-        return False
-    return (
-        isinstance(meta, dict) and meta.get("gram") == GRAM and (folder / VOCABULARY_FILE).is_file()
-    )
+        return None
+    gram = meta.get("gram") if isinstance(meta, dict) else None
+    if not isinstance(gram, int) or gram < 1 or not (folder / VOCABULARY_FILE).is_file():
+        return None
+    return gram
+
+
+def counts_grams(folder: Path) -> bool:
+    """Whether the generation in `folder` counts the n-grams this version counts (else the
+    next reindex rebuilds it)."""
+    return gram_of(folder) == GRAM

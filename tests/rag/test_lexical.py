@@ -62,6 +62,25 @@ def test_generation_of_whole_stems_is_still_read(tmp_path: Path) -> None:
     assert int(np.argmax(scores)) == 1 and coverage == 1.0
 
 
+def test_generation_of_other_grams_is_read_as_built(tmp_path: Path) -> None:
+    """A generation of another n-gram length (an older or newer version) is queried with
+    its own grams until the next reindex rebuilds it, not as whole stems."""
+    import bm25s
+
+    stems = [tokenize(t, "de") for t in TEXTS]
+    bm25 = bm25s.BM25()
+    bm25.index([grams(s, 3) for s in stems], show_progress=False)
+    vocabulary = frozenset(w for s in stems for w in s)
+    built = LexicalIndex(bm25, IDS, ["de"], vocabulary=vocabulary, gram=3)
+    built.save(tmp_path)
+    assert not counts_grams(tmp_path)
+    loaded = LexicalIndex.load(tmp_path)
+    assert loaded.gram == 3 and loaded.vocabulary == vocabulary
+    question = "Wer sang die Hymne?"
+    np.testing.assert_allclose(loaded.scores(question)[0], built.scores(question)[0])
+    assert int(np.argmax(loaded.scores(question)[0])) == 0  # "Nationalhymne" through its 3-grams
+
+
 def test_empty_corpus() -> None:
     index = LexicalIndex.build([], [], [])
     scores, coverage = index.scores("irgendwas")
