@@ -114,10 +114,11 @@ def build(base: Path, target: Path, size: int) -> None:
 
 
 def _current(target: Path) -> bool:
-    manifest = load_manifest(Settings(data_dir=target).manifest_path)
+    settings = Settings(data_dir=target)
+    manifest = load_manifest(settings.manifest_path)
     if manifest is None or manifest.lexical_dir is None:
         return False
-    return counts_grams(Settings(data_dir=target).bm25_dir / manifest.lexical_dir)
+    return counts_grams(settings.bm25_dir / manifest.lexical_dir)
 
 
 def measure(index: Path, n: int) -> dict[str, float]:

@@ -166,7 +166,7 @@ class Engine:
         except LLMError as exc:
             log.warning("could not condense the follow-up question: %s", exc)
             # as without a model: join it with the questions it leans on, if any
-            return with_context(question, [m.content for m in history if m.role == "user"])
+            return with_context(question, _questions(history))
         first_line = rewritten.splitlines()[0].strip() if rewritten else ""
         return first_line[: self.settings.max_question_chars] or question
 
@@ -176,8 +176,7 @@ class Engine:
         """Without a model to rewrite follow-ups, one that leans on earlier questions
         ("What did he demand?", "Warum?") is retrieved together with them; a question
         that stands alone is retrieved alone (see rag.follow_up)."""
-        previous = [m.content for m in history if m.role == "user"]
-        query = with_context(question, previous)
+        query = with_context(question, _questions(history))
         if is_bare(query):  # "Why?" with no topic before it: any passage would be chance
             return Answer(phrase("vague", question_language(question)), "extractive")
         return self.extractive(question, self.evidence(query, top_k))
@@ -257,6 +256,11 @@ class Engine:
             sims = vectors[: len(sentences)] @ vectors[len(sentences) :].T
             quotes.append(sentences[int(sims.max(axis=1).argmax())])
         return quotes
+
+
+def _questions(history: Sequence[ChatMessage]) -> list[str]:
+    """The user's earlier questions, oldest first."""
+    return [m.content for m in history if m.role == "user"]
 
 
 def _whole(answer: Answer) -> Iterator[str | Answer]:

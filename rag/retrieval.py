@@ -122,13 +122,11 @@ class HybridRetriever(BaseRetriever):
         # Not overlapped with BM25 or the second encoder in a thread: e5's OpenMP threads
         # use both cores, and sharing them made each query slower (docs/benchmarks.md).
         qvec = np.asarray(self.embed_model.get_query_embedding(question), dtype=np.float32)
-        scores, coverage = np.zeros(0, dtype=np.float32), 0.0
-        if self.lexical is not None and self.lexical.ids:
-            scores, coverage = self.lexical.scores(question)
-        second = self._second_query(question, coverage)
         dense = dict(self.store.query(qvec.tolist(), max(self.candidate_k, k)))
         lexical: dict[str, float] = {}
+        coverage = 0.0
         if self.lexical is not None and self.lexical.ids:
+            scores, coverage = self.lexical.scores(question)
             n = min(self.candidate_k, len(scores))
             top = np.argpartition(-scores, n - 1)[:n] if n else np.zeros(0, dtype=np.int64)
             lexical = {self.lexical.ids[i]: float(scores[i]) for i in top if scores[i] > 0}
@@ -140,7 +138,7 @@ class HybridRetriever(BaseRetriever):
             for cid, vec in self.store.embeddings(missing).items():
                 dense[cid] = float(vec @ qvec)
             lexical = {cid: s for cid, s in lexical.items() if cid in dense}
-        mixed = self._with_sentences(dense, qvec, second)
+        mixed = self._with_sentences(dense, qvec, self._second_query(question, coverage))
         weight = 1.0 - lexical_weight(self.dense_weight, coverage)
         ranked = with_article_prior(fuse(mixed, lexical, dense_weight=weight), ARTICLE_PRIOR)[:k]
         records = self.store.get([cid for cid, _ in ranked])
