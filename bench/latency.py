@@ -30,7 +30,7 @@ from bench.report import machine, peak_rss_mib, write_section
 from ingest.chunk import chunk_id
 from rag.config import Settings
 from rag.lexical import LexicalIndex
-from rag.lexical_format import counts_grams
+from rag.lexical_format import is_current
 from rag.manifest import DocEntry, Manifest, load_manifest, save_manifest
 from rag.sentence_vectors import SentenceVectors
 from rag.store import WRITE_BATCH, ChunkStore
@@ -41,7 +41,7 @@ PLOT = Path(__file__).resolve().parents[1] / "docs" / "latency.png"
 
 def build(base: Path, target: Path, size: int) -> None:
     """A store of `size` chunks copied from the index in `base` (kept for the next run,
-    unless its BM25 generation is in an older format than this version reads as current)."""
+    unless its BM25 generation is in an older format than this version writes)."""
     if _current(target):
         return
     shutil.rmtree(target, ignore_errors=True)
@@ -60,7 +60,7 @@ def build(base: Path, target: Path, size: int) -> None:
     out.reset()
     new = Manifest(embed_model=dst.embed_model_name)
     all_ids, texts, langs, sent_parts, span_parts, counts = [], [], [], [], [], []
-    second_parts = []
+    second_parts, chunk_vectors = [], []
     batch: dict[str, list] = {"ids": [], "embeddings": [], "documents": [], "metadatas": []}
 
     def flush() -> None:
@@ -78,8 +78,10 @@ def build(base: Path, target: Path, size: int) -> None:
             doc = f"copy{copy:04d}/{meta['doc_id']}"
             new_id = chunk_id(doc, int(meta["start_char"]), int(meta["end_char"]))
             vec = vectors[cid] + rng.normal(0, 0.01, vectors[cid].shape).astype(np.float32)
+            vec /= np.linalg.norm(vec)
             batch["ids"].append(new_id)
-            batch["embeddings"].append((vec / np.linalg.norm(vec)).tolist())
+            batch["embeddings"].append(vec.tolist())
+            chunk_vectors.append(vec.astype(np.float16))
             batch["documents"].append(text)
             batch["metadatas"].append({**meta, "doc_id": doc})
             entry = new.documents.setdefault(
@@ -108,6 +110,7 @@ def build(base: Path, target: Path, size: int) -> None:
         np.concatenate(sent_parts),
         np.concatenate(second_parts) if second_parts else None,
     )
+    index.vectors = np.stack(chunk_vectors)
     index.save(dst.bm25_dir / "gen0")
     new.lexical_dir = "gen0"
     save_manifest(dst.manifest_path, new)
@@ -118,7 +121,7 @@ def _current(target: Path) -> bool:
     manifest = load_manifest(settings.manifest_path)
     if manifest is None or manifest.lexical_dir is None:
         return False
-    return counts_grams(settings.bm25_dir / manifest.lexical_dir)
+    return is_current(settings.bm25_dir / manifest.lexical_dir, has_chunks=True)
 
 
 def measure(index: Path, n: int) -> dict[str, float]:

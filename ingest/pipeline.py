@@ -16,8 +16,9 @@ from ingest.chunk import Chunk, chunk_id
 from ingest.load import Article
 from rag.config import Settings
 from rag.lexical import LexicalIndex
+from rag.lexical_format import SENTENCES_DIR
 from rag.models import make_embed_model, second_encoder
-from rag.sentence_vectors import SENTENCES_DIR, SentenceVectors
+from rag.sentence_vectors import SentenceVectors
 from rag.store import ChunkStore
 
 log = logging.getLogger(__name__)
@@ -100,6 +101,7 @@ def rebuild_lexical(
         languages.append(str(meta.get("language") or "en"))
     name = uuid.uuid4().hex[:12]
     lexical = LexicalIndex.build(ids, texts, languages)
+    lexical.vectors = _chunk_vectors(store, ids)
     old = _previous_sentences(settings.bm25_dir / previous) if previous else None
     model: list[BaseEmbedding] = [embed_model] if embed_model else []
 
@@ -119,6 +121,18 @@ def rebuild_lexical(
     log.info("sentence vectors: %d sentences", len(lexical.sentences.spans))
     lexical.save(settings.bm25_dir / name)
     return name
+
+
+def _chunk_vectors(store: ChunkStore, ids: list[str]) -> np.ndarray | None:
+    """Chroma's vectors of `ids` in that order, for the generation's local copy (None
+    when some are missing: retrieval then asks Chroma, as for older generations)."""
+    if not ids:
+        return None
+    found = store.embeddings(ids)
+    if len(found) < len(ids):
+        log.warning("%d chunk vectors missing in Chroma", len(ids) - len(found))
+        return None
+    return np.stack([found[cid] for cid in ids]).astype(np.float16)
 
 
 def prune_lexical(settings: Settings, keep: set[str]) -> None:

@@ -21,9 +21,8 @@ from ingest.load import Article, doc_id_for, read_article, scan_corpus
 from ingest.plan import Plan, plan
 from rag.config import Settings
 from rag.errors import ArticleError, ReindexBusyError
-from rag.lexical_format import counts_grams
+from rag.lexical_format import is_current
 from rag.manifest import Manifest, ensure_compatible, load_manifest
-from rag.sentence_vectors import SENTENCES_DIR
 
 if TYPE_CHECKING:
     from llama_index.core.base.embeddings.base import BaseEmbedding
@@ -75,14 +74,12 @@ def _read_corpus(corpus_dir: Path, settings: Settings, summary: ReindexSummary) 
 
 
 def _lexical_ready(settings: Settings, manifest: Manifest) -> bool:
-    """The manifest's BM25 generation exists in this version's format, with sentence
-    vectors when there are chunks (an older generation is rebuilt; chunks are kept)."""
+    """The manifest's BM25 generation exists in this version's format (an older
+    generation is rebuilt; chunks are kept)."""
     if manifest.lexical_dir is None:
         return False
     generation = settings.bm25_dir / manifest.lexical_dir
-    return counts_grams(generation) and (
-        manifest.chunk_count == 0 or (generation / SENTENCES_DIR).is_dir()
-    )
+    return is_current(generation, has_chunks=manifest.chunk_count > 0)
 
 
 def reindex(

@@ -23,8 +23,15 @@ import Stemmer
 from bm25s.tokenization import _infer_stopwords
 
 from rag.language import STEMMERS
-from rag.lexical_format import FORMAT_FILE, GRAM, VOCABULARY_FILE, gram_of
-from rag.sentence_vectors import SENTENCES_DIR, SentenceVectors
+from rag.lexical_format import (
+    CHUNK_VECTORS_FILE,
+    FORMAT_FILE,
+    GRAM,
+    SENTENCES_DIR,
+    VOCABULARY_FILE,
+    gram_of,
+)
+from rag.sentence_vectors import SentenceVectors
 
 # bm25s sets its own logger to DEBUG when imported, so every index build printed a DEBUG
 # line whatever level the application chose; NOTSET makes it follow the application's.
@@ -80,7 +87,7 @@ def query_terms(text: str, languages: Iterable[str]) -> list[str]:
 
 @dataclass
 class LexicalIndex:
-    """A bm25s index over chunk ids, with the chunks' sentence vectors when built."""
+    """A bm25s index over chunk ids, with the chunks' dense and sentence vectors when built."""
 
     bm25: bm25s.BM25 | None  # None for an empty corpus (bm25s cannot index nothing)
     ids: list[str]
@@ -90,6 +97,9 @@ class LexicalIndex:
     # English question shares many grams but few words with a German text.
     vocabulary: frozenset[str] | None = None  # None: a generation of whole-stem terms
     gram: int = GRAM  # the n-gram length its BM25 counts (with a vocabulary)
+    # Row i is chunk i's vector as stored in Chroma (float16, memory-mapped when loaded);
+    # None in generations written before it was kept here.
+    vectors: np.ndarray | None = None
 
     @classmethod
     def build(
@@ -115,6 +125,8 @@ class LexicalIndex:
             (folder / FORMAT_FILE).write_text(json.dumps({"gram": self.gram}), encoding="utf-8")
         if self.sentences is not None:
             self.sentences.save(folder / SENTENCES_DIR)
+        if self.vectors is not None:
+            np.save(folder / CHUNK_VECTORS_FILE, np.asarray(self.vectors, dtype=np.float16))
 
     @classmethod
     def load(cls, folder: Path) -> LexicalIndex:
@@ -124,11 +136,13 @@ class LexicalIndex:
         sentences = folder / SENTENCES_DIR
         # generations written before sentence vectors existed have none: answers embed then
         found = SentenceVectors.load(sentences) if sentences.is_dir() else None
+        vectors_file = folder / CHUNK_VECTORS_FILE
+        vectors = np.load(vectors_file, mmap_mode="r") if vectors_file.is_file() else None
         gram = gram_of(folder)
         if gram is None:
-            return cls(bm25, ids, languages, found)
+            return cls(bm25, ids, languages, found, vectors=vectors)
         words = json.loads((folder / VOCABULARY_FILE).read_text(encoding="utf-8"))
-        return cls(bm25, ids, languages, found, frozenset(words), gram)
+        return cls(bm25, ids, languages, found, frozenset(words), gram, vectors)
 
     def scores(self, query: str) -> tuple[np.ndarray, float]:
         """BM25 score of every chunk, and the share of query terms the corpus knows."""

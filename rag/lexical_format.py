@@ -17,6 +17,11 @@ GRAM = 4
 FORMAT_FILE = "lexical.json"
 # The stems the corpus holds (JSON list), beside it: read only when the index is opened.
 VOCABULARY_FILE = "vocabulary.json"
+# The folder of the chunks' sentence vectors (rag.sentence_vectors).
+SENTENCES_DIR = "sentences"
+# The chunks' dense vectors (float16, aligned with the ids), a copy of what Chroma holds:
+# retrieval scores candidates that only BM25 found without a round trip to Chroma.
+CHUNK_VECTORS_FILE = "chunk_vectors.npy"
 
 
 def gram_of(folder: Path) -> int | None:
@@ -36,3 +41,14 @@ def counts_grams(folder: Path) -> bool:
     """Whether the generation in `folder` counts the n-grams this version counts (else the
     next reindex rebuilds it)."""
     return gram_of(folder) == GRAM
+
+
+def is_current(folder: Path, *, has_chunks: bool) -> bool:
+    """Whether the generation in `folder` is in the format this version writes: its
+    n-grams, and sentence and chunk vectors when the corpus has chunks (else the next
+    reindex rebuilds it, reusing the chunks and their vectors)."""
+    if not counts_grams(folder):
+        return False
+    return not has_chunks or (
+        (folder / SENTENCES_DIR).is_dir() and (folder / CHUNK_VECTORS_FILE).is_file()
+    )

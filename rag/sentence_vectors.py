@@ -19,7 +19,6 @@ import numpy as np
 
 from rag.sentences import split_sentences
 
-SENTENCES_DIR = "sentences"  # the folder of sentence vectors inside a BM25 generation
 _KEYS = "keys.json"
 _OFFSETS = "offsets.npy"
 _SPANS = "spans.npy"

@@ -163,16 +163,14 @@ class ChunkStore:
     @_translated
     def embeddings(self, ids: Sequence[str]) -> dict[str, np.ndarray]:
         """Stored vectors by chunk id (ids that are gone are simply absent)."""
-        if not ids:
-            return {}
-        page = self.collection.get(ids=list(ids), include=["embeddings"])
-        vectors = page["embeddings"]
-        if vectors is None:
-            return {}
-        return {
-            cid: np.asarray(vec, dtype=np.float32)
-            for cid, vec in zip(page["ids"], vectors, strict=True)
-        }
+        found: dict[str, np.ndarray] = {}
+        for i in range(0, len(ids), READ_PAGE):
+            page = self.collection.get(ids=list(ids[i : i + READ_PAGE]), include=["embeddings"])
+            vectors = page["embeddings"]
+            if vectors is not None:
+                for cid, vec in zip(page["ids"], vectors, strict=True):
+                    found[cid] = np.asarray(vec, dtype=np.float32)
+        return found
 
     @_translated
     def query(self, vector: Sequence[float], n: int) -> list[tuple[str, float]]:

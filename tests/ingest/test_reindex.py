@@ -4,12 +4,14 @@ import json
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 
 from ingest.reindex import reindex
 from rag.config import Settings
 from rag.errors import IndexMismatchError
 from rag.lexical import LexicalIndex
+from rag.lexical_format import CHUNK_VECTORS_FILE
 from rag.manifest import load_manifest
 from rag.store import ChunkStore
 
@@ -162,6 +164,28 @@ def test_bm25_of_whole_stems_is_rebuilt_without_embedding(
     assert manifest is not None and manifest.lexical_dir
     assert (settings.bm25_dir / manifest.lexical_dir / "lexical.json").is_file()
     assert upgraded.chunks == first.chunks
+
+
+def test_index_without_local_chunk_vectors_gets_them_without_embedding(
+    settings: Settings, embed_model: Any
+) -> None:
+    reindex(settings, embed_model=embed_model)
+    manifest = load_manifest(settings.manifest_path)
+    assert manifest is not None and manifest.lexical_dir
+    (settings.bm25_dir / manifest.lexical_dir / CHUNK_VECTORS_FILE).unlink()  # an older index
+    calls: list[tuple[int, int]] = []
+    upgraded = reindex(
+        settings, embed_model=embed_model, progress=lambda d, t: calls.append((d, t))
+    )
+    assert (upgraded.added, upgraded.updated, upgraded.unchanged) == (0, 0, 1)
+    assert all(total == 0 for _d, total in calls), "nothing was embedded"
+    manifest = load_manifest(settings.manifest_path)
+    assert manifest is not None and manifest.lexical_dir
+    lexical = LexicalIndex.load(settings.bm25_dir / manifest.lexical_dir)
+    stored = ChunkStore(settings).embeddings(lexical.ids)
+    assert lexical.vectors is not None and len(lexical.vectors) == len(stored) > 0
+    for row, cid in enumerate(lexical.ids):  # Chroma's vectors, in the generation's order
+        np.testing.assert_allclose(lexical.vectors[row], stored[cid], atol=2e-3)
 
 
 def test_new_chunk_settings_rechunk_every_article(settings: Settings, embed_model: Any) -> None:

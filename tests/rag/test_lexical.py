@@ -5,7 +5,7 @@ from pathlib import Path
 import numpy as np
 
 from rag.lexical import LexicalIndex, grams, tokenize
-from rag.lexical_format import FORMAT_FILE, counts_grams
+from rag.lexical_format import FORMAT_FILE, counts_grams, is_current
 
 TEXTS = [
     "Lady Gaga sang die Nationalhymne vor dem Spiel.",
@@ -85,3 +85,20 @@ def test_empty_corpus() -> None:
     index = LexicalIndex.build([], [], [])
     scores, coverage = index.scores("irgendwas")
     assert len(scores) == 0 and coverage == 0.0
+
+
+def test_chunk_vectors_round_trip_as_float16(tmp_path: Path) -> None:
+    index = LexicalIndex.build(IDS, TEXTS, ["de"] * 3)
+    vectors = np.random.default_rng(0).normal(size=(3, 8)).astype(np.float32)
+    index.vectors = vectors
+    index.save(tmp_path)
+    loaded = LexicalIndex.load(tmp_path)
+    assert loaded.vectors is not None and loaded.vectors.dtype == np.float16
+    np.testing.assert_allclose(loaded.vectors, vectors, atol=2e-3)
+
+
+def test_generation_without_chunk_vectors_is_read_and_not_current(tmp_path: Path) -> None:
+    LexicalIndex.build(IDS, TEXTS, ["de"] * 3).save(tmp_path)
+    assert LexicalIndex.load(tmp_path).vectors is None
+    assert is_current(tmp_path, has_chunks=False)
+    assert not is_current(tmp_path, has_chunks=True), "the next reindex adds them"
