@@ -95,13 +95,16 @@ def rebuild_lexical(
     ids: list[str] = []
     texts: list[str] = []
     languages: list[str] = []
-    for cid, text, meta in store.records():
+    vectors: list[np.ndarray] = []
+    for cid, text, meta, vector in store.records_with_vectors():
         ids.append(cid)
         texts.append(text)
         languages.append(str(meta.get("language") or "en"))
+        vectors.append(vector)
     name = uuid.uuid4().hex[:12]
     lexical = LexicalIndex.build(ids, texts, languages)
-    lexical.vectors = _chunk_vectors(store, ids)
+    # a local copy of Chroma's vectors: retrieval scores BM25-only candidates from it
+    lexical.vectors = np.stack(vectors).astype(np.float16) if vectors else None
     old = _previous_sentences(settings.bm25_dir / previous) if previous else None
     model: list[BaseEmbedding] = [embed_model] if embed_model else []
 
@@ -121,18 +124,6 @@ def rebuild_lexical(
     log.info("sentence vectors: %d sentences", len(lexical.sentences.spans))
     lexical.save(settings.bm25_dir / name)
     return name
-
-
-def _chunk_vectors(store: ChunkStore, ids: list[str]) -> np.ndarray | None:
-    """Chroma's vectors of `ids` in that order, for the generation's local copy (None
-    when some are missing: retrieval then asks Chroma, as for older generations)."""
-    if not ids:
-        return None
-    found = store.embeddings(ids)
-    if len(found) < len(ids):
-        log.warning("%d chunk vectors missing in Chroma", len(ids) - len(found))
-        return None
-    return np.stack([found[cid] for cid in ids]).astype(np.float16)
 
 
 def prune_lexical(settings: Settings, keep: set[str]) -> None:

@@ -168,8 +168,8 @@ class HybridRetriever(BaseRetriever):
         trip per question (~1.3 ms of ~24 at 10k chunks); Chroma answers for chunks the
         copy lacks (a generation written before it, or a chunk added since)."""
         vectors = self.lexical.vectors if self.lexical else None
-        local = [cid for cid in ids if cid in self._position] if vectors is not None else []
         scores: dict[str, float] = {}
+        local = [cid for cid in ids if cid in self._position]
         if vectors is not None and local:
             rows = [self._position[cid] for cid in local]
             found = np.asarray(vectors[rows], dtype=np.float32) @ qvec

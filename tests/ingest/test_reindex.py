@@ -1,13 +1,14 @@
 """Reindexing against a real on-disk Chroma with the real embedding model."""
 
 import json
+import shutil
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pytest
 
-from ingest.reindex import reindex
+from ingest.reindex import ReindexSummary, reindex
 from rag.config import Settings
 from rag.errors import IndexMismatchError
 from rag.lexical import LexicalIndex
@@ -132,56 +133,49 @@ def test_interrupted_run_is_healed(settings: Settings, corpus: Path, embed_model
     assert summary.chunks == len(chroma) > base.chunks
 
 
-def test_index_without_sentence_vectors_is_upgraded(settings: Settings, embed_model: Any) -> None:
-    import shutil
-
+def _upgraded_without(
+    settings: Settings, embed_model: Any, part: str
+) -> tuple[ReindexSummary, ReindexSummary, list[tuple[int, int]], Path]:
+    """Index, remove `part` from the BM25 generation (as an older version wrote it), and
+    reindex: (first summary, second summary, its progress calls, the new generation)."""
     first = reindex(settings, embed_model=embed_model)
     manifest = load_manifest(settings.manifest_path)
     assert manifest is not None and manifest.lexical_dir
-    shutil.rmtree(settings.bm25_dir / manifest.lexical_dir / "sentences")  # an older index
-    upgraded = reindex(settings, embed_model=embed_model)
+    old = settings.bm25_dir / manifest.lexical_dir / part
+    shutil.rmtree(old) if old.is_dir() else old.unlink()
+    calls: list[tuple[int, int]] = []
+    upgraded = reindex(
+        settings, embed_model=embed_model, progress=lambda d, t: calls.append((d, t))
+    )
     assert (upgraded.added, upgraded.updated, upgraded.unchanged) == (0, 0, 1)
     manifest = load_manifest(settings.manifest_path)
     assert manifest is not None and manifest.lexical_dir
-    assert (settings.bm25_dir / manifest.lexical_dir / "sentences").is_dir()
+    return first, upgraded, calls, settings.bm25_dir / manifest.lexical_dir
+
+
+def test_index_without_sentence_vectors_is_upgraded(settings: Settings, embed_model: Any) -> None:
+    first, upgraded, _calls, generation = _upgraded_without(settings, embed_model, "sentences")
+    assert (generation / "sentences").is_dir()
     assert upgraded.chunks == first.chunks
 
 
 def test_bm25_of_whole_stems_is_rebuilt_without_embedding(
     settings: Settings, embed_model: Any
 ) -> None:
-    first = reindex(settings, embed_model=embed_model)
-    manifest = load_manifest(settings.manifest_path)
-    assert manifest is not None and manifest.lexical_dir
-    (settings.bm25_dir / manifest.lexical_dir / "lexical.json").unlink()  # an older index
-    calls: list[tuple[int, int]] = []
-    upgraded = reindex(
-        settings, embed_model=embed_model, progress=lambda d, t: calls.append((d, t))
-    )
-    assert (upgraded.added, upgraded.updated, upgraded.unchanged) == (0, 0, 1)
+    first, upgraded, calls, generation = _upgraded_without(settings, embed_model, "lexical.json")
     assert all(total == 0 for _d, total in calls), "chunks and sentences were reused"
-    manifest = load_manifest(settings.manifest_path)
-    assert manifest is not None and manifest.lexical_dir
-    assert (settings.bm25_dir / manifest.lexical_dir / "lexical.json").is_file()
+    assert (generation / "lexical.json").is_file()
     assert upgraded.chunks == first.chunks
 
 
 def test_index_without_local_chunk_vectors_gets_them_without_embedding(
     settings: Settings, embed_model: Any
 ) -> None:
-    reindex(settings, embed_model=embed_model)
-    manifest = load_manifest(settings.manifest_path)
-    assert manifest is not None and manifest.lexical_dir
-    (settings.bm25_dir / manifest.lexical_dir / CHUNK_VECTORS_FILE).unlink()  # an older index
-    calls: list[tuple[int, int]] = []
-    upgraded = reindex(
-        settings, embed_model=embed_model, progress=lambda d, t: calls.append((d, t))
+    _first, _upgraded, calls, generation = _upgraded_without(
+        settings, embed_model, CHUNK_VECTORS_FILE
     )
-    assert (upgraded.added, upgraded.updated, upgraded.unchanged) == (0, 0, 1)
     assert all(total == 0 for _d, total in calls), "nothing was embedded"
-    manifest = load_manifest(settings.manifest_path)
-    assert manifest is not None and manifest.lexical_dir
-    lexical = LexicalIndex.load(settings.bm25_dir / manifest.lexical_dir)
+    lexical = LexicalIndex.load(generation)
     stored = ChunkStore(settings).embeddings(lexical.ids)
     assert lexical.vectors is not None and len(lexical.vectors) == len(stored) > 0
     for row, cid in enumerate(lexical.ids):  # Chroma's vectors, in the generation's order
