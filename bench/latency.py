@@ -5,7 +5,7 @@ Embedding 100k chunks would take hours here, so each copy reuses the stored chun
 sentence vectors, with a little noise so that the HNSW graph sees distinct points. BM25
 is built over the copied texts as usual. Each size is measured in its own process
 (peak memory per size); questions are XQuAD dev questions, English and German mixed,
-each asked once after a warm-up.
+each asked once after a warm-up, retrievals and whole answers taking turns.
 
 Each size is measured --runs times (fresh processes); the table gives the medians.
 
@@ -135,13 +135,15 @@ def measure(index: Path, n: int) -> dict[str, float]:
     engine, _ = assistant._current()
     assistant.ask("Wie viele Punkte gab die Verteidigung ab?")  # load model and index
     retrieval, answer = [], []
-    for q in questions:
+    # Interleaved, so drift in the shared host's load and first touches of memory-mapped
+    # pages fall on both alike; the answers run in the other order, so no answer follows
+    # its own question's retrieval.
+    for q, other in zip(questions, reversed(questions), strict=True):
         began = time.perf_counter()
         engine.retriever.search(q)
         retrieval.append((time.perf_counter() - began) * 1000)
-    for q in reversed(questions):  # the other order: no answer reuses its own retrieval
         began = time.perf_counter()
-        assistant.ask(q)
+        assistant.ask(other)
         answer.append((time.perf_counter() - began) * 1000)
     return {
         "retrieval_p50": float(np.percentile(retrieval, 50)),
@@ -217,7 +219,8 @@ def main() -> None:
     body = f"""
 `python -m bench.latency --base-index DIR --n {args.n} --runs {args.runs}` — {machine()}.
 {args.n} XQuAD dev questions per size (half English, half German), each asked once after a
-warm-up; each size measured in {args.runs} fresh processes, the table gives the medians.
+warm-up, retrievals and whole answers taking turns; each size measured in {args.runs} fresh
+processes, the table gives the medians.
 Retrieval = embed the question, dense + BM25 candidates, sentence scores, fusion, fetch the
 passages. Answer = `Assistant.ask` in extractive mode (retrieval + sentence scoring from
 stored vectors + composing the answer). Peak memory is the process's peak resident size,

@@ -8,7 +8,7 @@ docs/benchmarks.md come from here; the defaults are checked with `rag eval retri
 
 Usage: python -m bench.retrieval_experiments --index-dir DIR [--only GROUP,...]
 Groups: weights coverage prf sentences joint windows second final bm25 length article defaults
-norm
+norm hubness gap
 (the groups up to `final` were run on an index of whole-stem BM25 and 1,200-character
 chunks, the later ones on 4-gram BM25 and 1,600-character chunks: the index decides).
 """
@@ -152,8 +152,10 @@ def by_max(x: np.ndarray, mask: np.ndarray) -> np.ndarray:
     return out
 
 
-def best_sentence(d: Data, S: np.ndarray, q: np.ndarray, min_chars: int = 0) -> np.ndarray:
-    cos = S @ q
+def best_sentence(
+    d: Data, S: np.ndarray, q: np.ndarray, min_chars: int = 0, hub: np.ndarray | float = 0.0
+) -> np.ndarray:
+    cos = S @ q - hub
     cos[d.length < min_chars] = -1.0
     best = np.full(len(d.C), -1.0, dtype=np.float32)
     np.maximum.at(best, d.owner, cos)
@@ -174,11 +176,25 @@ def windows(d: Data, before: int, after: int) -> np.ndarray:
     return out
 
 
+def hubness(X: np.ndarray, k: int) -> np.ndarray:
+    """Each row's mean cosine to its k nearest other rows (CSLS's r(d))."""
+    sims = X @ X.T
+    np.fill_diagonal(sims, -1.0)
+    return -np.sort(-sims, axis=1)[:, :k].mean(axis=1)
+
+
+def bm25_gap(lex: np.ndarray) -> float:
+    """How far BM25's best chunk leads its second, relative to the best."""
+    first, second = np.sort(lex)[-2:][::-1]
+    return float((first - second) / first) if first > 0 else 0.0
+
+
 @dataclass
 class Variant:
     """dense = (1 − s)·chunk + s·best sentence (s by chunk length when `by_length`), then
     a second encoder's share u(coverage) (skipped below `min_second`), then min-max fusion
-    with BM25 at weight lex(coverage), then the article prior."""
+    with BM25 at weight lex(coverage) (or gap_lex(coverage, BM25's lead)), then the article
+    prior. `hub` (chunk, sentence) is subtracted from the cosines, scaled by `hub_beta`."""
 
     lex: Callable[[float], float] = lambda c: 0.2 * c**2
     sentence: float = 0.0
@@ -193,13 +209,18 @@ class Variant:
     bm25: Callable[[str], np.ndarray] | None = None  # another lexical scorer than the index's
     norm: Callable[[np.ndarray, np.ndarray], np.ndarray] = minmax
     pool: int = 30
+    hub: tuple[np.ndarray, np.ndarray] | None = None
+    hub_beta: float = 0.0
+    gap_lex: Callable[[float, float], float] | None = None
 
     def dense(self, d: Data, q: Query, qvec: np.ndarray) -> np.ndarray:
-        score = d.C @ qvec
+        chunk_hub, sentence_hub = (0.0, 0.0) if self.hub is None else self.hub
+        score = d.C @ qvec - self.hub_beta * chunk_hub
         if self.sentence or self.by_length:
             S = d.S if self.sentences is None else self.sentences
             s = sentence_share(d.chunk_length) if self.by_length else self.sentence
-            score = (1 - s) * score + s * best_sentence(d, S, qvec, self.min_chars)
+            best = best_sentence(d, S, qvec, self.min_chars, self.hub_beta * sentence_hub)
+            score = (1 - s) * score + s * best
         u = self.second(q.cov)
         if u and u >= self.min_second:
             other = best_sentence(d, d.SU, q.use, self.min_chars)
@@ -223,7 +244,7 @@ class Variant:
         lex = q.lex if self.bm25 is None else self.bm25(q.text)
         top = np.argsort(-lex)[: self.pool]
         mask[top[lex[top] > 0]] = True
-        w = self.lex(q.cov)
+        w = self.lex(q.cov) if self.gap_lex is None else self.gap_lex(q.cov, bm25_gap(lex))
         n = self.norm
         fused = np.where(mask, (1 - w) * n(dense, mask) + w * n(lex, mask), -1.0)
         if not self.article_prior:
@@ -370,6 +391,27 @@ def experiments(d: Data) -> dict[str, list[tuple[str, Variant]]]:
         + [
             (f"the defaults, union of the top {k}", Variant(**{**defaults, "pool": k}))
             for k in (10, 20, 50, 100)
+        ],
+        "hubness": [
+            (
+                f"the defaults, CSLS: cosines − {b}·mean cosine to the {k} nearest",
+                Variant(**defaults, hub=(hubness(d.C, k), hubness(d.S, k)), hub_beta=b),
+            )
+            for k in (5, 10, 30)
+            for b in (0.25, 0.5, 1.0)
+        ],
+        "gap": [
+            (
+                f"the defaults, BM25 {name}",
+                Variant(**defaults, gap_lex=f),
+            )
+            for name, f in (
+                ("0.2·cov² (check)", lambda c, g: 0.2 * c**2),
+                ("0.3·cov²·min(1, gap/0.5)", lambda c, g: 0.3 * c**2 * min(1.0, g / 0.5)),
+                ("cov²·(0.1 + 0.3·gap)", lambda c, g: c**2 * (0.1 + 0.3 * g)),
+                ("cov²·(0.15 + 0.3·max(0, gap − 0.35))", lambda c, g: c**2 * (0.15 + 0.3 * max(0, g - 0.35))),  # noqa: E501
+                ("0.3·cov²·√gap", lambda c, g: 0.3 * c**2 * g**0.5),
+            )
         ],
     }  # fmt: skip
 
