@@ -194,7 +194,7 @@ class Variant:
     """dense = (1 − s)·chunk + s·best sentence (s by chunk length when `by_length`), then
     a second encoder's share u(coverage) (skipped below `min_second`), then min-max fusion
     with BM25 at weight lex(coverage) (or gap_lex(coverage, BM25's lead)), then the article
-    prior. `hub` (chunk, sentence) is subtracted from the cosines, scaled by `hub_beta`."""
+    prior. `hub` (chunk, sentence), already scaled, is subtracted from the cosines."""
 
     lex: Callable[[float], float] = lambda c: 0.2 * c**2
     sentence: float = 0.0
@@ -210,16 +210,15 @@ class Variant:
     norm: Callable[[np.ndarray, np.ndarray], np.ndarray] = minmax
     pool: int = 30
     hub: tuple[np.ndarray, np.ndarray] | None = None
-    hub_beta: float = 0.0
     gap_lex: Callable[[float, float], float] | None = None
 
     def dense(self, d: Data, q: Query, qvec: np.ndarray) -> np.ndarray:
         chunk_hub, sentence_hub = (0.0, 0.0) if self.hub is None else self.hub
-        score = d.C @ qvec - self.hub_beta * chunk_hub
+        score = d.C @ qvec - chunk_hub
         if self.sentence or self.by_length:
             S = d.S if self.sentences is None else self.sentences
             s = sentence_share(d.chunk_length) if self.by_length else self.sentence
-            best = best_sentence(d, S, qvec, self.min_chars, self.hub_beta * sentence_hub)
+            best = best_sentence(d, S, qvec, self.min_chars, sentence_hub)
             score = (1 - s) * score + s * best
         u = self.second(q.cov)
         if u and u >= self.min_second:
@@ -294,6 +293,7 @@ def experiments(d: Data) -> dict[str, list[tuple[str, Variant]]]:
     now = dict(final, sentence=0.2, min_second=0.02)  # the defaults before "length"
     by_length = dict(now, by_length=True)
     defaults = dict(by_length, article_prior=0.2)
+    hubs = {k: (hubness(d.C, k), hubness(d.S, k)) for k in (5, 10, 30)}
 
     def bm25(t: float, p: int) -> Callable[[float], float]:
         return lambda c: t * c**p
@@ -395,9 +395,9 @@ def experiments(d: Data) -> dict[str, list[tuple[str, Variant]]]:
         "hubness": [
             (
                 f"the defaults, CSLS: cosines − {b}·mean cosine to the {k} nearest",
-                Variant(**defaults, hub=(hubness(d.C, k), hubness(d.S, k)), hub_beta=b),
+                Variant(**defaults, hub=(b * chunk_hub, b * sentence_hub)),
             )
-            for k in (5, 10, 30)
+            for k, (chunk_hub, sentence_hub) in hubs.items()
             for b in (0.25, 0.5, 1.0)
         ],
         "gap": [
@@ -409,7 +409,10 @@ def experiments(d: Data) -> dict[str, list[tuple[str, Variant]]]:
                 ("0.2·cov² (check)", lambda c, g: 0.2 * c**2),
                 ("0.3·cov²·min(1, gap/0.5)", lambda c, g: 0.3 * c**2 * min(1.0, g / 0.5)),
                 ("cov²·(0.1 + 0.3·gap)", lambda c, g: c**2 * (0.1 + 0.3 * g)),
-                ("cov²·(0.15 + 0.3·max(0, gap − 0.35))", lambda c, g: c**2 * (0.15 + 0.3 * max(0, g - 0.35))),  # noqa: E501
+                (
+                    "cov²·(0.15 + 0.3·max(0, gap − 0.35))",
+                    lambda c, g: c**2 * (0.15 + 0.3 * max(0, g - 0.35)),
+                ),
                 ("0.3·cov²·√gap", lambda c, g: 0.3 * c**2 * g**0.5),
             )
         ],

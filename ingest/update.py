@@ -77,7 +77,7 @@ def apply(
 def _heal(store: ChunkStore, manifest: Manifest) -> None:
     """After an interrupted run: drop chunks the manifest does not know, and forget
     manifest entries whose chunks are not all in the store (they get re-embedded)."""
-    stored = {cid for cid, _text, _meta in store.records()}
+    stored = set(store.ids())
     known: set[str] = set()
     for doc_id, entry in list(manifest.documents.items()):
         if not set(entry.chunk_ids) <= stored:

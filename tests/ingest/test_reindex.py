@@ -31,7 +31,7 @@ def _state(settings: Settings) -> tuple[set[str], set[str], set[str]]:
     """Chunk ids as Chroma, the BM25 index and the manifest see them."""
     manifest = load_manifest(settings.manifest_path)
     assert manifest is not None and manifest.lexical_dir
-    chroma = {cid for cid, _t, _m in ChunkStore(settings).records()}
+    chroma = set(ChunkStore(settings).ids())
     bm25 = set(LexicalIndex.load(settings.bm25_dir / manifest.lexical_dir).ids)
     listed = {cid for entry in manifest.documents.values() for cid in entry.chunk_ids}
     return chroma, bm25, listed

@@ -17,6 +17,7 @@ from ingest.reindex import reindex
 from rag import Assistant
 from rag.config import Settings
 from rag.errors import IndexMismatchError, StoreUnavailableError
+from rag.store import ChunkStore
 from tests.conftest import make_settings
 
 CHROMA = Path(sys.executable).with_name("chroma")
@@ -66,6 +67,9 @@ def test_ingest_and_ask_against_a_chroma_server(
     first = reindex(settings, embed_model=embed_model)
     assert first.added == 1
     assert not (settings.data_dir / "chroma").exists(), "nothing stored locally but BM25 + manifest"
+    store = ChunkStore(settings)  # ids alone (include=[]) over HTTP, as a healing run reads them
+    assert set(store.ids()) == {cid for cid, _t, _m in store.records()}
+    assert len(set(store.ids())) == first.chunks
     answer = Assistant(settings, embed_model=embed_model).ask("Why is Windsurf the flashpoint?")
     assert "heißt Windsurf" in answer.citations[0].text
     (corpus / "openai-microsoft-windsurf.de.md").unlink()
