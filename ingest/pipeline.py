@@ -100,11 +100,11 @@ def rebuild_lexical(
         ids.append(cid)
         texts.append(text)
         languages.append(str(meta.get("language") or "en"))
-        vectors.append(vector)
+        vectors.append(vector.astype(np.float16))  # stored as float16: halves the transient list
     name = uuid.uuid4().hex[:12]
     lexical = LexicalIndex.build(ids, texts, languages)
     # a local copy of Chroma's vectors: retrieval scores BM25-only candidates from it
-    lexical.vectors = np.stack(vectors).astype(np.float16) if vectors else None
+    lexical.vectors = np.stack(vectors) if vectors else None
     old = _previous_sentences(settings.bm25_dir / previous) if previous else None
     model: list[BaseEmbedding] = [embed_model] if embed_model else []
 
