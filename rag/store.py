@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import functools
 import logging
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any, ParamSpec, TypeVar
 from urllib.parse import urlparse
 
@@ -30,6 +30,19 @@ R = TypeVar("R")
 # Chroma refuses writes of more than ~5,461 records; stay well below.
 WRITE_BATCH = 4000
 READ_PAGE = 5000
+
+
+def _rows(page: Mapping[str, Any]) -> Iterator[tuple[str, str, dict[str, Any], Any]]:
+    """A Chroma get() result as (id, text, metadata, vector) rows; fields it was not asked
+    for come out empty (the vector as None)."""
+    ids = page["ids"]
+    docs = page.get("documents") or [""] * len(ids)
+    metas = page.get("metadatas") or [{}] * len(ids)
+    vectors = page.get("embeddings")  # a numpy array: `or` would be ambiguous
+    if vectors is None:
+        vectors = [None] * len(ids)
+    for chunk_id, text, meta, vector in zip(ids, docs, metas, vectors, strict=True):
+        yield chunk_id, text or "", dict(meta or {}), vector
 
 
 def _client(settings: Settings) -> Any:
@@ -161,26 +174,16 @@ class ChunkStore:
 
     def records(self) -> Iterator[tuple[str, str, dict[str, Any]]]:
         """Every chunk as (id, text, metadata)."""
-        for chunk_id, text, meta, _vector in self._rows(with_vectors=False):
-            yield chunk_id, text, meta
+        for page in self._pages(["documents", "metadatas"]):
+            for chunk_id, text, meta, _vector in _rows(page):
+                yield chunk_id, text, meta
 
     def records_with_vectors(self) -> Iterator[tuple[str, str, dict[str, Any], np.ndarray]]:
         """Every chunk as (id, text, metadata, vector), in one pass: a second pass for the
         vectors alone took 4.8 s of 20 s at 100k chunks."""
-        for chunk_id, text, meta, vector in self._rows(with_vectors=True):
-            yield chunk_id, text, meta, np.asarray(vector, dtype=np.float32)
-
-    def _rows(self, *, with_vectors: bool) -> Iterator[tuple[str, str, dict[str, Any], Any]]:
-        include = ["documents", "metadatas"] + (["embeddings"] if with_vectors else [])
-        for page in self._pages(include):
-            ids = page["ids"]
-            docs = page["documents"] or [""] * len(ids)
-            metas = page["metadatas"] or [{}] * len(ids)
-            vectors = page.get("embeddings")
-            if vectors is None:  # not asked for
-                vectors = [None] * len(ids)
-            for chunk_id, text, meta, vector in zip(ids, docs, metas, vectors, strict=True):
-                yield chunk_id, text or "", dict(meta or {}), vector
+        for page in self._pages(["documents", "metadatas", "embeddings"]):
+            for chunk_id, text, meta, vector in _rows(page):
+                yield chunk_id, text, meta, np.asarray(vector, dtype=np.float32)
 
     @_translated
     def embeddings(self, ids: Sequence[str]) -> dict[str, np.ndarray]:
@@ -215,9 +218,4 @@ class ChunkStore:
         if not ids:
             return {}
         page = self.collection.get(ids=list(ids), include=["documents", "metadatas"])
-        docs = page["documents"] or [""] * len(page["ids"])
-        metas = page["metadatas"] or [{}] * len(page["ids"])
-        return {
-            cid: (text or "", dict(meta or {}))
-            for cid, text, meta in zip(page["ids"], docs, metas, strict=True)
-        }
+        return {cid: (text, meta) for cid, text, meta, _vector in _rows(page)}

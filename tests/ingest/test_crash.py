@@ -48,7 +48,7 @@ from rag.manifest import load_manifest
 from rag.store import ChunkStore
 s = get_settings()
 m = load_manifest(s.manifest_path)
-ids = [cid for cid, _t, _m in ChunkStore(s).records()]
+ids = list(ChunkStore(s).ids())
 bm25 = LexicalIndex.load(s.bm25_dir / m.lexical_dir).ids
 listed = [c for e in m.documents.values() for c in e.chunk_ids]
 print(json.dumps({"duplicates": [c for c, n in Counter(ids).items() if n > 1],

@@ -67,9 +67,10 @@ def test_ingest_and_ask_against_a_chroma_server(
     first = reindex(settings, embed_model=embed_model)
     assert first.added == 1
     assert not (settings.data_dir / "chroma").exists(), "nothing stored locally but BM25 + manifest"
-    store = ChunkStore(settings)  # ids alone (include=[]) over HTTP, as a healing run reads them
-    assert set(store.ids()) == {cid for cid, _t, _m in store.records()}
-    assert len(set(store.ids())) == first.chunks
+    store = ChunkStore(settings)
+    stored = set(store.ids())  # ids alone (include=[]) over HTTP, as a healing run reads them
+    assert stored == {cid for cid, _t, _m in store.records()}
+    assert len(stored) == first.chunks
     answer = Assistant(settings, embed_model=embed_model).ask("Why is Windsurf the flashpoint?")
     assert "heißt Windsurf" in answer.citations[0].text
     (corpus / "openai-microsoft-windsurf.de.md").unlink()
