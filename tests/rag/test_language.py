@@ -19,8 +19,16 @@ from rag.language import detect_language, phrase, question_language
         ("How much?", "en"),
         ("OpenAI?", "en"),  # nothing to go on: the default
         ("", "en"),
-        # a longer question in a third language keeps its language (a model can use it)
+        # names mislead it too
+        ("Who is Satya Nadella?", "en"),
+        ("Who is Mustafa Suleyman?", "en"),
+        ("Who runs GitHub Copilot?", "en"),
+        ("Wer war Ayurparibhadras Sohn?", "de"),
+        # a question in a third language keeps its language (a model can use it)
         ("Pourquoi Windsurf est-il le point de friction entre les deux?", "fr"),
+        ("Qui est le PDG de Microsoft?", "fr"),
+        ("¿Por qué es importante Windsurf?", "es"),
+        ("Waarom is Windsurf belangrijk?", "nl"),
     ],
 )
 def test_question_language(question: str, language: str) -> None:
@@ -33,5 +41,5 @@ def test_fixed_phrases_fall_back_to_english() -> None:
 
 
 def test_short_german_questions_were_misread_by_the_open_detector() -> None:
-    # the reason for the second, German-or-English pass
+    # the reason for the German and English prior
     assert detect_language("Warum?") not in ("de", "en")
