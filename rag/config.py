@@ -84,10 +84,17 @@ class Settings(BaseSettings):
         3, ge=1, le=10, description="Sentences quoted by the extractive answer."
     )
     abstain_threshold: float = Field(
-        0.80,
+        0.82,
         ge=0.0,
         le=1.0,
-        description="Calibrated relevance below which the articles count as not answering.",
+        description="Calibrated relevance below which the articles count as not answering, "
+        "for a passage in the question's language.",
+    )
+    abstain_threshold_crosslingual: float = Field(
+        0.78,
+        ge=0.0,
+        le=1.0,
+        description="The same for a passage in another language (cross-lingual scores are lower).",
     )
 
     # Language model (OpenAI or any OpenAI-compatible server)

@@ -55,6 +55,13 @@ def test_out_of_corpus_question_abstains(seed_assistant: Assistant) -> None:
     assert german.citations == [] and "nicht" in german.text
 
 
+def test_on_topic_question_the_article_does_not_answer_abstains(seed_assistant: Assistant) -> None:
+    # Same language as the article, on its subject, but the article has no AGI clause:
+    # the same-language threshold refuses what the lower cross-lingual one would pass.
+    answer = seed_assistant.ask("Was ist die AGI-Klausel im Vertrag?")
+    assert answer.citations == [] and "nicht" in answer.text
+
+
 def test_extractive_follow_ups_use_the_conversation_only_when_they_lean_on_it(
     seed_assistant: Assistant,
 ) -> None:
