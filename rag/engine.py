@@ -45,14 +45,6 @@ class Evidence:
     sentences: list[ScoredSentence]
     language: str  # of the question the passages were retrieved for
 
-    @property
-    def best_sentence(self) -> float:
-        return max((s.score for s in self.sentences), default=0.0)
-
-    @property
-    def best_passage(self) -> float:
-        return max((p.dense for p in self.retrieval.passages), default=0.0)
-
 
 def clears_threshold(evidence: Evidence, same_language: float, crosslingual: float) -> bool:
     """Whether some sentence reaches the abstention threshold of its language pair (pure).
