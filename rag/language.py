@@ -30,12 +30,16 @@ _PHRASES = {
 }
 
 
+def _has_letters(text: str) -> bool:
+    return any(ch.isalpha() for ch in text)
+
+
 def detect_language(text: str, default: str = "en") -> str:
     """ISO 639-1 code of `text`'s language; `default` for text without letters."""
     # A thousand characters decide the language as well as a whole article, and the
     # classifier's cost grows with length: every reindex parses every article.
     sample = text[:_SAMPLE_CHARS]
-    if not any(ch.isalpha() for ch in sample):
+    if not _has_letters(sample):
         return default
     code, _score = py3langid.classify(sample)
     return str(code)
@@ -51,7 +55,7 @@ def question_language(question: str) -> str:
     10 to 30 nats, misread German or English ones by under 5). Fixed phrases exist in
     German and English only; `phrase` falls back to English for any other code.
     """
-    if not any(ch.isalpha() for ch in question):
+    if not _has_letters(question):
         return "en"
     scores = dict(py3langid.rank(question))  # log-probabilities, unnormalised
     # equal scores: nothing in the text the model knows ("OpenAI?"), so English

@@ -191,12 +191,10 @@ class ChunkStore:
         if not ids:
             return {}
         page = self.collection.get(ids=list(ids), include=["embeddings"])
-        vectors = page["embeddings"]
-        if vectors is None:
-            return {}
         return {
-            cid: np.asarray(vec, dtype=np.float32)
-            for cid, vec in zip(page["ids"], vectors, strict=True)
+            cid: np.asarray(vector, dtype=np.float32)
+            for cid, _text, _meta, vector in _rows(page)
+            if vector is not None
         }
 
     @_translated
