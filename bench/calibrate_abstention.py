@@ -16,7 +16,9 @@ English ones cross-lingual.
 Usage: python -m bench.calibrate_abstention --xquad-index DIR --seed-index DIR
            --holes-index DIR [--n N]
 (the XQuAD and seed indexes built with `rag eval retrieval --index-dir` and `rag reindex`;
-the holes index is built here, into DIR, on first use; eval data is read from ../shared/eval).
+the holes index is built here, into DIR, on first use; eval data is read from
+RAG_EVAL_DIR, default ../shared/eval). The scores are computed with the rest of
+rag.tuning.Tuning as it is: the thresholds belong to those values.
 """
 
 from __future__ import annotations
@@ -29,20 +31,25 @@ from pathlib import Path
 
 import numpy as np
 
-from ingest.reindex import reindex
 from rag import Assistant, Settings
+from rag.answer.engine import AnswerEngine
+from rag.index.reader import open_index
+from rag.models.embedding import make_embed_model
+from rag.search.retriever import HybridRetriever
 
-EVAL = Path(__file__).resolve().parents[1].parent / "shared" / "eval"
+EVAL = Settings().eval_dir
 XQUAD = EVAL / "xquad-de"
 PAIRS = ("same", "cross")
 
 
-def signals(assistant: Assistant, questions: list[str]) -> list[tuple[float, str]]:
+def signals(settings: Settings, questions: list[str]) -> list[tuple[float, str]]:
     """Each question's best sentence score and the language pair of that sentence."""
-    engine, _ = assistant._current()
+    model = make_embed_model(settings)
+    retriever = HybridRetriever(open_index(settings), model, settings.tuning, top_k=settings.top_k)
+    engine = AnswerEngine(settings, retriever, model)
     out = []
     for q in questions:
-        ev = engine.evidence(q)
+        ev = engine.evidence(engine.query(q))
         if not ev.sentences:
             out.append((0.0, "cross"))
             continue
@@ -86,16 +93,16 @@ def main() -> None:
     holes_settings = Settings(data_dir=args.holes_index)
     with tempfile.TemporaryDirectory() as tmp:
         cut = holes_corpus(Path(tmp))
-        reindex(holes_settings, corpus_dir=Path(tmp))
+        Assistant(holes_settings).reindex(Path(tmp))
     gone = [(r["doc"], r["paragraph"]) in cut for r in rows] * 2
 
-    xq = Assistant(Settings(data_dir=args.xquad_index))
+    xq = Settings(data_dir=args.xquad_index)
     answerable = by_pair(signals(xq, qs))
     off_topic = by_pair(
-        signals(Assistant(Settings(data_dir=args.seed_index)), qs)
-        + signals(xq, [s["question"] for s in seed])
+        signals(Settings(data_dir=args.seed_index), qs) + signals(xq, [s["question"] for s in seed])
     )
-    in_holes = signals(Assistant(holes_settings), qs)
+    in_holes = signals(holes_settings, qs)
+
     on_topic = by_pair([r for r, g in zip(in_holes, gone, strict=True) if g])
     still = by_pair([r for r, g in zip(in_holes, gone, strict=True) if not g])
 

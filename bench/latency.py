@@ -22,106 +22,85 @@ import shutil
 import subprocess
 import sys
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
 
 from bench.report import machine, peak_rss_mib, write_section
-from ingest.chunk import chunk_id
-from rag.config import Settings
-from rag.lexical import LexicalIndex
-from rag.lexical_format import is_current
-from rag.manifest import DocEntry, Manifest, load_manifest, save_manifest
-from rag.sentence_vectors import SentenceVectors
-from rag.store import WRITE_BATCH, ChunkStore
+from rag import Settings
+from rag.errors import IndexMismatchError
+from rag.index.layout import IndexLayout
+from rag.index.manifest import DocEntry, Manifest, load_manifest, save_manifest
+from rag.index.reader import open_index
+from rag.index.records import Chunk
+from rag.index.sentence_vectors import SentenceVectors
+from rag.index.side_index import SideIndex
+from rag.index.store import ChunkStore
 
-EVAL = Path(__file__).resolve().parents[1].parent / "shared" / "eval" / "xquad-de"
+EVAL = Settings().eval_dir / "xquad-de"  # RAG_EVAL_DIR
 PLOT = Path(__file__).resolve().parents[1] / "docs" / "latency.png"
 
 
 def build(base: Path, target: Path, size: int) -> None:
-    """A store of `size` chunks copied from the index in `base` (kept for the next run,
-    unless its BM25 generation is in an older format than this version writes)."""
+    """An index of `size` chunks copied from the index in `base` (kept for the next run,
+    unless it is of another format than this version writes)."""
     if _current(target):
         return
     shutil.rmtree(target, ignore_errors=True)
-    src = Settings(data_dir=base)
-    manifest = load_manifest(src.manifest_path)
-    if manifest is None or manifest.lexical_dir is None:
-        raise SystemExit(f"no index in {base}")
-    lexical = LexicalIndex.load(src.bm25_dir / manifest.lexical_dir)
-    assert lexical.sentences is not None, "base index has no sentence vectors"
-    store = ChunkStore(src)
-    ids = lexical.ids
-    records, vectors = store.get(ids), store.embeddings(ids)
+    src = open_index(Settings(data_dir=base))
+    ids, sentences = src.side.ids, src.side.sentences
+    chunks, vectors = src.store.get(ids), src.store.embeddings(ids)
     rng = np.random.default_rng(0)
     dst = Settings(data_dir=target)
     out = ChunkStore(dst, create=True)
     out.reset()
-    new = Manifest(embed_model=dst.embed_model_name)
-    all_ids, texts, langs, sent_parts, span_parts, counts = [], [], [], [], [], []
-    second_parts, chunk_vectors = [], []
-    batch: dict[str, list] = {"ids": [], "embeddings": [], "documents": [], "metadatas": []}
-
-    def flush() -> None:
-        if batch["ids"]:
-            out.collection.add(**batch)
-            for values in batch.values():
-                values.clear()
-
+    new = Manifest(embed_model=dst.embed_model_name, store=dst.store_identity)
+    rows, texts, langs, chunk_vectors, positions = [], [], [], [], []
     copy = 0
-    while len(all_ids) < size:
-        for pos, cid in enumerate(ids):
-            if len(all_ids) >= size:
-                break
-            text, meta = records[cid]
-            doc = f"copy{copy:04d}/{meta['doc_id']}"
-            new_id = chunk_id(doc, int(meta["start_char"]), int(meta["end_char"]))
+    while len(rows) < size:
+        for pos, cid in enumerate(ids[: size - len(rows)]):
+            chunk = chunks[cid]
+            article = replace(chunk.article, doc_id=f"copy{copy:04d}/{chunk.article.doc_id}")
             vec = vectors[cid] + rng.normal(0, 0.01, vectors[cid].shape).astype(np.float32)
             vec /= np.linalg.norm(vec)
-            batch["ids"].append(new_id)
-            batch["embeddings"].append(vec.tolist())
+            rows.append((article, Chunk(chunk.index, chunk.start, chunk.end, chunk.text), vec))
+            texts.append(chunk.text)
+            langs.append(article.language or "de")
             chunk_vectors.append(vec.astype(np.float16))
-            batch["documents"].append(text)
-            batch["metadatas"].append({**meta, "doc_id": doc})
-            entry = new.documents.setdefault(
-                doc, DocEntry(hash=f"{copy}", title="", language="de", source="", chunk_ids=[])
-            )
-            entry.chunk_ids.append(new_id)
-            all_ids.append(new_id)
-            texts.append(text)
-            langs.append(str(meta.get("language", "de")))
-            span_parts.append(lexical.sentences.chunk_spans(pos))
-            sent_parts.append(np.asarray(lexical.sentences.chunk_vectors(pos)))
-            if lexical.sentences.second is not None:
-                second_parts.append(np.asarray(lexical.sentences.chunk_vectors(pos, "second")))
-            counts.append(len(span_parts[-1]))
-            if len(batch["ids"]) >= WRITE_BATCH:
-                flush()
+            positions.append(pos)
         copy += 1
-    flush()
-    index = LexicalIndex.build(all_ids, texts, langs)
+    new_ids = out.add_chunks((a, c, v.tolist()) for a, c, v in rows)
+    for (article, _chunk, _vec), new_id in zip(rows, new_ids, strict=True):
+        entry = new.documents.setdefault(
+            article.doc_id,
+            DocEntry(hash=article.doc_id, title=article.title, language=article.language,
+                     source="", chunk_ids=[], chunking=dst.chunking),
+        )  # fmt: skip
+        entry.chunk_ids.append(new_id)
+    counts = [len(sentences.chunk_spans(p)) for p in positions]
     offsets = np.zeros(len(counts) + 1, dtype=np.int64)
     offsets[1:] = np.cumsum(counts)
-    index.sentences = SentenceVectors(
-        [lexical.sentences.keys[i % len(ids)] for i in range(len(all_ids))],  # copies in order
+    copied = SentenceVectors(
+        [sentences.keys[p] for p in positions],
         offsets,
-        np.concatenate(span_parts),
-        np.concatenate(sent_parts),
-        np.concatenate(second_parts) if second_parts else None,
+        np.concatenate([sentences.chunk_spans(p) for p in positions]),
+        np.concatenate([np.asarray(sentences.chunk_vectors(p)) for p in positions]),
+        np.concatenate([np.asarray(sentences.chunk_vectors(p, second=True)) for p in positions]),
     )
-    index.vectors = np.stack(chunk_vectors)
-    index.save(dst.bm25_dir / "gen0")
-    new.lexical_dir = "gen0"
-    save_manifest(dst.manifest_path, new)
+    layout = IndexLayout(target)
+    SideIndex.build(new_ids, texts, langs, chunk_vectors, copied).save(layout.generation("gen0"))
+    new.side_index = "gen0"
+    save_manifest(layout.manifest, new)
 
 
 def _current(target: Path) -> bool:
-    settings = Settings(data_dir=target)
-    manifest = load_manifest(settings.manifest_path)
-    if manifest is None or manifest.lexical_dir is None:
+    layout = IndexLayout(target)
+    try:
+        manifest = load_manifest(layout.manifest)
+    except IndexMismatchError:  # another format: rebuilt
         return False
-    return is_current(settings.bm25_dir / manifest.lexical_dir, has_chunks=True)
+    return manifest is not None and manifest.side_index is not None
 
 
 def measure(index: Path, n: int) -> dict[str, float]:
@@ -132,7 +111,6 @@ def measure(index: Path, n: int) -> dict[str, float]:
     random.Random(1).shuffle(rows)
     questions = [r["question_en" if i % 2 else "question_de"] for i, r in enumerate(rows[:n])]
     assistant = Assistant(Settings(data_dir=index))
-    engine, _ = assistant._current()
     assistant.ask("Wie viele Punkte gab die Verteidigung ab?")  # load model and index
     retrieval, answer = [], []
     # Interleaved, so drift in the shared host's load and first touches of memory-mapped
@@ -140,7 +118,7 @@ def measure(index: Path, n: int) -> dict[str, float]:
     # its own question's retrieval.
     for q, other in zip(questions, reversed(questions), strict=True):
         began = time.perf_counter()
-        engine.retriever.search(q)
+        assistant.search(q)
         retrieval.append((time.perf_counter() - began) * 1000)
         began = time.perf_counter()
         assistant.ask(other)

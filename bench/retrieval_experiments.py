@@ -2,9 +2,10 @@
 
 Reads the chunk vectors, BM25 index and stored sentence vectors (e5 and USE) of an index
 built by `rag eval retrieval --index-dir DIR`, embeds the dev questions once (cached in
-DIR, as are USE chunk vectors), and scores each variant as `rag.retrieval` does: the
-union of the top 30 of each retriever, min-max fusion over that union. The numbers in
-docs/benchmarks.md come from here; the defaults are checked with `rag eval retrieval`.
+DIR, as are USE chunk vectors), and scores each variant as `rag.search.retriever` does: the
+union of the top `candidate_k` of each retriever, min-max fusion over that union. The
+defaults are read from rag.tuning.Tuning. The numbers in docs/benchmarks.md come from
+here; the defaults are checked with `rag eval retrieval`.
 
 Usage: python -m bench.retrieval_experiments --index-dir DIR [--only GROUP,...]
 Groups: weights coverage prf sentences joint windows second final bm25 length article defaults
@@ -23,16 +24,15 @@ from pathlib import Path
 
 import numpy as np
 
-from rag.config import Settings
+from rag import Settings, Tuning
 from rag.evaluation import hit_rank, retrieval_metrics
-from rag.lexical import LexicalIndex, grams, tokenize
-from rag.manifest import load_manifest
-from rag.models import make_embed_model, second_encoder
-from rag.retrieval import sentence_share
-from rag.store import ChunkStore
+from rag.index.bm25 import grams, tokenize
+from rag.index.reader import open_index
+from rag.models.embedding import make_embed_model, second_encoder
+from rag.search.fusion import lexical_weight, second_share, sentence_share
 
-EVAL = Path(__file__).resolve().parents[1].parent / "shared" / "eval" / "xquad-de"
 FIELDS = ("question_en", "question_de")
+TUNING = Tuning()
 
 
 @dataclass
@@ -70,18 +70,13 @@ def _cached(path: Path, make: Callable[[], dict[str, np.ndarray]]) -> dict[str, 
 
 def load(index_dir: Path) -> Data:
     settings = Settings(data_dir=index_dir)
-    manifest = load_manifest(settings.manifest_path)
-    if manifest is None or manifest.lexical_dir is None:
-        raise SystemExit(f"no index in {index_dir}: run `rag eval retrieval --index-dir` first")
-    lexical = LexicalIndex.load(settings.bm25_dir / manifest.lexical_dir)
-    sv = lexical.sentences
-    if sv is None or sv.second is None:
-        raise SystemExit("the index has no sentence vectors: rebuild it with this version")
-    store = ChunkStore(settings)
-    ids = lexical.ids
-    recs, vecs = store.get(ids), store.embeddings(ids)
-    texts = [recs[c][0] for c in ids]
-    rows = [json.loads(x) for x in (EVAL / "questions.dev.jsonl").open()]
+    index = open_index(settings)  # "run `rag reindex`" when missing or of another format
+    side, sv = index.side, index.side.sentences
+    ids = side.ids
+    recs, vecs = index.store.get(ids), index.store.embeddings(ids)
+    texts = [recs[c].text for c in ids]
+    questions = settings.eval_dir / "xquad-de" / "questions.dev.jsonl"
+    rows = [json.loads(x) for x in questions.open()]
 
     def embed_questions() -> dict[str, np.ndarray]:
         model, use = make_embed_model(settings), second_encoder()
@@ -96,15 +91,12 @@ def load(index_dir: Path) -> Data:
     counts = np.diff(sv.offsets)
     queries = {}
     for f in FIELDS:
-        scored = [lexical.scores(r[f]) for r in rows]
+        scored = [side.bm25.scores(r[f]) for r in rows]
         queries[f] = [
             Query(q[f][i], q[f + "_use"][i], s, c, rows[i][f]) for i, (s, c) in enumerate(scored)
         ]
     return Data(
-        spans=[
-            (str(recs[c][1]["doc_id"]), int(recs[c][1]["start_char"]), int(recs[c][1]["end_char"]))
-            for c in ids
-        ],
+        spans=[(recs[c].article.doc_id, recs[c].start, recs[c].end) for c in ids],
         C=np.stack([vecs[c] for c in ids]),
         U=U,
         S=np.asarray(sv.vectors, dtype=np.float32),
@@ -113,7 +105,7 @@ def load(index_dir: Path) -> Data:
         length=sv.spans[:, 1] - sv.spans[:, 0],
         chunk_length=sv.lengths(list(range(len(ids)))),
         texts=texts,
-        article=np.unique([recs[c][1]["doc_id"] for c in ids], return_inverse=True)[1],
+        article=np.unique([recs[c].article.doc_id for c in ids], return_inverse=True)[1],
         rows=rows,
         queries=queries,
     )
@@ -196,19 +188,19 @@ class Variant:
     with BM25 at weight lex(coverage) (or gap_lex(coverage, BM25's lead)), then the article
     prior. `hub` (chunk, sentence), already scaled, is subtracted from the cosines."""
 
-    lex: Callable[[float], float] = lambda c: 0.2 * c**2
+    lex: Callable[[float], float] = lambda c: lexical_weight(TUNING.dense_weight, c)
     sentence: float = 0.0
     sentences: np.ndarray | None = None  # other sentence vectors (windows)
     min_chars: int = 0
     second: Callable[[float], float] = lambda c: 0.0
     second_chunks: bool = False
     prf: tuple[float, int] | None = None  # (beta, top m chunks)
-    by_length: bool = False  # s = rag.retrieval.sentence_share(chunk length)
+    by_length: bool = False  # s = rag.search.fusion.sentence_share(chunk length)
     min_second: float = 0.0
     article_prior: float = 0.0
     bm25: Callable[[str], np.ndarray] | None = None  # another lexical scorer than the index's
     norm: Callable[[np.ndarray, np.ndarray], np.ndarray] = minmax
-    pool: int = 30
+    pool: int = TUNING.candidate_k
     hub: tuple[np.ndarray, np.ndarray] | None = None
     gap_lex: Callable[[float, float], float] | None = None
 
@@ -217,7 +209,11 @@ class Variant:
         score = d.C @ qvec - chunk_hub
         if self.sentence or self.by_length:
             S = d.S if self.sentences is None else self.sentences
-            s = sentence_share(d.chunk_length) if self.by_length else self.sentence
+            s = (
+                sentence_share(d.chunk_length, TUNING.sentence_share, TUNING.share_lengths)
+                if self.by_length
+                else self.sentence
+            )
             best = best_sentence(d, S, qvec, self.min_chars, sentence_hub)
             score = (1 - s) * score + s * best
         u = self.second(q.cov)
@@ -292,7 +288,15 @@ def experiments(d: Data) -> dict[str, list[tuple[str, Variant]]]:
     final = dict(sentence=0.5, min_chars=40, second=lambda c: 0.2 * (1 - c) ** 2)
     now = dict(final, sentence=0.2, min_second=0.02)  # the defaults before "length"
     by_length = dict(now, by_length=True)
-    defaults = dict(by_length, article_prior=0.2)
+    defaults = dict(  # what rag.search.retriever does with rag.tuning's values
+        lex=lambda c: lexical_weight(TUNING.dense_weight, c),
+        min_chars=TUNING.min_sentence_chars,
+        second=lambda c: second_share(TUNING.second_share, c),
+        min_second=TUNING.min_second_share,
+        by_length=True,
+        article_prior=TUNING.article_prior,
+    )
+
     hubs = {k: (hubness(d.C, k), hubness(d.S, k)) for k in (5, 10, 30)}
 
     def bm25(t: float, p: int) -> Callable[[float], float]:

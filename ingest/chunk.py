@@ -5,27 +5,9 @@ Invariant: for every chunk, `text[chunk.start:chunk.end] == chunk.text`.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from rag.config import Settings
-from rag.sentences import Span, split_sentences
-
-
-@dataclass(frozen=True)
-class Chunk:
-    """A passage of an article with its character range."""
-
-    index: int
-    start: int
-    end: int
-    text: str
-
-
-def chunk_id(doc_id: str, start: int, end: int) -> str:
-    """Deterministic chunk id: the same article text always yields the same ids.
-
-    rag.fusion.article_of reads the document id back from it."""
-    return f"{doc_id}#{start}-{end}"
+from rag.index.records import Chunk
+from rag.text.sentences import Span, split_sentences
 
 
 def _bounded(text: str, spans: list[Span], max_chars: int) -> list[Span]:

@@ -13,7 +13,9 @@ import charset_normalizer
 import yaml
 
 from rag.errors import ArticleError
-from rag.language import detect_language
+from rag.index.ids import doc_id_for
+from rag.index.records import ArticleMeta
+from rag.text.language import detect_language
 
 SUFFIXES = (".md", ".markdown", ".txt")
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?)\r?\n---[ \t]*(?:\r?\n|\Z)", re.DOTALL)
@@ -36,6 +38,11 @@ class Article:
     date: str
     text: str
     content_hash: str
+
+    @property
+    def meta(self) -> ArticleMeta:
+        """What the index records on each of its chunks."""
+        return ArticleMeta(self.doc_id, self.title, self.language, self.source, self.date)
 
 
 def content_hash(data: bytes) -> str:
@@ -130,11 +137,6 @@ def parse_article(
         text=body,
         content_hash=digest,
     )
-
-
-def doc_id_for(path: Path, corpus_dir: Path) -> str:
-    """The article's path relative to the corpus, with forward slashes."""
-    return path.relative_to(corpus_dir).as_posix()
 
 
 def scan_corpus(corpus_dir: Path) -> list[Path]:

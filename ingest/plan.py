@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from ingest.load import Article
-from rag.manifest import Manifest
+from rag.index.manifest import Manifest
 
 
 @dataclass

@@ -10,31 +10,46 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from rag.answer import Answer, ChatMessage, Citation
+    from ingest.add import AddedArticle
+    from ingest.reindex import ReindexSummary, Skipped
+    from rag.answer.types import Answer, ChatMessage, Citation
     from rag.api import ArticleInfo, Assistant, IndexStatus
     from rag.config import Settings, get_settings
     from rag.errors import RagError
+    from rag.search.passage import Passage
+    from rag.tuning import Tuning
 
+# Each name from its light home module: `from rag import Answer` loads no model library.
 _HOMES = {
-    "Answer": "rag.answer",
-    "ChatMessage": "rag.answer",
-    "Citation": "rag.answer",
+    "AddedArticle": "ingest.add",
+    "ReindexSummary": "ingest.reindex",
+    "Skipped": "ingest.reindex",
+    "Answer": "rag.answer.types",
+    "ChatMessage": "rag.answer.types",
+    "Citation": "rag.answer.types",
     "ArticleInfo": "rag.api",
     "Assistant": "rag.api",
     "IndexStatus": "rag.api",
+    "Passage": "rag.search.passage",
     "Settings": "rag.config",
     "get_settings": "rag.config",
     "RagError": "rag.errors",
+    "Tuning": "rag.tuning",
 }
 __all__ = [
+    "AddedArticle",
     "Answer",
     "ArticleInfo",
     "Assistant",
     "ChatMessage",
     "Citation",
     "IndexStatus",
+    "Passage",
     "RagError",
+    "ReindexSummary",
     "Settings",
+    "Skipped",
+    "Tuning",
     "get_settings",
 ]
 

@@ -1,4 +1,9 @@
-"""The Python API: `Assistant`, `Answer`, `Citation`. The UI and the CLI use only this."""
+"""The Python API, and the one door to the project: the UI, the CLI, `rag eval` and the
+tests use only this (and the documented modules).
+
+`Assistant` answers questions with citations, searches passages, and keeps the index in
+line with the corpus.
+"""
 
 from __future__ import annotations
 
@@ -6,22 +11,40 @@ import threading
 import unicodedata
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
 
-from llama_index.core.base.embeddings.base import BaseEmbedding
-from llama_index.core.llms import LLM
-
-from rag.answer import Answer, ChatMessage, Citation
+from ingest.add import AddedArticle, add_article
+from ingest.progress import Progress
+from ingest.reindex import ReindexSummary, Skipped, reindex
+from rag.answer.types import Answer, ChatMessage, Citation
 from rag.config import Settings, get_settings
-from rag.engine import Engine
-from rag.errors import IndexMissingError, QuestionError
-from rag.lexical import LexicalIndex
-from rag.llm import ChatModel, as_chat_model, make_chat_model
-from rag.manifest import Manifest, ensure_compatible, load_manifest
-from rag.models import make_embed_model
-from rag.retrieval import HybridRetriever
-from rag.store import ChunkStore
+from rag.errors import QuestionError
+from rag.index.manifest import index_stamp, read_manifest
+from rag.models.chat import ChatModel, as_chat_model, make_chat_model
+from rag.search.passage import Passage
 
-__all__ = ["Answer", "ArticleInfo", "Assistant", "ChatMessage", "Citation", "IndexStatus"]
+if TYPE_CHECKING:  # the heavy parts are imported on first use: a no-op reindex needs none
+    from llama_index.core.base.embeddings.base import BaseEmbedding
+    from llama_index.core.llms import LLM
+
+    from rag.answer.engine import AnswerEngine
+    from rag.index.reader import IndexSnapshot
+    from rag.index.store import ChunkStore
+
+__all__ = [
+    "AddedArticle",
+    "Answer",
+    "ArticleInfo",
+    "Assistant",
+    "ChatMessage",
+    "Citation",
+    "IndexStatus",
+    "Passage",
+    "Progress",
+    "ReindexSummary",
+    "Skipped",
+]
 
 
 @dataclass(frozen=True)
@@ -54,11 +77,21 @@ def clean_question(question: str, max_chars: int) -> str:
     return text
 
 
+@dataclass(frozen=True)
+class _Opened:
+    """What one index snapshot serves: reopened when a reindex commits."""
+
+    stamp: int
+    index: IndexSnapshot
+    engine: AnswerEngine
+
+
 class Assistant:
     """Answers questions about the indexed articles, with citations.
 
     The index is opened on first use and reopened when a reindex has changed it, so a
-    long-running assistant (the UI) always answers from the current index.
+    long-running assistant (the UI) always answers from the current index. One assistant
+    serves many threads.
     """
 
     def __init__(
@@ -75,9 +108,7 @@ class Assistant:
         # Built here so a missing key is reported at once, not at the first question.
         self.llm = as_chat_model(llm) if llm is not None else make_chat_model(self.settings)
         self._lock = threading.Lock()
-        self._engine: Engine | None = None
-        self._manifest: Manifest | None = None
-        self._stamp: float | None = None
+        self._opened: _Opened | None = None
 
     @classmethod
     def from_settings(cls, settings: Settings | None = None) -> Assistant:
@@ -86,38 +117,32 @@ class Assistant:
     @property
     def embed_model(self) -> BaseEmbedding:
         if self._embed_model is None:
+            from rag.models.embedding import make_embed_model
+
             self._embed_model = make_embed_model(self.settings)
         return self._embed_model
 
-    def _current(self) -> tuple[Engine, Manifest]:
-        path = self.settings.manifest_path
+    def _open(self) -> _Opened:
+        from rag.answer.engine import AnswerEngine
+        from rag.index.reader import open_index
+        from rag.search.retriever import HybridRetriever
+
         with self._lock:
-            try:
-                stamp = path.stat().st_mtime_ns
-            except FileNotFoundError:
-                raise IndexMissingError(
-                    f"no index in {self.settings.data_dir}: run `rag reindex` first"
-                ) from None
-            if self._engine is None or self._manifest is None or stamp != self._stamp:
-                manifest = load_manifest(path)
-                if manifest is None or manifest.lexical_dir is None:
-                    raise IndexMissingError("the index is incomplete: run `rag reindex`")
-                ensure_compatible(
-                    manifest,
-                    embed_model=self.settings.embed_model_name,
-                    store=self.settings.store_identity,
+            stamp = index_stamp(self.settings)
+            if self._opened is None or self._opened.stamp != stamp:
+                index = open_index(self.settings, store=self._store)
+                retriever = HybridRetriever(
+                    index, self.embed_model, self.settings.tuning, top_k=self.settings.top_k
                 )
-                store = self._store or ChunkStore(self.settings)
-                lexical = LexicalIndex.load(self.settings.bm25_dir / manifest.lexical_dir)
-                retriever = HybridRetriever.from_settings(
-                    self.settings, store, lexical, self.embed_model
-                )
-                self._engine = Engine(self.settings, retriever, self.embed_model, self.llm)
-                self._manifest, self._stamp = manifest, stamp
-            return self._engine, self._manifest
+                engine = AnswerEngine(self.settings, retriever, self.embed_model, self.llm)
+                self._opened = _Opened(stamp, index, engine)
+            return self._opened
+
+    # ------------------------------------------------------------------ the index
 
     def status(self) -> IndexStatus:
-        _engine, manifest = self._current()
+        """What is indexed (reads only the manifest: no store or model is loaded)."""
+        manifest = read_manifest(self.settings)
         return IndexStatus(
             articles=len(manifest.documents),
             chunks=manifest.chunk_count,
@@ -127,11 +152,57 @@ class Assistant:
 
     def articles(self) -> list[ArticleInfo]:
         """The indexed articles, by document id."""
-        _engine, manifest = self._current()
+        manifest = read_manifest(self.settings)
         return [
             ArticleInfo(doc_id, entry.title, entry.language, entry.source)
             for doc_id, entry in sorted(manifest.documents.items())
         ]
+
+    def reindex(
+        self,
+        corpus: Path | None = None,
+        *,
+        reset: bool = False,
+        rebuild_mismatched: bool = False,
+        progress: Progress | None = None,
+    ) -> ReindexSummary:
+        """Bring the index in line with `corpus` (default: the settings' corpus folder).
+
+        `progress(done, total)` hears of the embedding work. `reset` rebuilds from scratch;
+        `rebuild_mismatched` rebuilds an index of another embedding model instead of
+        refusing it. The model is loaded only when something has to be embedded."""
+        return reindex(
+            self.settings,
+            corpus_dir=corpus,
+            reset=reset,
+            rebuild_mismatched=rebuild_mismatched,
+            embed_model=self._embed_model,
+            progress=progress,
+        )
+
+    def add_article(
+        self,
+        name: str,
+        data: bytes,
+        *,
+        max_bytes: int | None = None,
+        progress: Progress | None = None,
+    ) -> AddedArticle:
+        """Save a .md or .txt file into the corpus under a cleaned-up `name`, and index it.
+
+        Raises ArticleError when it is refused (nothing is kept), ArticleNotIndexedError
+        when it is saved but could not be indexed yet."""
+        limit = self.settings.max_article_bytes
+        return add_article(
+            self.settings,
+            name,
+            data,
+            max_bytes=min(limit, max_bytes) if max_bytes else limit,
+            embed_model=self._embed_model,
+            progress=progress,
+        )
+
+    # ------------------------------------------------------------------ questions
 
     def mode_label(self) -> str:
         """How answers are produced, for status displays (never shows the key)."""
@@ -140,11 +211,14 @@ class Assistant:
         where = f" at {self.settings.llm_base_url}" if self.settings.llm_base_url else ""
         return f"LLM: {self.llm.name}{where}"
 
+    def search(self, query: str, *, top_k: int | None = None) -> list[Passage]:
+        """The passages retrieval finds for `query`, best first, without an answer."""
+        text = clean_question(query, self.settings.max_question_chars)
+        return self._open().engine.retriever.search(text, top_k).passages
+
     def ask(self, question: str, *, top_k: int | None = None) -> Answer:
         """Answer one question from the articles."""
-        text = clean_question(question, self.settings.max_question_chars)
-        engine, _manifest = self._current()
-        return engine.answer(text, top_k)
+        return self.chat(question, (), top_k=top_k)
 
     def chat(
         self,
@@ -175,5 +249,5 @@ class Assistant:
         replaces the text streamed so far.
         """
         text = clean_question(question, self.settings.max_question_chars)
-        engine, _manifest = self._current()
+        engine = self._open().engine
         yield from engine.stream(text, list(history or ()), top_k)

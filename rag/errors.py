@@ -17,12 +17,25 @@ class IndexMismatchError(RagError):
     """The index was built with another embedding model or format."""
 
 
+class IndexFormatError(IndexMismatchError):
+    """The index was written in another on-disk format; a plain reindex rebuilds it."""
+
+
 class StoreUnavailableError(RagError):
     """The Chroma store cannot be opened or reached."""
 
 
 class ArticleError(RagError):
     """An article cannot be read or parsed; reindex skips it with this reason."""
+
+
+class ArticleNotIndexedError(RagError):
+    """An added article was saved into the corpus, but indexing it failed."""
+
+    def __init__(self, filename: str, reason: str) -> None:
+        super().__init__(f"{filename} is saved but not indexed yet ({reason})")
+        self.filename = filename
+        self.reason = reason
 
 
 class ReindexBusyError(RagError):

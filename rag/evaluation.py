@@ -1,7 +1,7 @@
 """Evaluation: retrieval hit metrics on XQuAD-style data, answer checks on seed-qa data.
 
 The metric functions are pure; `evaluate_retrieval` and `evaluate_answers` run them
-against a real index.
+against a real index, through the Assistant like any other caller.
 """
 
 from __future__ import annotations
@@ -16,14 +16,10 @@ from typing import Any
 
 import numpy as np
 
-from rag.answer import Answer
+from rag.answer.types import Answer
+from rag.api import Assistant
 from rag.config import Settings
-from rag.errors import IndexMismatchError, IndexMissingError, RagError
-from rag.lexical import LexicalIndex
-from rag.manifest import ensure_compatible, load_manifest
-from rag.models import make_embed_model
-from rag.retrieval import HybridRetriever
-from rag.store import ChunkStore
+from rag.errors import RagError
 
 
 class EvalDataError(RagError):
@@ -147,42 +143,13 @@ def load_jsonl(path: Path, required: Sequence[str]) -> list[dict[str, Any]]:
     return rows
 
 
-def _built_otherwise(settings: Settings) -> bool:
-    """Whether the index in `settings.data_dir` was built with another model, store or
-    version, which a reindex refuses: a reused --index-dir is rebuilt then. (Other chunk
-    settings need nothing here: the reindex re-cuts those articles itself.)"""
-    try:
-        manifest = load_manifest(settings.manifest_path)
-        if manifest is not None:
-            ensure_compatible(
-                manifest, embed_model=settings.embed_model_name, store=settings.store_identity
-            )
-    except IndexMismatchError:
-        return True
-    return False
-
-
 def prepare_index(
-    settings: Settings, docs: Path, progress: Callable[[int, int], None] | None = None
+    assistant: Assistant, docs: Path, progress: Callable[[int, int], None] | None = None
 ) -> None:
-    """Index `docs` into `settings.data_dir` with the normal reindex (a no-op when current)."""
-    from ingest.reindex import reindex
-
-    reset = _built_otherwise(settings)
-    reindex(settings, corpus_dir=docs, reset=reset, progress=progress)
-
-
-def open_retriever(settings: Settings) -> HybridRetriever:
-    """The retriever the assistant uses, over the index in `settings.data_dir`."""
-    manifest = load_manifest(settings.manifest_path)
-    if manifest is None or manifest.lexical_dir is None:
-        raise IndexMissingError(f"no complete index in {settings.data_dir}: run `rag reindex`")
-    return HybridRetriever.from_settings(
-        settings,
-        ChunkStore(settings),
-        LexicalIndex.load(settings.bm25_dir / manifest.lexical_dir),
-        make_embed_model(settings),
-    )
+    """Index `docs` with the normal reindex (a no-op when current). An index built with
+    another embedding model or store is rebuilt, so a reused --index-dir always works;
+    other chunk settings need nothing here: the reindex re-cuts those articles itself."""
+    assistant.reindex(docs, rebuild_mismatched=True, progress=progress)
 
 
 def evaluate_retrieval(
@@ -213,14 +180,14 @@ def _run_retrieval(
     progress: Callable[[int, int], None] | None,
 ) -> dict[str, float | int]:
     local = settings.model_copy(update={"data_dir": index_dir, "corpus_dir": docs})
-    prepare_index(local, docs, progress)
-    retriever = open_retriever(local)
-    retriever.search("warm-up")  # model load and first-query costs are not latency
+    assistant = Assistant(local)
+    prepare_index(assistant, docs, progress)
+    assistant.search("warm-up")  # model load and first-query costs are not latency
     ranks: list[int | None] = []
     latencies: list[float] = []
     for row in rows:
         began = time.perf_counter()
-        passages = retriever.search(str(row[field]), top_k=k).passages
+        passages = assistant.search(str(row[field]), top_k=k)
         latencies.append((time.perf_counter() - began) * 1000)
         found = [(p.doc_id, p.start, p.end) for p in passages]
         ranks.append(hit_rank(found, row["doc"], int(row["answer_start"]), int(row["answer_end"])))

@@ -1,20 +1,29 @@
-"""Shared fixtures: real Chroma in tmp dirs, the real embedding model, the real seed article."""
+"""Shared fixtures: real Chroma in tmp dirs, the real embedding model, the real seed article.
+
+The seed index is built once per run (`seed_settings`); tests that change an index get a
+copy of it (`indexed`), and tests that need no index at all start from the corpus alone
+(`settings`). The CLI runs in-process through `rag.cli.main` (`cli`); a few smoke tests
+start the installed command in a subprocess.
+"""
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import shutil
-from collections.abc import Iterator
+import sys
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from ingest.reindex import reindex
-from rag.api import Assistant
-from rag.config import Settings
-from rag.models import make_embed_model
+from rag import Assistant, ReindexSummary, Settings
+from rag.cli import main
+from rag.config import get_settings
+from rag.models.embedding import make_embed_model
 from tests.openai_server import FakeOpenAI
 
 # Captured before the autouse fixture below clears them: the `live` tests use them.
@@ -25,8 +34,16 @@ LIVE_ENV = {
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS = ROOT / "corpus"
 DATA = Path(__file__).resolve().parent / "data"
-EVAL = ROOT.parent / "shared" / "eval"
+ARTICLES = DATA / "articles"  # small extra articles: German and English local news
 SEED = "openai-microsoft-windsurf.de.md"
+# RAG_EVAL_DIR (default ../shared/eval, beside the repository): read, never copied here.
+_eval = Settings(_env_file=None).eval_dir  # type: ignore[call-arg]
+EVAL = _eval if _eval.is_absolute() else ROOT / _eval
+XQUAD = EVAL / "xquad-de"
+needs_xquad = pytest.mark.skipif(
+    not (XQUAD / "questions.dev.jsonl").is_file(),
+    reason=f"no XQuAD-de evaluation data in {EVAL}: set RAG_EVAL_DIR to run these tests",
+)
 
 
 @pytest.fixture(autouse=True)
@@ -41,6 +58,16 @@ def make_settings(root: Path, **overrides: Any) -> Settings:
     values: dict[str, Any] = {"data_dir": root / "index", "corpus_dir": root / "corpus"}
     values.update(overrides)
     return Settings(_env_file=None, **values)  # type: ignore[call-arg]
+
+
+def reindex(settings: Settings, *, embed_model: Any, **kwargs: Any) -> ReindexSummary:
+    """The public reindex (`Assistant.reindex`), with the session's embedding model."""
+    return Assistant(settings, embed_model=embed_model).reindex(**kwargs)
+
+
+def seed_questions() -> list[dict[str, Any]]:
+    path = DATA / "seed-qa.dev.jsonl"
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line]
 
 
 @pytest.fixture(scope="session")
@@ -58,6 +85,7 @@ def corpus(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def settings(tmp_path: Path, corpus: Path) -> Settings:
+    """The seed corpus, not indexed yet."""
     return make_settings(tmp_path)
 
 
@@ -71,14 +99,24 @@ def seed_settings(tmp_path_factory: pytest.TempPathFactory, embed_model: Any) ->
     return settings
 
 
+@pytest.fixture
+def indexed(tmp_path: Path, seed_settings: Settings) -> Settings:
+    """A writable copy of the seed corpus and its index, for tests that change them."""
+    settings = make_settings(tmp_path)
+    shutil.copytree(seed_settings.corpus_dir, settings.corpus_dir)
+    shutil.copytree(seed_settings.data_dir, settings.data_dir)
+    return settings
+
+
+@pytest.fixture
+def assistant_for(embed_model: Any) -> Callable[[Settings], Assistant]:
+    """An Assistant over `settings` that shares the session's embedding model."""
+    return lambda settings: Assistant(settings, embed_model=embed_model)
+
+
 @pytest.fixture(scope="session")
 def seed_assistant(seed_settings: Settings, embed_model: Any) -> Assistant:
     return Assistant(seed_settings, embed_model=embed_model)
-
-
-def seed_questions() -> list[dict[str, Any]]:
-    path = EVAL / "seed-qa.dev.jsonl"
-    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line]
 
 
 @pytest.fixture
@@ -103,3 +141,43 @@ def llm_assistant(
         }
     )
     return Assistant(settings, embed_model=embed_model)
+
+
+@dataclass(frozen=True)
+class Ran:
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+Cli = Callable[..., Ran]
+
+
+@pytest.fixture
+def cli(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> Iterator[Cli]:
+    """`rag ARGS...` in this process, with `settings`' folders and extra RAG_* variables,
+    as a user's shell would pass them; returns its exit code and output."""
+
+    def run(args: list[str], settings: Settings, *, stdin: str | None = None, **env: str) -> Ran:
+        monkeypatch.setenv("RAG_DATA_DIR", str(settings.data_dir))
+        monkeypatch.setenv("RAG_CORPUS_DIR", str(settings.corpus_dir))
+        for key, value in env.items():
+            monkeypatch.setenv(key, value)
+        monkeypatch.chdir(settings.data_dir.parent)  # no developer's .env is read
+        if stdin is not None:
+            monkeypatch.setattr(sys, "stdin", io.StringIO(stdin))
+        get_settings.cache_clear()
+        capsys.readouterr()
+        try:
+            code = main(args)
+        except SystemExit as exc:  # argparse refuses bad arguments this way
+            code = int(exc.code or 0)
+        finally:
+            get_settings.cache_clear()
+            for key in ["RAG_DATA_DIR", "RAG_CORPUS_DIR", *env]:
+                monkeypatch.delenv(key, raising=False)
+        out, err = capsys.readouterr()
+        return Ran(code, out, err)
+
+    yield run
+    get_settings.cache_clear()

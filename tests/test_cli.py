@@ -1,4 +1,4 @@
-"""The `rag` command in a subprocess, as a user runs it."""
+"""The `rag` command: in-process through `rag.cli.main`, and as the installed command."""
 
 import json
 import os
@@ -11,22 +11,24 @@ from typing import Any
 import pytest
 
 from rag.config import Settings
-from tests.conftest import make_settings
+from tests.conftest import Cli, make_settings
 from tests.openai_server import FakeOpenAI, Reply
+
+RAG = Path(sys.executable).with_name("rag")
 
 
 def run(
-    args: list[str], settings: Settings, cwd: Path, *, stdin: str | None = None, **env_extra: str
+    args: list[str], settings: Settings, cwd: Path, **env_extra: str
 ) -> subprocess.CompletedProcess[str]:
+    """The installed `rag` command in a subprocess, as a user runs it."""
     env = {
         k: v for k, v in os.environ.items() if not k.startswith("RAG_") and k != "OPENAI_API_KEY"
     }
     env |= {"RAG_DATA_DIR": str(settings.data_dir), "RAG_CORPUS_DIR": str(settings.corpus_dir)}
     env |= env_extra
     return subprocess.run(
-        [sys.executable, "-m", "rag.cli", *args],
-        capture_output=True, text=True, env=env, cwd=cwd, timeout=600, input=stdin,
-    )  # fmt: skip
+        [str(RAG), *args], capture_output=True, text=True, env=env, cwd=cwd, timeout=600
+    )
 
 
 def test_reindex_then_ask_json(settings: Settings, tmp_path: Path) -> None:
@@ -63,12 +65,12 @@ def test_reindex_then_ask_json(settings: Settings, tmp_path: Path) -> None:
     assert status.returncode == 0 and "articles 1" in status.stdout
 
 
-def test_reindex_names_each_skipped_file_once(tmp_path: Path) -> None:
+def test_reindex_names_each_skipped_file_once(tmp_path: Path, cli: Cli) -> None:
     settings = make_settings(tmp_path)
     settings.corpus_dir.mkdir()
     (settings.corpus_dir / "short.md").write_text("# Kurz\n\nEin kurzer Artikel.\n")
     (settings.corpus_dir / "broken.md").write_text("---\ntitle: [unclosed\n---\nText\n")
-    result = run(["reindex"], settings, tmp_path)
+    result = cli(["reindex"], settings)
     assert result.returncode == 0, result.stderr
     assert "added 1" in result.stdout
     said = result.stdout + result.stderr
@@ -85,9 +87,9 @@ def test_reindex_names_each_skipped_file_once(tmp_path: Path) -> None:
     ],
 )
 def test_user_errors_are_one_line(
-    settings: Settings, tmp_path: Path, args: list[str], message: str
+    settings: Settings, cli: Cli, args: list[str], message: str
 ) -> None:
-    result = run(args, settings, tmp_path)
+    result = cli(args, settings)
     assert result.returncode != 0
     assert message in result.stderr
     assert "Traceback" not in result.stderr
@@ -116,47 +118,45 @@ def _cite_windsurf(request: dict[str, Any]) -> Reply:
     return Reply(f"Microsoft wants all of the IP OpenAI buys [{n}].")
 
 
-def _ask_json(settings: Settings, cwd: Path, server: FakeOpenAI) -> dict[str, Any]:
-    result = run(
-        ["ask", "Why is Windsurf the flashpoint?", "--json"], settings, cwd, **_llm_env(server)
-    )
+def _ask_json(cli: Cli, settings: Settings, server: FakeOpenAI) -> dict[str, Any]:
+    result = cli(["ask", "Why is Windsurf the flashpoint?", "--json"], settings, **_llm_env(server))
     assert result.returncode == 0, result.stderr
     return dict(json.loads(result.stdout))
 
 
 def test_ask_with_an_openai_compatible_server(
-    seed_settings: Settings, tmp_path: Path, openai_server: FakeOpenAI
+    seed_settings: Settings, cli: Cli, openai_server: FakeOpenAI
 ) -> None:
     openai_server.responder = _cite_windsurf
     env = _llm_env(openai_server)
-    data = _ask_json(seed_settings, tmp_path, openai_server)
+    data = _ask_json(cli, seed_settings, openai_server)
     assert data["mode"] == "llm"
     assert data["answer"] == "Microsoft wants all of the IP OpenAI buys [1]."
     assert "heißt Windsurf" in data["citations"][0]["text"]
     assert "heißt Windsurf" in openai_server.chat_requests()[0]["messages"][1]["content"]
 
-    streamed = run(["ask", "Why is Windsurf the flashpoint?"], seed_settings, tmp_path, **env)
+    streamed = cli(["ask", "Why is Windsurf the flashpoint?"], seed_settings, **env)
     assert streamed.stdout.startswith("Microsoft wants all of the IP OpenAI buys [1].")
     assert "Sources:\n[1] OpenAI und Microsoft" in streamed.stdout
 
 
 def test_failing_server_falls_back_with_a_notice(
-    seed_settings: Settings, tmp_path: Path, openai_server: FakeOpenAI
+    seed_settings: Settings, cli: Cli, openai_server: FakeOpenAI
 ) -> None:
     openai_server.responder = lambda _r: Reply(status=500)
     env = _llm_env(openai_server)
-    data = _ask_json(seed_settings, tmp_path, openai_server)
+    data = _ask_json(cli, seed_settings, openai_server)
     assert data["mode"] == "extractive"
     assert "HTTP 500" in data["notice"]
     assert "heißt Windsurf" in data["citations"][0]["text"]
-    plain = run(["ask", "Why is Windsurf the flashpoint?"], seed_settings, tmp_path, **env)
+    plain = cli(["ask", "Why is Windsurf the flashpoint?"], seed_settings, **env)
     assert plain.returncode == 0
     assert "Note: The language model failed (the model server answered HTTP 500)" in plain.stdout
     assert "Traceback" not in plain.stderr
 
 
 def test_chat_keeps_the_history(
-    seed_settings: Settings, tmp_path: Path, openai_server: FakeOpenAI
+    seed_settings: Settings, cli: Cli, openai_server: FakeOpenAI
 ) -> None:
     def respond(request: dict[str, Any]) -> Reply:
         if "standalone" in request["messages"][0]["content"]:
@@ -165,7 +165,7 @@ def test_chat_keeps_the_history(
 
     openai_server.responder = respond
     stdin = "Why is Windsurf the flashpoint?\nAnd what did OpenAI answer?\n"
-    result = run(["chat"], seed_settings, tmp_path, stdin=stdin, **_llm_env(openai_server))
+    result = cli(["chat"], seed_settings, stdin=stdin, **_llm_env(openai_server))
     assert result.returncode == 0, result.stderr
     assert result.stdout.count("Microsoft wants all of the IP OpenAI buys [1].") == 2
     condense = openai_server.chat_requests()[1]

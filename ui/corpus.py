@@ -4,16 +4,19 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections.abc import Callable
 
 import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
 
-from ingest.reindex import ReindexSummary, reindex
-from rag import Assistant, IndexStatus, RagError
-from rag.errors import ArticleError, IndexMissingError
+from rag import Assistant, IndexStatus, RagError, ReindexSummary
+from rag.errors import ArticleNotIndexedError, IndexMissingError
 from ui.render import answer_markdown, literal_markdown
-from ui.upload import MAX_UPLOAD_BYTES, check_upload, save_upload
 
 log = logging.getLogger(__name__)
+MAX_UPLOAD_BYTES = (
+    2_000_000  # as ui/.streamlit/config.toml's maxUploadSize; the settings may be lower
+)
 _LANGUAGES = {"de": "German", "en": "English", "fr": "French", "es": "Spanish", "it": "Italian"}
 _FLASH = "corpus_flash"  # a message that must outlive the st.rerun() that refreshes the status
 
@@ -51,17 +54,21 @@ def friendly_time(stamp: str | None) -> str:
     return when.astimezone(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
 
 
+def _reporting(bar: DeltaGenerator) -> Callable[[int, int], None]:
+    """A reindex progress callback that moves `bar`."""
+
+    def progress(done: int, total: int) -> None:
+        bar.progress(done / total if total else 1.0, text=f"Embedding passages {done}/{total}")
+
+    return progress
+
+
 def run_reindex(bot: Assistant, label: str) -> ReindexSummary | None:
     """Bring the index in line with the corpus folder, showing progress; None on failure."""
     with st.status(label, expanded=True) as box:
         bar = st.progress(0.0, text="Reading the corpus…")
-
-        def progress(done: int, total: int) -> None:
-            bar.progress(done / total if total else 1.0, text=f"Embedding passages {done}/{total}")
-
         try:
-            # The assistant's embedding model is reused: loading a second copy costs memory.
-            summary = reindex(bot.settings, embed_model=bot.embed_model, progress=progress)
+            summary = bot.reindex(progress=_reporting(bar))
         except (RagError, OSError) as exc:
             log.warning("reindex failed: %s", exc)
             box.update(label="Indexing failed", state="error", expanded=True)
@@ -131,27 +138,29 @@ def add_article(bot: Assistant) -> None:
     if uploaded is None:
         st.warning("Choose a .md or .txt file first.")
         return
-    settings = bot.settings
-    try:
-        upload = check_upload(
-            uploaded.name, uploaded.getvalue(), max_bytes=settings.max_article_bytes
-        )
-        path = save_upload(upload, settings.corpus_dir)
-    except (ArticleError, OSError) as exc:
-        st.error(answer_markdown(str(exc)), icon=":material/block:")
-        return
-    summary = run_reindex(bot, f"Indexing {upload.filename}…")
-    if summary is None:
-        st.info(f"{literal_markdown(upload.filename)} is saved; the next reindex indexes it.")
-        return
-    reason = next((s.reason for s in summary.skipped if s.path == upload.filename), None)
-    if reason is not None:
-        # Reindex refused it (e.g. the same text as another article): do not keep the file.
-        path.unlink(missing_ok=True)
-        st.error(f"{literal_markdown(upload.filename)} was not added: {answer_markdown(reason)}")
-        return
-    title = literal_markdown(upload.article.title)
-    flash("success", f"Added *{title}* as {literal_markdown(upload.filename)}. {summary.line()}.")
+    with st.status(f"Adding {literal_markdown(uploaded.name)}…", expanded=True) as box:
+        bar = st.progress(0.0, text="Checking the file…")
+        try:
+            added = bot.add_article(
+                uploaded.name,
+                uploaded.getvalue(),
+                max_bytes=MAX_UPLOAD_BYTES,
+                progress=_reporting(bar),
+            )
+        except ArticleNotIndexedError as exc:  # saved, but the reindex failed
+            box.update(label="Saved, not indexed yet", state="error", expanded=True)
+            st.error(answer_markdown(exc.reason), icon=":material/error:")
+            st.info(f"{literal_markdown(exc.filename)} is saved; the next reindex indexes it.")
+            return
+        except (RagError, OSError) as exc:  # refused: nothing was kept
+            box.update(label="Not added", state="error", expanded=True)
+            st.error(answer_markdown(str(exc)), icon=":material/block:")
+            return
+        bar.progress(1.0, text="Done")
+        box.update(label=f"Indexed: {added.summary.line()}", state="complete", expanded=False)
+    title = literal_markdown(added.title)
+    name = literal_markdown(added.filename)
+    flash("success", f"Added *{title}* as {name}. {added.summary.line()}.")
     st.rerun()
 
 

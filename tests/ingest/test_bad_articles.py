@@ -4,10 +4,9 @@ import shutil
 from pathlib import Path
 from typing import Any
 
-from ingest.reindex import reindex
 from rag import Assistant
 from rag.config import Settings
-from tests.conftest import DATA, SEED
+from tests.conftest import DATA, SEED, reindex
 from tests.openai_server import FakeOpenAI, Reply
 
 
@@ -51,9 +50,8 @@ def test_messy_corpus_is_indexed_with_reasons(
     assert any("Bürgermeister" in c.text for c in latin.citations)
 
 
-def test_an_indexed_article_that_turns_bad_is_kept(
-    settings: Settings, corpus: Path, embed_model: Any
-) -> None:
+def test_an_indexed_article_that_turns_bad_is_kept(indexed: Settings, embed_model: Any) -> None:
+    settings, corpus = indexed, indexed.corpus_dir
     first = reindex(settings, embed_model=embed_model)
     (corpus / SEED).write_bytes(b"\x00\x01 corrupted by a bad editor")
     summary = reindex(settings, embed_model=embed_model)
@@ -68,14 +66,14 @@ def test_an_indexed_article_that_turns_bad_is_kept(
 
 
 def test_injection_never_reaches_the_model_or_the_answer(
-    settings: Settings, corpus: Path, embed_model: Any, openai_server: FakeOpenAI
+    indexed: Settings, embed_model: Any, openai_server: FakeOpenAI
 ) -> None:
+    settings, corpus = indexed, indexed.corpus_dir
     shutil.copy(DATA / "injection.md", corpus / "injection.md")
     reindex(settings, embed_model=embed_model)
     extractive = Assistant(settings, embed_model=embed_model)
     question = "Was ist Windsurf?"
-    engine, _ = extractive._current()
-    retrieved = " ".join(p.text for p in engine.evidence(question).retrieval.passages)
+    retrieved = " ".join(p.text for p in extractive.search(question))
     assert "Ignore all previous instructions" in retrieved, "the injection is retrieved"
     assert "PWNED" not in extractive.ask(question).text
 

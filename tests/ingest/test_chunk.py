@@ -2,8 +2,9 @@ from pathlib import Path
 
 import pytest
 
-from ingest.chunk import chunk_id, chunk_text
+from ingest.chunk import chunk_text
 from ingest.load import read_article
+from rag.index.ids import chunk_id
 from tests.conftest import CORPUS, SEED
 
 

@@ -2,19 +2,19 @@
 
 import json
 import shutil
-from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pytest
 
-from ingest.reindex import ReindexSummary, reindex
+from rag import Assistant
 from rag.config import Settings
 from rag.errors import IndexMismatchError
-from rag.lexical import LexicalIndex
-from rag.lexical_format import CHUNK_VECTORS_FILE
-from rag.manifest import load_manifest
-from rag.store import ChunkStore
+from rag.index.layout import FORMAT, IndexLayout
+from rag.index.manifest import load_manifest
+from rag.index.records import ArticleMeta, Chunk
+from rag.index.side_index import SideIndex
+from rag.index.store import ChunkStore
+from tests.conftest import reindex
 
 EXTRA = """---
 title: Ein zweiter Artikel
@@ -29,10 +29,11 @@ Verbraucherschützer raten, die Tarife zu vergleichen und gegebenenfalls zu wech
 
 def _state(settings: Settings) -> tuple[set[str], set[str], set[str]]:
     """Chunk ids as Chroma, the BM25 index and the manifest see them."""
-    manifest = load_manifest(settings.manifest_path)
-    assert manifest is not None and manifest.lexical_dir
+    layout = IndexLayout(settings.data_dir)
+    manifest = load_manifest(layout.manifest)
+    assert manifest is not None and manifest.side_index
     chroma = set(ChunkStore(settings).ids())
-    bm25 = set(LexicalIndex.load(settings.bm25_dir / manifest.lexical_dir).ids)
+    bm25 = set(SideIndex.load(layout.generation(manifest.side_index)).ids)
     listed = {cid for entry in manifest.documents.values() for cid in entry.chunk_ids}
     return chroma, bm25, listed
 
@@ -54,7 +55,8 @@ def test_reindex_twice_is_a_no_op(settings: Settings, embed_model: Any) -> None:
     assert chroma == bm25 == listed and len(chroma) == first.chunks
 
 
-def test_add_change_and_delete(settings: Settings, corpus: Path, embed_model: Any) -> None:
+def test_add_change_and_delete(indexed: Settings, embed_model: Any) -> None:
+    settings, corpus = indexed, indexed.corpus_dir
     base = reindex(settings, embed_model=embed_model)
     (corpus / "strom.md").write_text(EXTRA, encoding="utf-8")
     added = reindex(settings, embed_model=embed_model)
@@ -65,7 +67,7 @@ def test_add_change_and_delete(settings: Settings, corpus: Path, embed_model: An
     changed = reindex(settings, embed_model=embed_model)
     assert (changed.added, changed.updated, changed.unchanged) == (0, 1, 1)
     assert changed.chunks == added.chunks
-    texts = [t for _i, t, m in ChunkStore(settings).records() if m["doc_id"] == "strom.md"]
+    texts = [c.text for c in ChunkStore(settings).chunks() if c.article.doc_id == "strom.md"]
     assert any("fünfzehn" in t for t in texts) and not any("zwölf" in t for t in texts)
 
     (corpus / "strom.md").unlink()
@@ -75,10 +77,8 @@ def test_add_change_and_delete(settings: Settings, corpus: Path, embed_model: An
     assert chroma == bm25 == listed and len(chroma) == base.chunks
 
 
-def test_bad_files_are_skipped_and_good_ones_kept(
-    settings: Settings, corpus: Path, embed_model: Any
-) -> None:
-    reindex(settings, embed_model=embed_model)
+def test_bad_files_are_skipped_and_good_ones_kept(indexed: Settings, embed_model: Any) -> None:
+    settings, corpus = indexed, indexed.corpus_dir
     (corpus / "empty.md").write_text("")
     (corpus / "binary.txt").write_bytes(b"\x00\xff" * 100)
     (corpus / "copy.md").write_bytes((corpus / "openai-microsoft-windsurf.de.md").read_bytes())
@@ -89,100 +89,87 @@ def test_bad_files_are_skipped_and_good_ones_kept(
     assert summary.unchanged == 1 and summary.removed == 0
 
 
-def test_json_summary_keys(settings: Settings, embed_model: Any) -> None:
+def test_json_summary_keys(indexed: Settings, embed_model: Any) -> None:
+    settings = indexed
     data = reindex(settings, embed_model=embed_model).as_dict()
     assert {"added", "updated", "removed", "unchanged", "chunks"} <= set(data)
     json.dumps(data)
 
 
-def test_other_embedding_model_is_refused(settings: Settings, embed_model: Any) -> None:
-    reindex(settings, embed_model=embed_model)
-    data = json.loads(settings.manifest_path.read_text())
+def test_other_embedding_model_is_refused(indexed: Settings, embed_model: Any) -> None:
+    settings = indexed
+    manifest = IndexLayout(settings.data_dir).manifest
+    data = json.loads(manifest.read_text())
     data["embed_model"] = "some-other-model"
-    settings.manifest_path.write_text(json.dumps(data))
+    manifest.write_text(json.dumps(data))
     with pytest.raises(IndexMismatchError, match="--reset"):
         reindex(settings, embed_model=embed_model)
     summary = reindex(settings, embed_model=embed_model, reset=True)
     assert summary.added == 1
 
 
-def test_interrupted_run_is_healed(settings: Settings, corpus: Path, embed_model: Any) -> None:
+def test_interrupted_run_is_healed(indexed: Settings, embed_model: Any) -> None:
     """The state a SIGKILL can leave: chunks of an article that never reached the
     manifest (and whose file is gone since), and a manifest entry whose chunks are gone."""
-    from ingest.chunk import chunk_text
-    from ingest.load import parse_article
-    from ingest.pipeline import build_nodes, embed_texts
-
+    settings, corpus = indexed, indexed.corpus_dir
     base = reindex(settings, embed_model=embed_model)
     (corpus / "strom.md").write_text(EXTRA, encoding="utf-8")
     reindex(settings, embed_model=embed_model)
     store = ChunkStore(settings)
-    ghost = parse_article("ghost.md", EXTRA.replace("Stadtwerke", "Geisterwerke"), digest="g")
-    chunks = chunk_text(ghost.text)
-    vectors = embed_texts(embed_model, [c.text for c in chunks], batch_size=8)
-    store.add(build_nodes(ghost, chunks, vectors))  # written, but never recorded
+    ghost = ArticleMeta("ghost.md", "Geister", "de", "", "")
+    text = "Die Geisterwerke erhöhen im Januar die Strompreise um zwölf Prozent."
+    vectors = embed_model.get_text_embedding_batch([text])
+    store.add(ghost, [Chunk(0, 0, len(text), text)], vectors)  # written, but never recorded
     store.delete_doc("strom.md")  # recorded, but its chunks are gone
-    (settings.data_dir / "dirty").touch()
+    layout = IndexLayout(settings.data_dir)
+    layout.dirty.touch()
 
     summary = reindex(settings, embed_model=embed_model)
     assert summary.added == 1, "strom.md is embedded again"
     chroma, bm25, listed = _state(settings)
     assert chroma == bm25 == listed
     assert not any(cid.startswith("ghost.md#") for cid in chroma)
-    assert not (settings.data_dir / "dirty").exists()
+    assert not layout.dirty.exists()
     assert summary.chunks == len(chroma) > base.chunks
 
 
-def _upgraded_without(
-    settings: Settings, embed_model: Any, part: str
-) -> tuple[ReindexSummary, ReindexSummary, list[tuple[int, int]], Path]:
-    """Index, remove `part` from the BM25 generation (as an older version wrote it), and
-    reindex: (first summary, second summary, its progress calls, the new generation)."""
-    first = reindex(settings, embed_model=embed_model)
-    manifest = load_manifest(settings.manifest_path)
-    assert manifest is not None and manifest.lexical_dir
-    old = settings.bm25_dir / manifest.lexical_dir / part
-    shutil.rmtree(old) if old.is_dir() else old.unlink()
+def test_an_index_of_another_format_is_rebuilt_and_says_so(
+    indexed: Settings, embed_model: Any
+) -> None:
+    """No older format is read: a question asks for a reindex, which rebuilds the index."""
+    layout = IndexLayout(indexed.data_dir)
+    data = json.loads(layout.manifest.read_text())
+    data["format"] = FORMAT - 1
+    layout.manifest.write_text(json.dumps(data))
+    (layout.root / "bm25").mkdir()  # a folder an older version kept
+    assistant = Assistant(indexed, embed_model=embed_model)
+    with pytest.raises(IndexMismatchError, match="run `rag reindex`"):
+        assistant.ask("Why is Windsurf the flashpoint?")
     calls: list[tuple[int, int]] = []
-    upgraded = reindex(
-        settings, embed_model=embed_model, progress=lambda d, t: calls.append((d, t))
-    )
-    assert (upgraded.added, upgraded.updated, upgraded.unchanged) == (0, 0, 1)
-    manifest = load_manifest(settings.manifest_path)
-    assert manifest is not None and manifest.lexical_dir
-    return first, upgraded, calls, settings.bm25_dir / manifest.lexical_dir
+    rebuilt = assistant.reindex(progress=lambda d, t: calls.append((d, t)))
+    assert "rebuilt" in rebuilt.notice and rebuilt.as_dict()["notice"] == rebuilt.notice
+    assert (rebuilt.added, rebuilt.unchanged) == (1, 0) and calls[-1][1] > 0, "re-embedded"
+    assert not (layout.root / "bm25").exists(), "only what this version writes is kept"
+    assert assistant.ask("Why is Windsurf the flashpoint?").citations
+    again = assistant.reindex()
+    assert (again.unchanged, again.notice) == (1, "") and "notice" not in again.as_dict()
 
 
-def test_index_without_sentence_vectors_is_upgraded(settings: Settings, embed_model: Any) -> None:
-    first, upgraded, _calls, generation = _upgraded_without(settings, embed_model, "sentences")
-    assert (generation / "sentences").is_dir()
-    assert upgraded.chunks == first.chunks
-
-
-def test_bm25_of_whole_stems_is_rebuilt_without_embedding(
-    settings: Settings, embed_model: Any
+def test_a_missing_side_index_is_rebuilt_from_the_stored_chunks(
+    indexed: Settings, embed_model: Any
 ) -> None:
-    first, upgraded, calls, generation = _upgraded_without(settings, embed_model, "lexical.json")
-    assert all(total == 0 for _d, total in calls), "chunks and sentences were reused"
-    assert (generation / "lexical.json").is_file()
-    assert upgraded.chunks == first.chunks
+    layout = IndexLayout(indexed.data_dir)
+    manifest = load_manifest(layout.manifest)
+    assert manifest is not None and manifest.side_index
+    shutil.rmtree(layout.generation(manifest.side_index))
+    summary = reindex(indexed, embed_model=embed_model)
+    assert (summary.added, summary.updated, summary.unchanged) == (0, 0, 1), "chunks kept"
+    chroma, side, listed = _state(indexed)
+    assert chroma == side == listed
 
 
-def test_index_without_local_chunk_vectors_gets_them_without_embedding(
-    settings: Settings, embed_model: Any
-) -> None:
-    _first, _upgraded, calls, generation = _upgraded_without(
-        settings, embed_model, CHUNK_VECTORS_FILE
-    )
-    assert all(total == 0 for _d, total in calls), "nothing was embedded"
-    lexical = LexicalIndex.load(generation)
-    stored = ChunkStore(settings).embeddings(lexical.ids)
-    assert lexical.vectors is not None and len(lexical.vectors) == len(stored) > 0
-    for row, cid in enumerate(lexical.ids):  # Chroma's vectors, in the generation's order
-        np.testing.assert_allclose(lexical.vectors[row], stored[cid], atol=2e-3)
-
-
-def test_new_chunk_settings_rechunk_every_article(settings: Settings, embed_model: Any) -> None:
+def test_new_chunk_settings_rechunk_every_article(indexed: Settings, embed_model: Any) -> None:
+    settings = indexed
     first = reindex(settings, embed_model=embed_model)
     smaller = settings.model_copy(update={"chunk_max_chars": 250, "chunk_min_chars": 0})
     assert smaller.chunking != settings.chunking
@@ -191,6 +178,6 @@ def test_new_chunk_settings_rechunk_every_article(settings: Settings, embed_mode
     assert rechunked.chunks > first.chunks
     chroma, bm25, listed = _state(smaller)
     assert chroma == bm25 == listed and len(chroma) == rechunked.chunks
-    assert all(len(t) <= 250 for _c, t, _m in ChunkStore(smaller).records())
+    assert all(len(c.text) <= 250 for c in ChunkStore(smaller).chunks())
     again = reindex(smaller, embed_model=embed_model)
     assert (again.updated, again.unchanged) == (0, 1)

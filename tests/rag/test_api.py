@@ -9,11 +9,10 @@ from typing import Any
 
 import pytest
 
-from rag import Answer, Assistant
-from rag.answer import ChatMessage
+from rag import Answer, Assistant, ChatMessage
 from rag.config import Settings
 from rag.errors import IndexMissingError, QuestionError
-from tests.conftest import make_settings, seed_questions
+from tests.conftest import make_settings, reindex, seed_questions
 
 
 def _markers(answer: Answer) -> set[int]:
@@ -126,8 +125,6 @@ def test_odd_questions_get_a_sensible_answer(seed_assistant: Assistant, question
 
 
 def test_empty_index_abstains(tmp_path: Path, embed_model: Any) -> None:
-    from ingest.reindex import reindex
-
     settings = make_settings(tmp_path)
     settings.corpus_dir.mkdir()
     reindex(settings, embed_model=embed_model)
@@ -147,9 +144,20 @@ def test_missing_index_is_a_clear_error(tmp_path: Path, embed_model: Any) -> Non
 
 
 def test_top_k_limits_passages(seed_assistant: Assistant) -> None:
-    engine, _ = seed_assistant._current()
-    assert len(engine.evidence("Microsoft", top_k=2).retrieval.passages) == 2
-    assert len(engine.evidence("Microsoft").retrieval.passages) == seed_assistant.settings.top_k
+    assert len(seed_assistant.search("Microsoft", top_k=2)) == 2
+    assert len(seed_assistant.search("Microsoft")) == seed_assistant.settings.top_k
+
+
+def test_search_returns_passages_with_their_place_in_the_article(
+    seed_assistant: Assistant,
+) -> None:
+    passages = seed_assistant.search("Wer leitet die KI-Abteilung von Microsoft?")
+    assert "Mustafa Suleyman" in passages[0].text
+    assert [p.score for p in passages] == sorted((p.score for p in passages), reverse=True)
+    assert all(p.doc_id == "openai-microsoft-windsurf.de.md" for p in passages)
+    assert all(p.end - p.start == len(p.text) for p in passages)
+    with pytest.raises(QuestionError):
+        seed_assistant.search("  ")
 
 
 def test_status(seed_assistant: Assistant) -> None:

@@ -3,17 +3,16 @@
 import shutil
 import threading
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 from typing import Any
 
 import pytest
 from filelock import FileLock
 
-from ingest.reindex import reindex
 from rag import Answer, Assistant
 from rag.config import Settings
 from rag.errors import ReindexBusyError
-from tests.conftest import EVAL
+from rag.index.layout import IndexLayout
+from tests.conftest import ARTICLES, reindex
 
 QUESTIONS = {
     "Why is Windsurf the flashpoint?": "heißt Windsurf",
@@ -39,11 +38,9 @@ def test_fifty_concurrent_asks(seed_assistant: Assistant) -> None:
         _check(question, answer)
 
 
-def test_questions_during_a_reindex_never_fail(
-    settings: Settings, corpus: Path, embed_model: Any
-) -> None:
-    reindex(settings, embed_model=embed_model)
-    for doc in sorted((EVAL / "xquad-de" / "docs").glob("*.txt"))[:3]:
+def test_questions_during_a_reindex_never_fail(indexed: Settings, embed_model: Any) -> None:
+    settings, corpus = indexed, indexed.corpus_dir
+    for doc in sorted(ARTICLES.glob("*.md")):
         shutil.copy(doc, corpus / doc.name)
     (corpus / "openai-microsoft-windsurf.de.md").write_text(
         (corpus / "openai-microsoft-windsurf.de.md").read_text() + "\nNachtrag zum Artikel.\n"
@@ -82,7 +79,7 @@ def test_questions_during_a_reindex_never_fail(
 def test_second_reindex_is_refused_while_one_runs(settings: Settings, embed_model: Any) -> None:
     settings.data_dir.mkdir(parents=True)
     with (
-        FileLock(str(settings.lock_path)),
+        FileLock(str(IndexLayout(settings.data_dir).lock)),
         pytest.raises(ReindexBusyError, match="another reindex"),
     ):
         reindex(settings, embed_model=embed_model)

@@ -5,6 +5,7 @@ from pathlib import Path
 
 import pytest
 
+from rag import Assistant
 from rag.config import Settings
 from rag.evaluation import (
     AnswerCheck,
@@ -15,8 +16,8 @@ from rag.evaluation import (
     prepare_index,
     retrieval_metrics,
 )
-from tests.conftest import EVAL
-from tests.test_cli import run
+from rag.index.layout import IndexLayout
+from tests.conftest import DATA, Cli
 
 
 def test_covers_needs_the_whole_answer_span() -> None:
@@ -116,57 +117,63 @@ def _tiny_eval(tmp_path: Path) -> tuple[Path, Path]:
     return docs, questions
 
 
-def test_eval_retrieval_command_reports_all_keys(settings: Settings, tmp_path: Path) -> None:
+def test_eval_retrieval_command_reports_all_keys(
+    settings: Settings, tmp_path: Path, cli: Cli
+) -> None:
     docs, questions = _tiny_eval(tmp_path)
     index = tmp_path / "eval-index"
     args = ["eval", "retrieval", "--docs", str(docs), "--questions", str(questions)]
-    result = run([*args, "--field", "question_de", "--index-dir", str(index), "--json"],
-                 settings, tmp_path)  # fmt: skip
+    result = cli([*args, "--field", "question_de", "--index-dir", str(index), "--json"], settings)
     assert result.returncode == 0, result.stderr
     metrics = json.loads(result.stdout)
     assert set(metrics) == {"recall@1", "recall@5", "recall@10", "mrr@10", "n", "p50_ms", "p95_ms"}
     assert metrics["n"] == 2 and metrics["recall@10"] == 1.0 and metrics["mrr@10"] > 0.5
-    plain = run([*args, "--k", "3"], settings, tmp_path)  # a temporary index this time
+    plain = cli([*args, "--k", "3"], settings)  # a temporary index this time
     assert plain.returncode == 0, plain.stderr
     assert "recall@5" in plain.stdout and "p95_ms" in plain.stdout
 
 
-def _prepared(settings: Settings, tmp_path: Path) -> tuple[Path, Settings]:
-    """The tiny eval docs, indexed once into their own `--index-dir`."""
+def _prepared(
+    settings: Settings, tmp_path: Path, embed_model: object
+) -> tuple[Path, Settings, Path]:
+    """The tiny eval docs, indexed once into their own `--index-dir`; returns the docs,
+    their settings and the manifest's path."""
     docs, _questions = _tiny_eval(tmp_path)
     local = settings.model_copy(update={"data_dir": tmp_path / "ix", "corpus_dir": docs})
-    prepare_index(local, docs)
-    return docs, local
+    prepare_index(_assistant(local, embed_model), docs)
+    return docs, local, IndexLayout(local.data_dir).manifest
+
+
+def _assistant(settings: Settings, embed_model: object) -> Assistant:
+    return Assistant(settings, embed_model=embed_model)  # type: ignore[arg-type]
 
 
 def test_reused_index_is_rebuilt_when_chunking_changes(
     settings: Settings, tmp_path: Path, embed_model: object
 ) -> None:
-    docs, local = _prepared(settings, tmp_path)
-    manifest = local.manifest_path
+    docs, local, manifest = _prepared(settings, tmp_path, embed_model)
     # both short paragraphs in one chunk, then (shorter minimum) re-chunked, not reused
     assert len(json.loads(manifest.read_text())["documents"]["rhein.txt"]["chunk_ids"]) == 1
-    prepare_index(local.model_copy(update={"chunk_min_chars": 0}), docs)
+    prepare_index(_assistant(local.model_copy(update={"chunk_min_chars": 0}), embed_model), docs)
     assert len(json.loads(manifest.read_text())["documents"]["rhein.txt"]["chunk_ids"]) == 2
 
 
 def test_reused_index_of_another_model_is_rebuilt(
     settings: Settings, tmp_path: Path, embed_model: object
 ) -> None:
-    docs, local = _prepared(settings, tmp_path)
-    manifest = json.loads(local.manifest_path.read_text())
+    docs, local, path = _prepared(settings, tmp_path, embed_model)
+    manifest = json.loads(path.read_text())
     manifest["embed_model"] = "some/other-model"  # as if built with RAG_EMBED_BACKEND=openai
-    local.manifest_path.write_text(json.dumps(manifest))
-    prepare_index(local, docs)  # a plain reindex would refuse this index
-    rebuilt = json.loads(local.manifest_path.read_text())
+    path.write_text(json.dumps(manifest))
+    prepare_index(_assistant(local, embed_model), docs)  # a plain reindex would refuse it
+    rebuilt = json.loads(path.read_text())
     assert rebuilt["embed_model"] == local.embed_model_name
     assert set(rebuilt["documents"]) == set(manifest["documents"])
 
 
-def test_eval_answers_command_passes_every_seed_question(seed_settings: Settings) -> None:
-    questions = EVAL / "seed-qa.dev.jsonl"
-    result = run(["eval", "answers", "--questions", str(questions), "--json"],
-                 seed_settings, seed_settings.data_dir.parent)  # fmt: skip
+def test_eval_answers_command_passes_every_seed_question(seed_settings: Settings, cli: Cli) -> None:
+    questions = DATA / "seed-qa.dev.jsonl"
+    result = cli(["eval", "answers", "--questions", str(questions), "--json"], seed_settings)
     assert result.returncode == 0, result.stderr
     report = json.loads(result.stdout)
     assert set(report) == {

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import shutil
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -12,7 +11,6 @@ import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from rag.config import Settings, get_settings
-from tests.conftest import make_settings
 from ui.render import WORD_JOINER
 
 APP = str(Path(__file__).resolve().parents[2] / "ui" / "app.py")
@@ -47,12 +45,9 @@ def app(make_app: AppFactory, seed_settings: Settings) -> AppTest:
 
 
 @pytest.fixture
-def own_index(tmp_path: Path, seed_settings: Settings) -> Settings:
+def own_index(indexed: Settings) -> Settings:
     """A writable copy of the seed corpus and its index, for tests that change them."""
-    settings = make_settings(tmp_path)
-    shutil.copytree(seed_settings.corpus_dir, settings.corpus_dir)
-    shutil.copytree(seed_settings.data_dir, settings.data_dir)
-    return settings
+    return indexed
 
 
 def rendered(markdown: str) -> str:

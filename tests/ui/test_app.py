@@ -11,6 +11,7 @@ from streamlit.testing.v1 import AppTest
 
 from rag import Citation
 from rag.config import Settings
+from rag.index.layout import IndexLayout
 from tests.ui.conftest import AppFactory, page_text, rendered
 from ui.history import Turn
 
@@ -233,7 +234,7 @@ def test_busy_index_keeps_the_upload_for_the_next_reindex(
 ) -> None:
     at = make_app(own_index)
     at.run()
-    with FileLock(str(own_index.lock_path)):  # as if `rag reindex` were running
+    with FileLock(str(IndexLayout(own_index.data_dir).lock)):  # as if `rag reindex` ran
         upload(at, "neu.md", ARTICLE)
     assert "another reindex is running" in " ".join(e.value for e in at.error)
     assert "is saved" in rendered(" ".join(i.value for i in at.info))

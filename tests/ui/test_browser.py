@@ -16,8 +16,7 @@ from typing import Any
 
 import pytest
 
-from ingest.reindex import reindex
-from tests.conftest import CORPUS, make_settings
+from tests.conftest import CORPUS, make_settings, reindex
 from tests.ui.conftest import APP
 
 CHROMIUM = "/usr/bin/chromium"

@@ -1,0 +1,89 @@
+"""Citation markers in generated text (pure).
+
+The model cites passages as `[n]` (or `[n, m]`). Markers that point to no passage are
+dropped; the rest are renumbered in order of first use, so `[1]` is always the first
+source the reader meets. `MarkerRewriter` does this on a stream, holding back only a
+possibly unfinished marker, so the streamed text equals the final text.
+"""
+
+from __future__ import annotations
+
+import re
+
+from rag.answer.types import Citation
+from rag.search.passage import Passage
+
+MARKER = re.compile(r"(\s*)\[(\d{1,3}(?:\s*,\s*\d{1,3})*)\]")
+# Text at the end of a chunk that may still grow into a marker: spaces, "[", digits, commas.
+_PENDING = re.compile(r"\s*(?:\[[\d,\s]{0,24})?$")
+
+
+class MarkerRewriter:
+    """Rewrites citation markers of a text that arrives in pieces."""
+
+    def __init__(self, passages: int) -> None:
+        self.passages = passages
+        self.order: list[int] = []  # original passage numbers, in order of first use
+        self._pending = ""
+        self._out: list[str] = []
+
+    @property
+    def text(self) -> str:
+        return "".join(self._out)
+
+    def _number(self, original: int) -> int:
+        if original not in self.order:
+            self.order.append(original)
+        return self.order.index(original) + 1
+
+    def _rewrite(self, match: re.Match[str]) -> str:
+        numbers = [int(n) for n in re.split(r"\s*,\s*", match.group(2))]
+        valid = [n for n in dict.fromkeys(numbers) if 1 <= n <= self.passages]
+        if not valid:
+            return ""  # an invalid marker goes, with the space before it
+        return match.group(1) + "".join(f"[{self._number(n)}]" for n in valid)
+
+    def _emit(self, text: str) -> str:
+        out = MARKER.sub(self._rewrite, text)
+        self._out.append(out)
+        return out
+
+    def feed(self, delta: str) -> str:
+        """Add a piece of model output; return the rewritten text that is now final."""
+        buffer = self._pending + delta
+        tail = _PENDING.search(buffer)
+        cut = tail.start() if tail else len(buffer)
+        # A complete marker inside the tail region cannot be pending: emit through it.
+        ends = [m.end() for m in MARKER.finditer(buffer)]
+        if ends and ends[-1] > cut:
+            cut = ends[-1]
+        self._pending = buffer[cut:]
+        return self._emit(buffer[:cut])
+
+    def flush(self) -> str:
+        """The end of the output: whatever was held back is final now."""
+        rest, self._pending = self._pending, ""
+        return self._emit(rest)
+
+
+def rewrite_markers(text: str, passages: int) -> tuple[str, list[int]]:
+    """Rewrite a whole text at once; returns the text and the cited passages (1-based)."""
+    rewriter = MarkerRewriter(passages)
+    rewriter.feed(text)
+    rewriter.flush()
+    return rewriter.text, rewriter.order
+
+
+def citation(n: int, passage: Passage, quote: str) -> Citation:
+    """Citation `[n]` for a retrieved passage, quoting the sentence that supports the claim."""
+    return Citation(
+        n=n,
+        doc_id=passage.doc_id,
+        title=passage.title,
+        source=passage.source,
+        text=passage.text,
+        quote=quote,
+        start_char=passage.start,
+        end_char=passage.end,
+        score=round(float(passage.score), 4),
+    )

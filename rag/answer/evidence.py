@@ -1,0 +1,75 @@
+"""Evidence for an answer: the sentences of the best passages, scored, and whether any of
+them is strong enough to answer from at all."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from rag.answer.safety import looks_like_injection
+from rag.search.passage import Retrieval
+from rag.search.retriever import HybridRetriever
+from rag.tuning import Tuning
+
+
+@dataclass(frozen=True)
+class ScoredSentence:
+    passage: int  # index into the retrieved passages
+    start: int  # offsets into the article body
+    end: int
+    text: str
+    score: float
+
+
+@dataclass(frozen=True)
+class Evidence:
+    retrieval: Retrieval
+    sentences: list[ScoredSentence]
+    language: str  # of the text the passages were retrieved for
+
+
+def is_heading(sentence: str) -> bool:
+    """Headings are context, not statements: never quoted as an answer."""
+    return len(sentence) < 100 and not sentence.rstrip().endswith(tuple(".!?…\"'”“»)"))
+
+
+def gather_evidence(
+    retriever: HybridRetriever, text: str, language: str, tuning: Tuning, top_k: int | None
+) -> Evidence:
+    """Retrieve passages for `text` and score the sentences of the best few.
+
+    A sentence's score leans on its passage's relevance (`tuning.passage_share`) as well
+    as its own cosine, read from the vectors stored at index time."""
+    retrieval = retriever.search(text, top_k)
+    share = tuning.passage_share
+    sentences: list[ScoredSentence] = []
+    for i, passage in enumerate(retrieval.passages[: tuning.evidence_passages]):
+        stored = retriever.sentence_vectors(passage)
+        if stored is None:  # the article changed under this id since: nothing to score
+            continue
+        spans, vectors = stored
+        cosines = np.asarray(vectors, dtype=np.float32) @ retrieval.query_vector
+        for (a, b), cos in zip(spans.tolist(), cosines.tolist(), strict=True):
+            sentence = passage.text[a:b]
+            if is_heading(sentence) or looks_like_injection(sentence):
+                continue
+            score = (1 - share) * cos + share * passage.dense
+            sentences.append(
+                ScoredSentence(i, passage.start + a, passage.start + b, sentence, float(score))
+            )
+    return Evidence(retrieval, sentences, language)
+
+
+def clears_threshold(evidence: Evidence, same_language: float, crosslingual: float) -> bool:
+    """Whether some sentence reaches the abstention threshold of its language pair (pure).
+
+    E5 scores a question lower against text in another language than against text in its
+    own, so one threshold would refuse answerable cross-lingual questions and answer
+    off-topic same-language ones; each pair has its own."""
+    passages = evidence.retrieval.passages
+    return any(
+        s.score
+        >= (same_language if passages[s.passage].language == evidence.language else crosslingual)
+        for s in evidence.sentences
+    )

@@ -1,0 +1,107 @@
+"""Generated answers: the model writes from the numbered passages, streamed, its citation
+markers checked and renumbered as they arrive; when it fails, the extractive answer with
+a notice replaces it."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator, Sequence
+from dataclasses import replace
+
+import numpy as np
+from llama_index.core.base.embeddings.base import BaseEmbedding
+
+from rag.answer.citations import MARKER, MarkerRewriter, citation
+from rag.answer.evidence import Evidence, is_heading
+from rag.answer.extractive import extractive_answer
+from rag.answer.prompts import answer_messages
+from rag.answer.query import Query
+from rag.answer.types import Answer
+from rag.errors import LLMError
+from rag.models.chat import ChatModel
+from rag.search.passage import Passage
+from rag.search.retriever import HybridRetriever
+from rag.text.sentences import split_sentences
+from rag.tuning import Tuning
+
+log = logging.getLogger(__name__)
+
+
+class Generator:
+    """Streams a model's answer to a query from its evidence."""
+
+    def __init__(
+        self,
+        llm: ChatModel,
+        retriever: HybridRetriever,
+        embed_model: BaseEmbedding,
+        tuning: Tuning,
+        *,
+        fallback_sentences: int,
+    ) -> None:
+        self.llm = llm
+        self.retriever = retriever
+        self.embed_model = embed_model
+        self.tuning = tuning
+        self.fallback_sentences = fallback_sentences
+
+    def stream(self, query: Query, evidence: Evidence) -> Iterator[str | Answer]:
+        """Text deltas, then the final Answer (the extractive one with a `notice` if the
+        model failed midway, which replaces what was streamed)."""
+        passages = evidence.retrieval.passages
+        messages = answer_messages(query.search, passages, query.language)
+        rewriter = MarkerRewriter(len(passages))
+        try:
+            for delta in self.llm.stream(messages):
+                if out := rewriter.feed(delta):
+                    yield out
+            if tail := rewriter.flush():
+                yield tail
+        except LLMError as exc:
+            log.warning("model failed, answering extractively: %s", exc)
+            yield self.fallback(query, evidence, str(exc))
+            return
+        if not rewriter.text.strip():
+            yield self.fallback(query, evidence, "the model returned an empty answer")
+            return
+        cited = [passages[n - 1] for n in rewriter.order]
+        quotes = self.quotes(rewriter.text, cited)
+        citations = [
+            citation(n, passage, quote)
+            for n, (passage, quote) in enumerate(zip(cited, quotes, strict=True), start=1)
+        ]
+        yield Answer(rewriter.text, "llm", citations)
+
+    def fallback(self, query: Query, evidence: Evidence, reason: str) -> Answer:
+        notice = f"The language model failed ({reason}); this answer quotes the articles instead."
+        answer = extractive_answer(evidence, query.language, self.tuning, self.fallback_sentences)
+        return replace(answer, notice=notice)
+
+    def quotes(self, text: str, cited: Sequence[Passage]) -> list[str]:
+        """For each cited passage (numbered from 1 in `text`), its sentence closest to the
+        claims that cite it; "" when nothing cites it with words."""
+        claims: dict[int, list[str]] = {}
+        for span in split_sentences(text):
+            sentence = text[span.start : span.end]
+            bare = MARKER.sub("", sentence).strip()
+            for match in MARKER.finditer(sentence):
+                for n in match.group(2).split(","):
+                    if bare:
+                        claims.setdefault(int(n), []).append(bare)
+        said = list(dict.fromkeys(c for texts in claims.values() for c in texts))
+        embedded = self.embed_model.get_text_embedding_batch(said) if said else []
+        claim_vectors = dict(zip(said, np.asarray(embedded, dtype=np.float32), strict=True))
+        quotes = []
+        for n, passage in enumerate(cited, start=1):
+            stored = self.retriever.sentence_vectors(passage)
+            mine = claims.get(n, [])
+            spans = [] if stored is None else stored[0].tolist()
+            keep = [j for j, (a, b) in enumerate(spans) if not is_heading(passage.text[a:b])]
+            if stored is None or not mine or not keep:
+                quotes.append("")
+                continue
+            sentences = np.asarray(stored[1][keep], dtype=np.float32)
+            sims = sentences @ np.stack([claim_vectors[c] for c in mine]).T
+            a, b = spans[keep[int(sims.max(axis=1).argmax())]]
+            quotes.append(passage.text[a:b])
+        return quotes

@@ -1,0 +1,53 @@
+"""The files of an index under RAG_DATA_DIR; no other module knows their names.
+
+```
+manifest.json      what is indexed (rag.index.manifest), written last
+chroma/            the embedded Chroma store (absent in server mode)
+side/<generation>/ what is kept beside Chroma (rag.index.side_index), one folder per reindex
+reindex.lock       held by the running reindex
+dirty              present while a reindex writes: the next one heals what it left
+```
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+# Bump when anything on disk changes meaning. An index of another format is not read: the
+# next reindex rebuilds it from the corpus.
+FORMAT = 2
+
+
+@dataclass(frozen=True)
+class IndexLayout:
+    root: Path
+
+    @property
+    def manifest(self) -> Path:
+        return self.root / "manifest.json"
+
+    @property
+    def chroma(self) -> Path:
+        return self.root / "chroma"
+
+    @property
+    def side(self) -> Path:
+        return self.root / "side"
+
+    @property
+    def lock(self) -> Path:
+        return self.root / "reindex.lock"
+
+    @property
+    def dirty(self) -> Path:
+        return self.root / "dirty"
+
+    def generation(self, name: str) -> Path:
+        return self.side / name
+
+    def own(self) -> frozenset[str]:
+        """The names this version keeps in the index folder (a rebuild removes the rest)."""
+        return frozenset(
+            p.name for p in (self.manifest, self.chroma, self.side, self.lock, self.dirty)
+        )

@@ -1,0 +1,169 @@
+"""Sentence vectors of every chunk, by both encoders, kept in the side index.
+
+XQuAD-style questions target one sentence, and a paragraph's vector blurs it: retrieval
+also scores a chunk by its best sentence. The extractive answer quotes sentences and reads
+the same vectors instead of embedding sentences at question time. Vectors are keyed by a
+hash of the chunk text, so a new generation reuses the previous one's and only sentences
+of new or changed chunks are embedded.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from rag.text.sentences import split_sentences
+
+_KEYS = "keys.json"
+_OFFSETS = "offsets.npy"
+_SPANS = "spans.npy"
+_VECTORS = "vectors.npy"
+_SECOND = "second.npy"
+
+# Embeds passages (with the model's passage prefix): texts -> (n, dim) array.
+Embed = Callable[[list[str]], np.ndarray]
+
+
+def text_key(text: str) -> str:
+    return hashlib.sha1(text.encode("utf-8")).hexdigest()[:20]
+
+
+def sentence_spans(text: str) -> list[tuple[int, int]]:
+    """(start, end) of every sentence of a chunk, relative to the chunk text."""
+    return [(s.start, s.end) for s in split_sentences(text)]
+
+
+def _stack(rows: Sequence[np.ndarray]) -> np.ndarray:
+    dim = next((r.shape[1] for r in rows if r.size), 0)
+    parts = [r.reshape(-1, dim) for r in rows]
+    return np.concatenate(parts) if parts else np.zeros((0, dim), np.float16)
+
+
+@dataclass
+class SentenceVectors:
+    keys: list[str]  # text hash of chunk i (aligned with the side index's ids)
+    offsets: np.ndarray  # sentences of chunk i are rows offsets[i]:offsets[i + 1]
+    spans: np.ndarray  # (n_sentences, 2) start, end within the chunk text
+    vectors: np.ndarray  # (n_sentences, dim) float16 by e5, memory-mapped when loaded
+    second: np.ndarray  # the same sentences by the second encoder (multilingual USE)
+
+    @classmethod
+    def build(
+        cls,
+        texts: Sequence[str],
+        embed: Embed,
+        embed_second: Embed,
+        *,
+        previous: SentenceVectors | None = None,
+        batch_size: int = 32,
+        on_batch: Callable[[int], None] | None = None,
+    ) -> SentenceVectors:
+        """Vectors for every sentence of `texts`, reusing `previous` for unchanged chunks;
+        `on_batch` hears of each e5 batch (the second encoder is fast)."""
+        keys = [text_key(t) for t in texts]
+        known = {k: i for i, k in enumerate(previous.keys)} if previous else {}
+        spans: list[np.ndarray] = []
+        reused: dict[int, int] = {}  # chunk i -> its row in `previous`
+        todo: list[str] = []
+        for i, (key, text) in enumerate(zip(keys, texts, strict=True)):
+            if previous is not None and key in known:
+                reused[i] = known[key]
+                spans.append(previous.chunk_spans(known[key]))
+                continue
+            found = sentence_spans(text)
+            spans.append(np.asarray(found, dtype=np.int32).reshape(-1, 2))
+            todo += [text[a:b] for a, b in found]
+        first, second = [], []
+        for b in range(0, len(todo), batch_size):
+            batch = todo[b : b + batch_size]
+            first.append(np.asarray(embed(batch), dtype=np.float16))
+            second.append(np.asarray(embed_second(batch), dtype=np.float16))
+            if on_batch:
+                on_batch(len(batch))
+        fresh = (_stack(first), _stack(second))
+        rows: tuple[list[np.ndarray], list[np.ndarray]] = ([], [])
+        cursor = 0
+        for i, chunk_spans in enumerate(spans):
+            if i in reused:
+                j = reused[i]
+                assert previous is not None
+                rows[0].append(np.asarray(previous.chunk_vectors(j)))
+                rows[1].append(np.asarray(previous.chunk_vectors(j, second=True)))
+                continue
+            n = len(chunk_spans)
+            rows[0].append(fresh[0][cursor : cursor + n])
+            rows[1].append(fresh[1][cursor : cursor + n])
+            cursor += n
+        offsets = np.zeros(len(texts) + 1, dtype=np.int64)
+        offsets[1:] = np.cumsum([len(s) for s in spans])
+        all_spans = np.concatenate(spans) if spans else np.zeros((0, 2), np.int32)
+        return cls(keys, offsets, all_spans, _stack(rows[0]), _stack(rows[1]))
+
+    def chunk_spans(self, i: int) -> np.ndarray:
+        return self.spans[self.offsets[i] : self.offsets[i + 1]]
+
+    def chunk_vectors(self, i: int, *, second: bool = False) -> np.ndarray:
+        vectors = self.second if second else self.vectors
+        return vectors[self.offsets[i] : self.offsets[i + 1]]
+
+    def lengths(self, positions: Sequence[int]) -> np.ndarray:
+        """Each chunk's length up to the end of its last sentence (0 without sentences)."""
+        pos = np.asarray(positions, dtype=np.int64)
+        ends = self.offsets[pos + 1]
+        has = ends > self.offsets[pos]
+        out = np.zeros(len(pos), dtype=np.int64)
+        out[has] = self.spans[ends[has] - 1, 1]
+        return out
+
+    def best(
+        self,
+        positions: Sequence[int],
+        query: np.ndarray,
+        *,
+        second: bool = False,
+        min_chars: int = 0,
+    ) -> np.ndarray:
+        """The best cosine among each chunk's sentences of at least `min_chars`
+        (-1 for a chunk without such sentences)."""
+        vectors = self.second if second else self.vectors
+        out = np.full(len(positions), -1.0, dtype=np.float32)
+        if not positions:
+            return out
+        starts, ends = self.offsets[positions], self.offsets[np.asarray(positions) + 1]
+        rows = np.concatenate([np.arange(a, b) for a, b in zip(starts, ends, strict=True)])
+        if not len(rows):
+            return out
+        rows = np.sort(rows)
+        cos = np.asarray(vectors[rows], dtype=np.float32) @ query
+        spans = self.spans[rows]
+        cos[spans[:, 1] - spans[:, 0] < min_chars] = -1.0
+        # rows are sorted and contiguous per chunk, so reduce per chunk in sorted order
+        order = np.argsort(starts, kind="stable")
+        sizes = (ends - starts)[order]
+        nonempty = sizes > 0
+        maxima = np.maximum.reduceat(cos, np.concatenate([[0], np.cumsum(sizes)[:-1]])[nonempty])
+        out[order[nonempty]] = maxima
+        return out
+
+    def save(self, folder: Path) -> None:
+        folder.mkdir(parents=True, exist_ok=True)
+        np.save(folder / _OFFSETS, self.offsets)
+        np.save(folder / _SPANS, self.spans)
+        np.save(folder / _VECTORS, np.asarray(self.vectors, dtype=np.float16))
+        np.save(folder / _SECOND, np.asarray(self.second, dtype=np.float16))
+        (folder / _KEYS).write_text(json.dumps(self.keys), encoding="utf-8")
+
+    @classmethod
+    def load(cls, folder: Path) -> SentenceVectors:
+        return cls(
+            json.loads((folder / _KEYS).read_text(encoding="utf-8")),
+            np.load(folder / _OFFSETS),
+            np.load(folder / _SPANS),
+            np.load(folder / _VECTORS, mmap_mode="r"),
+            np.load(folder / _SECOND, mmap_mode="r"),
+        )

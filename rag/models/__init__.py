@@ -1,0 +1,1 @@
+"""The models: embedding (bundled multilingual e5, OpenAI, USE) and chat (OpenAI-compatible)."""

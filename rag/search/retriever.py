@@ -1,0 +1,122 @@
+"""Hybrid retrieval over one index snapshot: dense (chunk and best sentence) + BM25, fused.
+
+Only chunks of the snapshot's side index are candidates: while a reindex writes new
+chunks into Chroma, questions keep answering from the generation the manifest names.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from llama_index.core.base.embeddings.base import BaseEmbedding
+
+from rag.index.reader import IndexSnapshot
+from rag.index.sentence_vectors import text_key
+from rag.models.embedding import query_vector, second_encoder
+from rag.search.fusion import (
+    fuse,
+    lexical_weight,
+    second_share,
+    sentence_share,
+    with_article_prior,
+)
+from rag.search.passage import Passage, Retrieval
+from rag.tuning import Tuning
+
+
+class HybridRetriever:
+    """Dense candidates from Chroma and BM25 candidates, scored on both signals, fused."""
+
+    def __init__(
+        self, index: IndexSnapshot, embed_model: BaseEmbedding, tuning: Tuning, *, top_k: int
+    ) -> None:
+        self.index = index
+        self.embed_model = embed_model
+        self.tuning = tuning
+        self.top_k = top_k
+
+    def search(self, text: str, top_k: int | None = None) -> Retrieval:
+        k = top_k or self.top_k
+        side, tuning = self.index.side, self.tuning
+        pool = max(tuning.candidate_k, k)
+        # Not overlapped with BM25 or the second encoder in a thread: e5's OpenMP threads
+        # use both cores, and sharing them made each query slower (docs/benchmarks.md).
+        qvec = query_vector(self.embed_model, text)
+        found = self.index.store.query(qvec.tolist(), pool)
+        dense = {cid: score for cid, score in found if cid in side.position}
+        lexical: dict[str, float] = {}
+        coverage = 0.0
+        if side.ids:
+            scores, coverage = side.bm25.scores(text)
+            n = min(pool, len(scores))
+            top = np.argpartition(-scores, n - 1)[:n] if n else np.zeros(0, dtype=np.int64)
+            lexical = {side.ids[i]: float(scores[i]) for i in top if scores[i] > 0}
+            for cid in dense:  # exact BM25 scores for dense candidates too
+                lexical[cid] = float(scores[side.position[cid]])
+            dense.update(self.cosines([cid for cid in lexical if cid not in dense], qvec))
+        mixed = self._with_sentences(dense, qvec, text, coverage)
+        weight = 1.0 - lexical_weight(tuning.dense_weight, coverage)
+        fused = fuse(mixed, lexical, dense_weight=weight)
+        ranked = with_article_prior(fused, tuning.article_prior)[:k]
+        chunks = self.index.store.get([cid for cid, _ in ranked])
+        passages = [
+            Passage(
+                chunk_id=cid,
+                doc_id=chunk.article.doc_id,
+                title=chunk.article.title,
+                source=chunk.article.source,
+                language=chunk.article.language,
+                text=chunk.text,
+                start=chunk.start,
+                end=chunk.end,
+                score=score,
+                dense=dense[cid],
+            )
+            for cid, score in ranked
+            if (chunk := chunks.get(cid)) is not None  # gone: deleted by a reindex since
+        ]
+        return Retrieval(passages, qvec, coverage)
+
+    def cosines(self, ids: list[str], qvec: np.ndarray) -> dict[str, float]:
+        """Cosine of each chunk to the question, from the side index's copy of the vectors."""
+        if not ids:
+            return {}
+        side = self.index.side
+        rows = [side.position[cid] for cid in ids]
+        found = np.asarray(side.vectors[rows], dtype=np.float32) @ qvec
+        return dict(zip(ids, found.tolist(), strict=True))
+
+    def _with_sentences(
+        self, dense: dict[str, float], qvec: np.ndarray, text: str, coverage: float
+    ) -> dict[str, float]:
+        """Each candidate's dense score mixed with its best sentence's, by e5 and (for
+        questions the corpus shares few terms with) by the second encoder."""
+        sentences, tuning = self.index.side.sentences, self.tuning
+        known = list(dense)
+        positions = [self.index.side.position[cid] for cid in known]
+        min_chars = tuning.min_sentence_chars
+        best = sentences.best(positions, qvec, min_chars=min_chars)
+        shares = sentence_share(
+            sentences.lengths(positions), tuning.sentence_share, tuning.share_lengths
+        )
+        mixed = dict(dense)
+        for cid, b, share in zip(known, best, shares, strict=True):
+            if b > -1.0:
+                mixed[cid] = (1 - share) * dense[cid] + share * float(b)
+        share = second_share(tuning.second_share, coverage)
+        if share < tuning.min_second_share:
+            return mixed
+        query = second_encoder().embed([text])[0]
+        best = sentences.best(positions, query, second=True, min_chars=min_chars)
+        for cid, b in zip(known, best, strict=True):
+            if b > -1.0:
+                mixed[cid] = (1 - share) * mixed[cid] + share * float(b)
+        return mixed
+
+    def sentence_vectors(self, passage: Passage) -> tuple[np.ndarray, np.ndarray] | None:
+        """Stored (spans, vectors) of a passage's sentences; None if the side index holds
+        another text under its id (the article changed since)."""
+        side = self.index.side
+        pos = side.position.get(passage.chunk_id)
+        if pos is None or side.sentences.keys[pos] != text_key(passage.text):
+            return None
+        return side.sentences.chunk_spans(pos), side.sentences.chunk_vectors(pos)
