@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from rag import Answer, Assistant, ChatMessage
+from rag import Answer, Assistant, ChatMessage, RagError, Tuning
 from rag.config import Settings
 from rag.errors import IndexMissingError, QuestionError
 from tests.conftest import make_settings, reindex, seed_questions
@@ -179,3 +179,30 @@ def test_extractive_answers_never_import_the_openai_sdk(seed_settings: Settings)
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "False"
+
+
+def test_tuned_values_are_one_settings_group(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Values calibrated together are overridden together, as RAG_TUNING__<NAME>."""
+    monkeypatch.setenv("RAG_TUNING__ABSTAIN_THRESHOLD", "0.9")
+    monkeypatch.setenv("RAG_TOP_K", "7")
+    settings = Settings(_env_file=None)  # type: ignore[call-arg]
+    assert settings.tuning.abstain_threshold == 0.9 and settings.top_k == 7
+    assert settings.tuning.passage_share == Tuning().passage_share, "the rest keep defaults"
+    monkeypatch.setenv("RAG_TUNING__DENSE_WEIGHT", "2")
+    from rag.config import get_settings
+
+    get_settings.cache_clear()
+    with pytest.raises(RagError, match="RAG_TUNING__DENSE_WEIGHT"):
+        get_settings()
+    get_settings.cache_clear()
+
+
+def test_a_stricter_threshold_abstains_where_the_default_answers(
+    seed_settings: Settings, embed_model: Any
+) -> None:
+    strict = seed_settings.model_copy(
+        update={"tuning": Tuning(abstain_threshold=0.99, abstain_threshold_crosslingual=0.99)}
+    )
+    question = "Wer leitet die KI-Abteilung von Microsoft?"
+    assert Assistant(seed_settings, embed_model=embed_model).ask(question).citations
+    assert Assistant(strict, embed_model=embed_model).ask(question).citations == []
