@@ -35,7 +35,7 @@ class Tuning(BaseModel):
 
     # Retrieval (rag.search)
     candidate_k: int = Field(
-        30, ge=1, description="Candidates each retriever adds to the fusion pool" + _EXPERIMENTS
+        30, ge=1, description="Candidates each retriever adds to the fusion pool" + _ROUND_3
     )
     dense_weight: float = Field(
         0.8,
@@ -70,7 +70,7 @@ class Tuning(BaseModel):
     min_second_share: float = Field(
         0.02,
         ge=0.0,
-        description="Below this share USE moves no ranking, so it is not run" + _ROUND_3,
+        description="Below this share USE moves no ranking, so it is not run" + _ROUND_2,
     )
     article_prior: float = Field(
         0.2,
