@@ -31,7 +31,7 @@ from pathlib import Path
 
 import numpy as np
 
-from rag import Assistant, Settings
+from rag import Assistant, Settings, Tuning
 from rag.answer.engine import AnswerEngine
 from rag.index.reader import open_index
 from rag.models.embedding import make_embed_model
@@ -116,9 +116,14 @@ def main() -> None:
         best = max(
             (((p >= t).mean() + (n < t).mean()) / 2, t) for t in np.arange(0.70, 0.90, 0.0025)
         )
-        for t in sorted({0.78, 0.80, 0.82, round(float(best[1]), 4)}):
+        current = {
+            "same": Tuning().abstain_threshold,
+            "cross": Tuning().abstain_threshold_crosslingual,
+        }[pair]
+        for t in sorted({current, 0.80, round(float(best[1]), 4)}):
             print(
-                f"  {t:.4f}{' (best)' if t == round(float(best[1]), 4) else ''}: "
+                f"  {t:.4f}{' (best)' if t == round(float(best[1]), 4) else ''}"
+                f"{' (current)' if t == current else ''}: "
                 f"answerable kept {(p >= t).mean():.3f} (holes copy {(k >= t).mean():.3f}), "
                 f"off-topic refused {(n < t).mean():.3f}, on-topic refused {(o < t).mean():.3f}"
             )

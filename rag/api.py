@@ -16,8 +16,8 @@ from typing import TYPE_CHECKING
 
 from ingest.add import AddedArticle, add_article
 from ingest.progress import Progress
-from ingest.reindex import ReindexSummary, Skipped, reindex
-from rag.answer.types import Answer, ChatMessage, Citation
+from ingest.reindex import ReindexSummary, reindex
+from rag.answer.types import Answer, ChatMessage
 from rag.config import Settings, get_settings
 from rag.errors import QuestionError
 from rag.index.manifest import index_stamp, read_manifest
@@ -31,20 +31,6 @@ if TYPE_CHECKING:  # the heavy parts are imported on first use: a no-op reindex 
     from rag.answer.engine import AnswerEngine
     from rag.index.reader import IndexSnapshot
     from rag.index.store import ChunkStore
-
-__all__ = [
-    "AddedArticle",
-    "Answer",
-    "ArticleInfo",
-    "Assistant",
-    "ChatMessage",
-    "Citation",
-    "IndexStatus",
-    "Passage",
-    "Progress",
-    "ReindexSummary",
-    "Skipped",
-]
 
 
 @dataclass(frozen=True)

@@ -93,6 +93,8 @@ def show_flash() -> None:
 
 def summary_message(summary: ReindexSummary) -> tuple[str, str]:
     text = f"Reindexed: {summary.line()}."
+    if summary.notice:  # e.g. an index of an older format was rebuilt
+        text += f"  \n{answer_markdown(summary.notice.capitalize())}."
     for skipped in summary.skipped:
         text += f"  \nSkipped {literal_markdown(skipped.path)}: {answer_markdown(skipped.reason)}"
     return ("warning" if summary.skipped else "success"), text

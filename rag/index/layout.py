@@ -46,8 +46,7 @@ class IndexLayout:
     def generation(self, name: str) -> Path:
         return self.side / name
 
-    def own(self) -> frozenset[str]:
-        """The names this version keeps in the index folder (a rebuild removes the rest)."""
-        return frozenset(
-            p.name for p in (self.manifest, self.chroma, self.side, self.lock, self.dirty)
-        )
+    def former(self) -> list[Path]:
+        """What earlier formats kept here and this one does not; a rebuild removes it (and
+        nothing else: the folder may hold files that are not ours)."""
+        return [self.root / "bm25"]

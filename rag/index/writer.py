@@ -46,12 +46,10 @@ class IndexWriter:
         self.layout.dirty.touch()
 
     def _clear(self) -> None:
-        """A fresh start: an empty collection, and nothing in the folder but our own files."""
+        """A fresh start: an empty collection, no side index, no earlier format's files."""
         self.store.reset()
-        shutil.rmtree(self.layout.side, ignore_errors=True)
-        for path in self.layout.root.iterdir():
-            if path.name not in self.layout.own():
-                shutil.rmtree(path) if path.is_dir() else path.unlink()
+        for folder in [self.layout.side, *self.layout.former()]:
+            shutil.rmtree(folder, ignore_errors=True)
 
     def _heal(self, manifest: Manifest) -> None:
         """After an interrupted run: drop chunks the manifest does not know, and forget

@@ -142,6 +142,7 @@ def test_an_index_of_another_format_is_rebuilt_and_says_so(
     data["format"] = FORMAT - 1
     layout.manifest.write_text(json.dumps(data))
     (layout.root / "bm25").mkdir()  # a folder an older version kept
+    (layout.root / "notes.txt").write_text("not ours")
     assistant = Assistant(indexed, embed_model=embed_model)
     with pytest.raises(IndexMismatchError, match="run `rag reindex`"):
         assistant.ask("Why is Windsurf the flashpoint?")
@@ -149,7 +150,8 @@ def test_an_index_of_another_format_is_rebuilt_and_says_so(
     rebuilt = assistant.reindex(progress=lambda d, t: calls.append((d, t)))
     assert "rebuilt" in rebuilt.notice and rebuilt.as_dict()["notice"] == rebuilt.notice
     assert (rebuilt.added, rebuilt.unchanged) == (1, 0) and calls[-1][1] > 0, "re-embedded"
-    assert not (layout.root / "bm25").exists(), "only what this version writes is kept"
+    assert not (layout.root / "bm25").exists(), "what an older version kept is removed"
+    assert (layout.root / "notes.txt").read_text() == "not ours", "and nothing else"
     assert assistant.ask("Why is Windsurf the flashpoint?").citations
     again = assistant.reindex()
     assert (again.unchanged, again.notice) == (1, "") and "notice" not in again.as_dict()

@@ -239,3 +239,20 @@ def test_busy_index_keeps_the_upload_for_the_next_reindex(
     assert "another reindex is running" in " ".join(e.value for e in at.error)
     assert "is saved" in rendered(" ".join(i.value for i in at.info))
     assert (own_index.corpus_dir / "neu.md").read_bytes() == ARTICLE
+
+
+def test_an_index_of_an_older_format_is_rebuilt_from_the_sidebar(
+    make_app: AppFactory, own_index: Settings
+) -> None:
+    manifest = IndexLayout(own_index.data_dir).manifest
+    manifest.write_text(manifest.read_text().replace('"format": 2', '"format": 1'))
+    at = make_app(own_index)
+    at.run()
+    assert not at.exception
+    assert "run `rag reindex` to rebuild it" in page_text(at)
+    next(b for b in at.button if b.label == "Reindex corpus").click().run()
+    assert not at.exception
+    assert "rebuilt it from the corpus" in page_text(at)
+    assert {m.label: m.value for m in at.metric}["Articles"] == "1"
+    ask(at, WINDSURF)
+    assert "[1]" in messages(at)[1]
