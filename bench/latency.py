@@ -56,7 +56,7 @@ def build(base: Path, target: Path, size: int) -> None:
     out = ChunkStore(dst, create=True)
     out.reset()
     new = Manifest(embed_model=dst.embed_model_name, store=dst.store_identity)
-    rows, texts, langs, chunk_vectors, positions = [], [], [], [], []
+    rows, texts, articles, chunk_vectors, positions = [], [], [], [], []
     copy = 0
     while len(rows) < size:
         for pos, cid in enumerate(ids[: size - len(rows)]):
@@ -66,7 +66,7 @@ def build(base: Path, target: Path, size: int) -> None:
             vec /= np.linalg.norm(vec)
             rows.append((article, Chunk(chunk.index, chunk.start, chunk.end, chunk.text), vec))
             texts.append(chunk.text)
-            langs.append(article.language or "de")
+            articles.append(article)
             chunk_vectors.append(vec.astype(np.float16))
             positions.append(pos)
         copy += 1
@@ -89,7 +89,7 @@ def build(base: Path, target: Path, size: int) -> None:
         np.concatenate([np.asarray(sentences.chunk_vectors(p, second=True)) for p in positions]),
     )
     layout = IndexLayout(target)
-    SideIndex.build(new_ids, texts, langs, chunk_vectors, copied).save(layout.generation("gen0"))
+    SideIndex.build(new_ids, texts, articles, chunk_vectors, copied).save(layout.generation("gen0"))
     new.side_index = "gen0"
     save_manifest(layout.manifest, new)
 

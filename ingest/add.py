@@ -1,45 +1,86 @@
-"""Adding an article file to the corpus: validate it, save it under a safe name, index it.
+"""Adding articles to the corpus: URLs (fetched and extracted), saved pages and article
+files, or an uploaded file; then one reindex.
 
-Nothing is written unless the file would be indexed, the name it is saved under can never
-point outside the corpus folder, and a file the reindex refuses is not kept.
+Each input is checked before anything is written; a bad one is a line in `skipped` and
+the good ones are still added. A file the reindex then refuses (the same text as another
+article) is not kept.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import re
-import tempfile
 import unicodedata
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from ingest.load import Article, content_hash, decode, parse_article
+from ingest.corpus import CorpusWriter, Draft, page_draft
+from ingest.load import SUFFIXES, Article, content_hash, decode, parse_article
 from ingest.progress import Progress
 from ingest.reindex import ReindexSummary, reindex
 from rag.config import Settings
-from rag.errors import ArticleError, ArticleNotIndexedError, RagError
+from rag.errors import ArticleError, ArticleNotIndexedError, FetchError, RagError
 
 if TYPE_CHECKING:
     from llama_index.core.base.embeddings.base import BaseEmbedding
 
-SUFFIXES = (".md", ".txt")
+    from ingest.fetch import Fetcher
+
+UPLOADS = (".md", ".txt", ".html", ".htm")
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 _MAX_STEM = 80
 
 
 @dataclass(frozen=True)
-class Upload:
-    filename: str  # the sanitised name it is saved under
-    article: Article
-    data: bytes
+class Added:
+    """An article that is in the corpus now (added, updated or already there)."""
+
+    input: str
+    path: str  # in the corpus folder
+    doc_id: str
+    title: str
+    date: str | None
+    outlet: str
+    source: str
+
+    @classmethod
+    def of(cls, input_: str, path: str, article: Article) -> Added:
+        a = article
+        return cls(input_, path, path, a.title, a.date or None, a.outlet, a.source)
+
+
+@dataclass(frozen=True)
+class Refused:
+    input: str
+    reason: str
+
+
+@dataclass
+class AddReport:
+    added: list[Added] = field(default_factory=list)
+    updated: list[Added] = field(default_factory=list)
+    unchanged: list[Added] = field(default_factory=list)
+    skipped: list[Refused] = field(default_factory=list)
+    reindex: ReindexSummary | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["reindex"] = self.reindex.as_dict() if self.reindex else None
+        return data
 
 
 @dataclass(frozen=True)
 class AddedArticle:
-    filename: str  # the name it was saved under in the corpus
+    filename: str  # where it was saved in the corpus
     title: str
     summary: ReindexSummary  # of the reindex that indexed it
+
+
+def is_url(text: str) -> bool:
+    return text.lower().startswith(("http://", "https://"))
 
 
 def safe_filename(name: str) -> str:
@@ -47,8 +88,10 @@ def safe_filename(name: str) -> str:
     if "/" in name or "\\" in name or name.strip() in ("", ".", ".."):
         raise ArticleError(f"{name!r} is not a plain file name: upload the file itself")
     stem, suffix = os.path.splitext(name.strip())
-    if suffix.lower() not in SUFFIXES:
-        raise ArticleError(f"{name!r} is not an article: only .md and .txt files can be added")
+    if suffix.lower() not in UPLOADS:
+        raise ArticleError(
+            f"{name!r} is not an article: only .md, .txt and .html files can be added"
+        )
     # Accents are folded to ASCII and anything else becomes "-", so the name is portable;
     # leading dots are stripped because the corpus scan ignores hidden files.
     folded = unicodedata.normalize("NFKD", stem).encode("ascii", "ignore").decode()
@@ -58,47 +101,85 @@ def safe_filename(name: str) -> str:
     return clean + suffix.lower()
 
 
-def check_upload(name: str, data: bytes, *, max_bytes: int) -> Upload:
-    """Validate an uploaded file as reindex would read it; raises `ArticleError`."""
+def file_draft(name: str, data: bytes, *, max_bytes: int, url: str = "") -> Draft:
+    """A draft of an article file or saved page, checked as the reindex would read it."""
     filename = safe_filename(name)
     if len(data) > max_bytes:
         raise ArticleError(f"{name!r} is too large ({len(data):,} bytes, limit {max_bytes:,})")
     try:
+        if filename.endswith((".html", ".htm")):
+            from ingest.html import extract_page  # deferred: trafilatura takes a moment
+
+            return page_draft(extract_page(data, url))
         article = parse_article(filename, decode(data), digest=content_hash(data))
     except ArticleError as exc:
         raise ArticleError(f"{name!r} cannot be added: {exc}") from exc
-    return Upload(filename, article, data)
+    return Draft(filename, data, article, by_name=True)
 
 
-def save_upload(upload: Upload, corpus_dir: Path) -> Path:
-    """Write the article into `corpus_dir`; never overwrites, never leaves a partial file."""
-    corpus = corpus_dir.resolve()
-    target = (corpus / upload.filename).resolve()
-    if target.parent != corpus:  # belt and braces: safe_filename already forbids this
-        raise ArticleError(f"{upload.filename!r} would be saved outside the corpus folder")
-    if target.exists():
-        same = target.read_bytes() == upload.data
-        raise ArticleError(
-            f"{upload.filename} is already in the corpus"
-            if same
-            else f"an article named {upload.filename} already exists: rename the file"
-        )
-    corpus.mkdir(parents=True, exist_ok=True)
-    # A hidden temporary file (the corpus scan skips it) linked into place: a reindex
-    # running meanwhile never sees half a file, and a name taken meanwhile is not replaced.
-    fd, tmp = tempfile.mkstemp(dir=corpus, prefix=".upload-")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(upload.data)
-        try:
-            os.link(tmp, target)
-        except FileExistsError:
-            raise ArticleError(
-                f"an article named {upload.filename} already exists: rename the file"
-            ) from None
-    finally:
-        os.unlink(tmp)
-    return target
+def url_draft(url: str, fetcher: Fetcher, *, day: str = "") -> Draft:
+    """A draft of the article at `url`, fetched and extracted; `day` is the date to use
+    when the page names none (a feed entry's)."""
+    from ingest.html import extract_page
+
+    fetched = fetcher.get(url)
+    page = extract_page(fetched.text, fetched.url)
+    if not page.date and day:
+        page = replace(page, date=day)
+    return page_draft(page, dt.datetime.now(dt.timezone.utc))
+
+
+def add_sources(
+    settings: Settings,
+    inputs: Sequence[str],
+    *,
+    index: bool = True,
+    fetcher: Fetcher | None = None,
+    embed_model: BaseEmbedding | None = None,
+    progress: Progress | None = None,
+) -> AddReport:
+    """Add each URL or file in `inputs` to the corpus, then reindex (unless `index` is
+    False)."""
+    from ingest.fetch import Fetcher
+
+    report = AddReport()
+    writer = CorpusWriter(settings.corpus_dir)
+    with fetcher or Fetcher(settings) as client:
+        for item in inputs:
+            try:
+                draft = url_draft(item, client) if is_url(item) else _path_draft(item, settings)
+                status, path = writer.place(draft)
+            except (ArticleError, FetchError, OSError) as exc:
+                report.skipped.append(Refused(item, str(exc)))
+                continue
+            getattr(report, status).append(Added.of(item, path, draft.article))
+    if index:
+        report.reindex = reindex(settings, embed_model=embed_model, progress=progress)
+        _take_back_refused(report, writer)
+    return report
+
+
+def _path_draft(item: str, settings: Settings) -> Draft:
+    path = Path(item).expanduser()
+    if not path.is_file():
+        raise ArticleError(f"no such file: {item} (give an http(s) URL or a file)")
+    if path.suffix.lower() not in SUFFIXES:
+        raise ArticleError(f"{path.name} is not an article (.md, .txt or .html)")
+    size = path.stat().st_size
+    if size > settings.max_article_bytes:
+        raise ArticleError(f"{path.name} is too large ({size:,} bytes)")
+    return file_draft(path.name, path.read_bytes(), max_bytes=settings.max_article_bytes)
+
+
+def _take_back_refused(report: AddReport, writer: CorpusWriter) -> None:
+    """Files the reindex skipped (the same text as another article) are not kept."""
+    assert report.reindex is not None
+    reasons = {s.path: s.reason for s in report.reindex.skipped}
+    for entry in list(report.added):
+        if entry.path in reasons:
+            writer.remove(entry.path)
+            report.added.remove(entry)
+            report.skipped.append(Refused(entry.input, f"not added: {reasons[entry.path]}"))
 
 
 def add_article(
@@ -110,18 +191,21 @@ def add_article(
     embed_model: BaseEmbedding | None = None,
     progress: Progress | None = None,
 ) -> AddedArticle:
-    """Save `data` into the corpus as `name` (cleaned up) and reindex.
+    """Save an uploaded file into the corpus and reindex.
 
     Raises ArticleError when the file is refused (nothing is kept), and
     ArticleNotIndexedError when it is saved but the reindex failed (the next one indexes it)."""
-    upload = check_upload(name, data, max_bytes=max_bytes)
-    path = save_upload(upload, settings.corpus_dir)
+    draft = file_draft(name, data, max_bytes=max_bytes)
+    writer = CorpusWriter(settings.corpus_dir)
+    status, path = writer.place(draft)
+    if status == "unchanged":
+        raise ArticleError(f"{path} is already in the corpus")
     try:
         summary = reindex(settings, embed_model=embed_model, progress=progress)
     except RagError as exc:
-        raise ArticleNotIndexedError(upload.filename, str(exc)) from exc
-    reason = next((s.reason for s in summary.skipped if s.path == upload.filename), None)
-    if reason is not None:  # e.g. the same text as another article: do not keep the file
-        path.unlink(missing_ok=True)
-        raise ArticleError(f"{upload.filename} was not added: {reason}")
-    return AddedArticle(upload.filename, upload.article.title, summary)
+        raise ArticleNotIndexedError(path, str(exc)) from exc
+    reason = next((s.reason for s in summary.skipped if s.path == path), None)
+    if reason is not None and status == "added":  # e.g. the same text as another article
+        writer.remove(path)
+        raise ArticleError(f"{path} was not added: {reason}")
+    return AddedArticle(path, draft.article.title, summary)

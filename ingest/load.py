@@ -1,4 +1,5 @@
-"""Reading articles: front matter, title, language and content hash."""
+"""Reading articles: Markdown or text with front matter, or saved HTML pages; title,
+language, the news metadata (date, outlet, author) and the content hash."""
 
 from __future__ import annotations
 
@@ -12,12 +13,16 @@ from pathlib import Path
 import charset_normalizer
 import yaml
 
+from ingest.metadata import outlet_of, read_when
 from rag.errors import ArticleError
 from rag.index.ids import doc_id_for
 from rag.index.records import ArticleMeta
 from rag.text.language import detect_language
 
-SUFFIXES = (".md", ".markdown", ".txt")
+SUFFIXES = (".md", ".markdown", ".txt", ".html", ".htm")
+PAGES = (".html", ".htm")
+# The feed list lives in the corpus folder but is not an article (ingest.feeds).
+NOT_ARTICLES = frozenset({"feeds.txt"})
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?)\r?\n---[ \t]*(?:\r?\n|\Z)", re.DOTALL)
 _HEADING = re.compile(r"^\s{0,3}#{1,6}\s+(.+?)\s*#*\s*$")
 # Executable or invisible HTML is not article text (and must never reach a page).
@@ -35,14 +40,29 @@ class Article:
     title: str
     language: str
     source: str
-    date: str
+    date: str  # publication day, ISO ("" = undated)
     text: str
     content_hash: str
+    outlet: str = ""
+    author: str = ""
+    updated: str = ""
+    published: str = ""  # ISO date-time, when the time of day is known
+    warnings: tuple[str, ...] = ()  # e.g. a date that could not be read
 
     @property
     def meta(self) -> ArticleMeta:
         """What the index records on each of its chunks."""
-        return ArticleMeta(self.doc_id, self.title, self.language, self.source, self.date)
+        return ArticleMeta(
+            self.doc_id,
+            self.title,
+            self.language,
+            self.source,
+            self.date,
+            self.outlet,
+            self.author,
+            self.updated,
+            self.published,
+        )
 
 
 def content_hash(data: bytes) -> str:
@@ -73,7 +93,7 @@ def strip_hidden_html(text: str) -> str:
     return _HIDDEN_HTML.sub("", text) if "<" in text else text
 
 
-def _front_matter(raw: str) -> tuple[dict[str, object], str]:
+def split_front_matter(raw: str) -> tuple[dict[str, object], str]:
     match = _FRONT_MATTER.match(raw)
     if not match:
         return {}, raw
@@ -122,20 +142,50 @@ def parse_article(
     detect: Callable[[str], str] = detect_language,
 ) -> Article:
     """Build an `Article` from its decoded text (pure apart from the detector)."""
-    meta, body = _front_matter(raw)
+    meta, body = split_front_matter(raw)
     body = strip_hidden_html(body)
     if not body.strip():
         raise ArticleError("no text (empty, or front matter only)")
     title = _as_text(meta.get("title")) or _first_title(body) or doc_id
     language = _as_text(meta.get("language") or meta.get("lang")).lower() or detect(body)
+    source = _as_text(meta.get("source") or meta.get("url"))
+    when, updated = read_when(meta.get("date")), read_when(meta.get("updated"))
     return Article(
         doc_id=doc_id,
         title=title,
         language=language,
-        source=_as_text(meta.get("source") or meta.get("url")),
-        date=_as_text(meta.get("date")),
+        source=source,
+        date=when.day,
         text=body,
         content_hash=digest,
+        outlet=outlet_of(_as_text(meta.get("outlet")), source),
+        author=_as_text(meta.get("author")),
+        updated=updated.day,
+        published=when.moment,
+        warnings=tuple(
+            problem.replace("date", field, 1)
+            for field, problem in (("date", when.problem), ("updated", updated.problem))
+            if problem
+        ),
+    )
+
+
+def parse_page(doc_id: str, data: bytes, *, digest: str, url: str = "") -> Article:
+    """Build an `Article` from a saved HTML page (ingest.html)."""
+    from ingest.html import extract_page  # deferred: trafilatura takes a moment to load
+
+    page = extract_page(data, url)
+    return Article(
+        doc_id=doc_id,
+        title=page.title or doc_id,
+        language=page.language,
+        source=page.source,
+        date=page.date,
+        text=page.text,
+        content_hash=digest,
+        outlet=page.outlet,
+        author=page.author,
+        published=page.published,
     )
 
 
@@ -148,8 +198,37 @@ def scan_corpus(corpus_dir: Path) -> list[Path]:
         for path in corpus_dir.rglob("*")
         if path.is_file()
         and path.suffix.lower() in SUFFIXES
+        and path.relative_to(corpus_dir).as_posix() not in NOT_ARTICLES
         and not any(part.startswith(".") for part in path.relative_to(corpus_dir).parts)
     )
+
+
+@dataclass(frozen=True)
+class CorpusFile:
+    """An article file, identified by its content: whether it changed needs no parsing."""
+
+    doc_id: str
+    path: Path
+    content_hash: str
+
+
+def hash_corpus(
+    corpus_dir: Path, *, max_bytes: int
+) -> tuple[list[CorpusFile], list[tuple[str, str]]]:
+    """Every article file with its content hash, and (doc id, reason) for those that
+    cannot be read at all (too large, unreadable)."""
+    files: list[CorpusFile] = []
+    problems: list[tuple[str, str]] = []
+    for path in scan_corpus(corpus_dir):
+        doc_id = doc_id_for(path, corpus_dir)
+        try:
+            size = path.stat().st_size
+            if size > max_bytes:
+                raise ArticleError(f"too large ({size:,} bytes, limit {max_bytes:,})")
+            files.append(CorpusFile(doc_id, path, content_hash(path.read_bytes())))
+        except (ArticleError, OSError) as exc:
+            problems.append((doc_id, str(exc)))
+    return files, problems
 
 
 def read_article(path: Path, corpus_dir: Path, *, max_bytes: int) -> Article:
@@ -158,4 +237,7 @@ def read_article(path: Path, corpus_dir: Path, *, max_bytes: int) -> Article:
     if size > max_bytes:
         raise ArticleError(f"too large ({size:,} bytes, limit {max_bytes:,})")
     data = path.read_bytes()
-    return parse_article(doc_id_for(path, corpus_dir), decode(data), digest=content_hash(data))
+    doc_id, digest = doc_id_for(path, corpus_dir), content_hash(data)
+    if path.suffix.lower() in PAGES:
+        return parse_page(doc_id, data, digest=digest)
+    return parse_article(doc_id, decode(data), digest=digest)

@@ -9,18 +9,18 @@ An index of another format is rebuilt from the corpus, and the summary says so.
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from filelock import FileLock, Timeout
 
-from ingest.load import Article, read_article, scan_corpus
-from ingest.plan import Plan, plan
+from ingest.load import CorpusFile, hash_corpus
+from ingest.plan import Plan, nothing_changed
 from ingest.progress import Progress
 from rag.config import Settings
-from rag.errors import ArticleError, IndexFormatError, IndexMismatchError, ReindexBusyError
-from rag.index.ids import doc_id_for
+from rag.errors import IndexFormatError, IndexMismatchError, ReindexBusyError
 from rag.index.layout import IndexLayout
 from rag.index.manifest import Manifest, ensure_compatible, load_manifest
 
@@ -37,6 +37,12 @@ class Skipped:
 
 
 @dataclass
+class Duplicate:
+    path: str
+    duplicate_of: str
+
+
+@dataclass
 class ReindexSummary:
     added: int = 0
     updated: int = 0
@@ -44,6 +50,8 @@ class ReindexSummary:
     unchanged: int = 0
     chunks: int = 0
     skipped: list[Skipped] = field(default_factory=list)
+    warnings: list[Skipped] = field(default_factory=list)  # indexed, but e.g. left undated
+    duplicates: list[Duplicate] = field(default_factory=list)  # syndicated copies, not indexed
     notice: str = ""  # e.g. that an index of an older format was rebuilt
 
     def line(self) -> str:
@@ -51,8 +59,9 @@ class ReindexSummary:
             f"added {self.added}, updated {self.updated}, removed {self.removed}, "
             f"unchanged {self.unchanged}, chunks {self.chunks}"
         )
-        if self.skipped:
-            text += f", skipped {len(self.skipped)}"
+        for count, what in ((self.skipped, "skipped"), (self.duplicates, "copies")):
+            if count:
+                text += f", {what} {len(count)}"
         return text
 
     def as_dict(self) -> dict[str, Any]:
@@ -121,38 +130,23 @@ def _reindex_locked(
     embed_model: BaseEmbedding | None,
     progress: Progress | None,
 ) -> ReindexSummary:
-    articles = _read_corpus(corpus, settings, summary)
-    unreadable = [s.path for s in summary.skipped]
+    files, problems = hash_corpus(corpus, max_bytes=settings.max_article_bytes)
+    summary.skipped += [Skipped(doc_id, reason) for doc_id, reason in problems]
     layout = IndexLayout(settings.data_dir)
-    if manifest is not None and not layout.dirty.exists() and _side_index_exists(layout, manifest):
-        work = plan(manifest, articles, unreadable, chunking=settings.chunking)
-        if not work.changes:
-            return _summarise(summary, work, manifest)
+    if (
+        manifest is not None
+        and not layout.dirty.exists()
+        and _side_index_exists(layout, manifest)
+        and nothing_changed(manifest, files, settings.chunking)
+    ):
+        return _summarise(summary, Plan(unchanged=len(manifest.documents)), manifest, files)
 
     from ingest.apply import apply  # the heavy part: Chroma, llama-index, the model
 
     work, manifest = apply(
-        settings,
-        manifest,
-        articles,
-        unreadable=unreadable,
-        embed_model=embed_model,
-        progress=progress,
+        settings, manifest, corpus, files, embed_model=embed_model, progress=progress
     )
-    return _summarise(summary, work, manifest)
-
-
-def _read_corpus(corpus_dir: Path, settings: Settings, summary: ReindexSummary) -> list[Article]:
-    articles: list[Article] = []
-    for path in scan_corpus(corpus_dir):
-        rel = doc_id_for(path, corpus_dir)
-        try:
-            articles.append(read_article(path, corpus_dir, max_bytes=settings.max_article_bytes))
-        except (ArticleError, OSError) as exc:
-            summary.skipped.append(Skipped(rel, str(exc)))
-            # INFO, not WARNING: the summary carries it, and the CLI and UI show it from there
-            log.info("skipping %s: %s", rel, exc)
-    return articles
+    return _summarise(summary, work, manifest, files)
 
 
 def _side_index_exists(layout: IndexLayout, manifest: Manifest) -> bool:
@@ -160,9 +154,27 @@ def _side_index_exists(layout: IndexLayout, manifest: Manifest) -> bool:
     return manifest.side_index is not None and layout.generation(manifest.side_index).is_dir()
 
 
-def _summarise(summary: ReindexSummary, work: Plan, manifest: Manifest) -> ReindexSummary:
+def _summarise(
+    summary: ReindexSummary, work: Plan, manifest: Manifest, files: Sequence[CorpusFile]
+) -> ReindexSummary:
+    """The counts of this run; what is skipped, left undated or a copy, from the manifest
+    (so a run with nothing to do reports them as the run that found them did)."""
+    present = {f.doc_id for f in files}
     summary.added, summary.updated, summary.unchanged = work.added, work.updated, work.unchanged
     summary.removed = len(work.removed)
-    summary.skipped += [Skipped(d, f"same content as {twin}") for d, twin in work.duplicates]
     summary.chunks = manifest.chunk_count
+    for doc_id, record in sorted(manifest.skipped.items()):
+        if doc_id in present:
+            summary.skipped.append(Skipped(doc_id, record["reason"]))
+            log.info("skipping %s: %s", doc_id, record["reason"])
+    summary.warnings = [
+        Skipped(doc_id, warning)
+        for doc_id, entry in sorted(manifest.documents.items())
+        for warning in entry.warnings
+    ]
+    summary.duplicates = [
+        Duplicate(doc_id, record["of"])
+        for doc_id, record in sorted(manifest.copies.items())
+        if doc_id in present
+    ]
     return summary

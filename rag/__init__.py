@@ -10,10 +10,11 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from ingest.add import AddedArticle
+    from ingest.add import AddedArticle, AddReport
+    from ingest.feeds import FeedReport
     from ingest.reindex import ReindexSummary, Skipped
-    from rag.answer.types import Answer, ChatMessage, Citation
-    from rag.api import ArticleInfo, Assistant, IndexStatus
+    from rag.answer.types import Answer, ChatMessage, Citation, Copy
+    from rag.api import ArticleInfo, Assistant, FeedInfo, IndexStatus
     from rag.config import Settings, get_settings
     from rag.errors import RagError
     from rag.search.passage import Passage
@@ -22,11 +23,15 @@ if TYPE_CHECKING:
 # Each name from its light home module: `from rag import Answer` loads no model library.
 _HOMES = {
     "AddedArticle": "ingest.add",
+    "AddReport": "ingest.add",
+    "FeedReport": "ingest.feeds",
+    "FeedInfo": "rag.api",
     "ReindexSummary": "ingest.reindex",
     "Skipped": "ingest.reindex",
     "Answer": "rag.answer.types",
     "ChatMessage": "rag.answer.types",
     "Citation": "rag.answer.types",
+    "Copy": "rag.answer.types",
     "ArticleInfo": "rag.api",
     "Assistant": "rag.api",
     "IndexStatus": "rag.api",
@@ -37,12 +42,16 @@ _HOMES = {
     "Tuning": "rag.tuning",
 }
 __all__ = [
+    "AddReport",
     "AddedArticle",
     "Answer",
     "ArticleInfo",
     "Assistant",
     "ChatMessage",
     "Citation",
+    "Copy",
+    "FeedInfo",
+    "FeedReport",
     "IndexStatus",
     "Passage",
     "RagError",

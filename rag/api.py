@@ -14,7 +14,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ingest.add import AddedArticle, add_article
+from ingest.add import AddedArticle, AddReport, add_article, add_sources
+from ingest.feeds import FeedReport, add_feed, feed_list, load_state, remove_feed, update_feeds
 from ingest.progress import Progress
 from ingest.reindex import ReindexSummary, reindex
 from rag.answer.types import Answer, ChatMessage
@@ -47,6 +48,18 @@ class ArticleInfo:
     title: str
     language: str
     source: str
+    date: str | None  # publication day, ISO
+    outlet: str
+    author: str
+    copies: int  # syndicated copies of it in the corpus, not indexed themselves
+
+
+@dataclass(frozen=True)
+class FeedInfo:
+    url: str
+    title: str  # as the feed names itself ("" before its first update)
+    checked: str | None  # when it was last asked, ISO
+    entries: int  # entries seen so far
 
 
 def clean_question(question: str, max_chars: int) -> str:
@@ -140,7 +153,16 @@ class Assistant:
         """The indexed articles, by document id."""
         manifest = read_manifest(self.settings)
         return [
-            ArticleInfo(doc_id, entry.title, entry.language, entry.source)
+            ArticleInfo(
+                doc_id,
+                entry.title,
+                entry.language,
+                entry.source,
+                entry.date or None,
+                entry.outlet,
+                entry.author,
+                len(entry.also),
+            )
             for doc_id, entry in sorted(manifest.documents.items())
         ]
 
@@ -186,6 +208,49 @@ class Assistant:
             max_bytes=min(limit, max_bytes) if max_bytes else limit,
             embed_model=self._embed_model,
             progress=progress,
+        )
+
+    def add(
+        self,
+        sources: Sequence[str],
+        *,
+        index: bool = True,
+        progress: Progress | None = None,
+    ) -> AddReport:
+        """Add articles by URL (fetched and extracted) or file path (.md, .txt, .html) to
+        the corpus, then reindex unless `index` is False. A bad source is a line in the
+        report's `skipped`; the others are still added."""
+        return add_sources(
+            self.settings, sources, index=index, embed_model=self._embed_model, progress=progress
+        )
+
+    def feeds(self) -> list[FeedInfo]:
+        """The corpus's feeds (corpus/feeds.txt), with what their updates found."""
+        state = load_state(self.settings)
+        return [
+            FeedInfo(
+                url,
+                str(state.get(url, {}).get("title", "")),
+                state.get(url, {}).get("checked"),
+                len(state.get(url, {}).get("seen", [])),
+            )
+            for url in feed_list(self.settings.corpus_dir)
+        ]
+
+    def add_feed(self, url: str) -> bool:
+        """Add a feed to the corpus's list; False when it is listed already."""
+        return add_feed(self.settings.corpus_dir, url)
+
+    def remove_feed(self, url: str) -> None:
+        """Drop a feed from the list; the articles it brought stay."""
+        remove_feed(self.settings.corpus_dir, url)
+
+    def update_feeds(
+        self, *, limit: int | None = None, progress: Progress | None = None
+    ) -> FeedReport:
+        """Add every feed's new entries (at most `limit` per feed), then reindex once."""
+        return update_feeds(
+            self.settings, limit=limit, embed_model=self._embed_model, progress=progress
         )
 
     # ------------------------------------------------------------------ questions

@@ -30,7 +30,9 @@ class Settings(BaseSettings):
     )
 
     # Where things live
-    corpus_dir: Path = Field(Path("corpus"), description="Folder of articles (.md, .txt).")
+    corpus_dir: Path = Field(
+        Path("corpus"), description="Folder of articles (.md, .txt, .html) and feeds.txt."
+    )
     data_dir: Path = Field(
         Path(".rag"), description="Index folder: Chroma, the side index and the manifest."
     )
@@ -53,6 +55,18 @@ class Settings(BaseSettings):
     )
     max_article_bytes: int = Field(
         5_000_000, ge=1, description="Articles larger than this are skipped with a reason."
+    )
+
+    # Fetching web pages and feeds
+    fetch_timeout: float = Field(
+        20.0, gt=0, description="Seconds a page or feed may take to arrive, in all."
+    )
+    fetch_max_bytes: int = Field(
+        5_000_000, ge=1, description="Largest page or feed fetched (counted after decompression)."
+    )
+    fetch_allow_private: bool = Field(
+        False,
+        description="Fetch from private, loopback and link-local addresses too (tests, intranets).",
     )
 
     # Embedding

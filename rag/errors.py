@@ -29,6 +29,10 @@ class ArticleError(RagError):
     """An article cannot be read or parsed; reindex skips it with this reason."""
 
 
+class FetchError(RagError):
+    """A page or feed could not be fetched; the message is the one-line reason."""
+
+
 class ArticleNotIndexedError(RagError):
     """An added article was saved into the corpus, but indexing it failed."""
 

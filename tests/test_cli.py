@@ -37,7 +37,9 @@ def test_reindex_then_ask_json(settings: Settings, tmp_path: Path) -> None:
     summary = json.loads(first.stdout)
     # no library chatter below the default WARNING level (bm25s used to log at DEBUG)
     assert "DEBUG" not in first.stderr and "INFO" not in first.stderr, first.stderr
-    assert set(summary) == {"added", "updated", "removed", "unchanged", "chunks", "skipped"}
+    assert set(summary) == {
+        "added", "updated", "removed", "unchanged", "chunks", "skipped", "warnings", "duplicates"
+    }  # fmt: skip
     assert summary["added"] == 1 and summary["chunks"] > 5
 
     again = run(["reindex"], settings, tmp_path)
@@ -51,7 +53,8 @@ def test_reindex_then_ask_json(settings: Settings, tmp_path: Path) -> None:
     data = json.loads(asked.stdout)
     assert data["mode"] == "extractive"
     assert set(data["citations"][0]) == {
-        "n", "doc_id", "title", "source", "text", "quote", "start_char", "end_char", "score"
+        "n", "doc_id", "title", "source", "text", "quote", "start_char", "end_char", "score",
+        "date", "outlet", "also",
     }  # fmt: skip
     cited = data["citations"][0]["text"]
     assert "heißt Windsurf" in cited and "geistige Eigentum" in cited

@@ -11,9 +11,11 @@ from streamlit.delta_generator import DeltaGenerator
 
 from rag import Answer, Assistant, Citation, IndexStatus, RagError, get_settings
 from ui.corpus import build_index_prompt, corpus_panel, describe_corpus, index_status
+from ui.feeds import feeds_panel
 from ui.history import Turn, chat_history, conversation_markdown
 from ui.render import (
     answer_markdown,
+    copy_markdown,
     escaped_stream,
     literal_markdown,
     passage_markdown,
@@ -55,12 +57,16 @@ def new_chat() -> None:
 def show_citation(c: Citation) -> None:
     with st.container(border=True):
         st.markdown(f"**[{c.n}]** {literal_markdown(c.title)}")
-        meta = [literal_markdown(c.doc_id), f"characters {c.start_char}–{c.end_char}"]
+        meta = [literal_markdown(p) for p in (c.outlet, c.date or "") if p]
+        meta += [literal_markdown(c.doc_id), f"characters {c.start_char}–{c.end_char}"]
         meta.append(f"relevance {c.score:.2f}")
         if c.source:
             meta.append(source_link(c.source))
         st.caption(" · ".join(meta))
         st.markdown(passage_markdown(c.text, c.quote))
+        if c.also:
+            copies = [copy_markdown(x.outlet, x.date or "", x.source) for x in c.also]
+            st.caption("Also in: " + "; ".join(copies))
 
 
 def show_notice(turn: Turn) -> None:
@@ -143,6 +149,7 @@ def sidebar(bot: Assistant, status: IndexStatus | None) -> DeltaGenerator:
         download_button(slot, "download")
         st.divider()
         corpus_panel(bot, status)
+        feeds_panel(bot)
         st.divider()
         st.slider(
             "Passages per question",

@@ -1,16 +1,16 @@
-"""Corpus management in the UI: status, reindexing with progress, adding an article."""
+"""Corpus management in the UI: status, the list of articles, reindexing with progress."""
 
 from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Callable
 
 import streamlit as st
-from streamlit.delta_generator import DeltaGenerator
 
 from rag import Assistant, IndexStatus, RagError, ReindexSummary
-from rag.errors import ArticleNotIndexedError, IndexMissingError
+from rag.errors import IndexMissingError
+from ui.adding import add_article
+from ui.feedback import flash, reporting, show_flash
 from ui.render import answer_markdown, literal_markdown
 
 log = logging.getLogger(__name__)
@@ -18,7 +18,6 @@ MAX_UPLOAD_BYTES = (
     2_000_000  # as ui/.streamlit/config.toml's maxUploadSize; the settings may be lower
 )
 _LANGUAGES = {"de": "German", "en": "English", "fr": "French", "es": "Spanish", "it": "Italian"}
-_FLASH = "corpus_flash"  # a message that must outlive the st.rerun() that refreshes the status
 
 
 def index_status(bot: Assistant) -> IndexStatus | None:
@@ -54,21 +53,12 @@ def friendly_time(stamp: str | None) -> str:
     return when.astimezone(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
 
 
-def _reporting(bar: DeltaGenerator) -> Callable[[int, int], None]:
-    """A reindex progress callback that moves `bar`."""
-
-    def progress(done: int, total: int) -> None:
-        bar.progress(done / total if total else 1.0, text=f"Embedding passages {done}/{total}")
-
-    return progress
-
-
 def run_reindex(bot: Assistant, label: str) -> ReindexSummary | None:
     """Bring the index in line with the corpus folder, showing progress; None on failure."""
     with st.status(label, expanded=True) as box:
         bar = st.progress(0.0, text="Reading the corpus…")
         try:
-            summary = bot.reindex(progress=_reporting(bar))
+            summary = bot.reindex(progress=reporting(bar))
         except (RagError, OSError) as exc:
             log.warning("reindex failed: %s", exc)
             box.update(label="Indexing failed", state="error", expanded=True)
@@ -79,25 +69,30 @@ def run_reindex(bot: Assistant, label: str) -> ReindexSummary | None:
     return summary
 
 
-def flash(kind: str, message: str) -> None:
-    st.session_state[_FLASH] = (kind, message)
-
-
-def show_flash() -> None:
-    kind, message = st.session_state.pop(_FLASH, ("", ""))
-    if kind == "success":
-        st.success(message, icon=":material/check_circle:")
-    elif kind == "warning":
-        st.warning(message, icon=":material/warning:")
-
-
 def summary_message(summary: ReindexSummary) -> tuple[str, str]:
     text = f"Reindexed: {summary.line()}."
     if summary.notice:  # e.g. an index of an older format was rebuilt
         text += f"  \n{answer_markdown(summary.notice.capitalize())}."
     for skipped in summary.skipped:
         text += f"  \nSkipped {literal_markdown(skipped.path)}: {answer_markdown(skipped.reason)}"
-    return ("warning" if summary.skipped else "success"), text
+    for warning in summary.warnings:
+        text += f"  \n{literal_markdown(warning.path)}: {answer_markdown(warning.reason)}"
+    for copy in summary.duplicates:
+        text += (
+            f"  \n{literal_markdown(copy.path)} is the same story as "
+            f"{literal_markdown(copy.duplicate_of)}: indexed once"
+        )
+    return ("warning" if summary.skipped or summary.warnings else "success"), text
+
+
+def article_list(bot: Assistant) -> None:
+    """The indexed articles, newest first, with outlet and date."""
+    docs = sorted(bot.articles(), key=lambda d: (d.date or "", d.doc_id), reverse=True)
+    with st.expander(f"Articles ({len(docs)})", icon=":material/list:"):
+        for d in docs:
+            byline = " · ".join(literal_markdown(p) for p in (d.outlet, d.date or "undated") if p)
+            copies = f" · also in {d.copies} more" if d.copies else ""
+            st.markdown(f"**{literal_markdown(d.title)}**  \n:gray[{byline}{copies}]")
 
 
 def _reindex_and_refresh(bot: Assistant, label: str) -> None:
@@ -126,46 +121,6 @@ def build_index_prompt(bot: Assistant) -> None:
         _reindex_and_refresh(bot, "Building the index…")
 
 
-def add_article(bot: Assistant) -> None:
-    """The "Add article" form: validate, save into the corpus, index with progress."""
-    with st.form("add_article", clear_on_submit=True, border=False):
-        uploaded = st.file_uploader(
-            "Markdown or text file (UTF-8 preferred)",
-            max_upload_size=MAX_UPLOAD_BYTES // 1_000_000,
-            help="Optional YAML front matter: title, source, date, language.",
-        )
-        submitted = st.form_submit_button("Add and index", icon=":material/upload:")
-    if not submitted:
-        return
-    if uploaded is None:
-        st.warning("Choose a .md or .txt file first.")
-        return
-    with st.status(f"Adding {literal_markdown(uploaded.name)}…", expanded=True) as box:
-        bar = st.progress(0.0, text="Checking the file…")
-        try:
-            added = bot.add_article(
-                uploaded.name,
-                uploaded.getvalue(),
-                max_bytes=MAX_UPLOAD_BYTES,
-                progress=_reporting(bar),
-            )
-        except ArticleNotIndexedError as exc:  # saved, but the reindex failed
-            box.update(label="Saved, not indexed yet", state="error", expanded=True)
-            st.error(answer_markdown(exc.reason), icon=":material/error:")
-            st.info(f"{literal_markdown(exc.filename)} is saved; the next reindex indexes it.")
-            return
-        except (RagError, OSError) as exc:  # refused: nothing was kept
-            box.update(label="Not added", state="error", expanded=True)
-            st.error(answer_markdown(str(exc)), icon=":material/block:")
-            return
-        bar.progress(1.0, text="Done")
-        box.update(label=f"Indexed: {added.summary.line()}", state="complete", expanded=False)
-    title = literal_markdown(added.title)
-    name = literal_markdown(added.filename)
-    flash("success", f"Added *{title}* as {name}. {added.summary.line()}.")
-    st.rerun()
-
-
 def corpus_panel(bot: Assistant, status: IndexStatus | None) -> None:
     """The sidebar's corpus section."""
     st.subheader("Corpus")
@@ -184,3 +139,5 @@ def corpus_panel(bot: Assistant, status: IndexStatus | None) -> None:
     with st.expander("Add article", icon=":material/note_add:"):
         add_article(bot)
     reindex_button(bot)
+    if status is not None:
+        article_list(bot)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from rag import Answer, ChatMessage, Citation
+from rag import Answer, ChatMessage, Citation, Copy
 from ui.render import export_markdown, safe_url
 
 
@@ -34,6 +34,12 @@ def chat_history(turns: Sequence[Turn]) -> list[ChatMessage]:
     ]
 
 
+def _copy(copy: Copy) -> str:
+    where = ", ".join(export_markdown(p) for p in (copy.outlet, copy.date or "") if p)
+    url = safe_url(copy.source)
+    return f"{where} <{url}>" if url else where
+
+
 def _quote_block(text: str) -> str:
     return "\n".join(f"> {line}" for line in export_markdown(text).splitlines() if line.strip())
 
@@ -55,10 +61,16 @@ def conversation_markdown(turns: Sequence[Turn], *, title: str = "article-rag co
         if turn.citations:
             parts.append("#### Sources")
         for c in turn.citations:
-            head = f"**[{c.n}] {export_markdown(c.title)}** ({export_markdown(c.doc_id)}"
-            head += f", characters {c.start_char}–{c.end_char})"
+            head = f"**[{c.n}] {export_markdown(c.title)}**"
+            byline = ", ".join(export_markdown(p) for p in (c.outlet, c.date or "") if p)
+            head += f" — {byline}" if byline else ""
+            head += f" ({export_markdown(c.doc_id)}, characters {c.start_char}–{c.end_char})"
             url = safe_url(c.source)
             if url:
                 head += f" <{url}>"
-            parts.append(head + "\n\n" + _quote_block(c.text))
+            block = head + "\n\n" + _quote_block(c.text)
+            if c.also:
+                copies = "; ".join(_copy(x) for x in c.also)
+                block += f"\n\nAlso in: {copies}"
+            parts.append(block)
     return "\n\n".join(parts) + "\n"

@@ -122,3 +122,10 @@ def source_link(source: str) -> str:
         return _escape_line(source.strip())
     host = urlsplit(url).hostname or url
     return f"[{_escape_line(host.removeprefix('www.'))} ↗]({url})"
+
+
+def copy_markdown(outlet: str, date: str, source: str) -> str:
+    """Where else a story appeared: "Seekurier 2025-06-03 [seekurier.example ↗](…)"."""
+    where = " ".join(_escape_line(p) for p in (outlet, date) if p)
+    link = source_link(source) if source else ""
+    return " ".join(p for p in (where, link) if p)

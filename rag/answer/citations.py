@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from rag.answer.types import Citation
+from rag.answer.types import Citation, Copy
 from rag.search.passage import Passage
 
 MARKER = re.compile(r"(\s*)\[(\d{1,3}(?:\s*,\s*\d{1,3})*)\]")
@@ -86,4 +86,7 @@ def citation(n: int, passage: Passage, quote: str) -> Citation:
         start_char=passage.start,
         end_char=passage.end,
         score=round(float(passage.score), 4),
+        date=passage.date or None,
+        outlet=passage.outlet,
+        also=tuple(Copy(c["outlet"], c["source"], c["date"] or None) for c in passage.also),
     )

@@ -18,6 +18,15 @@ class ChatMessage:
 
 
 @dataclass(frozen=True)
+class Copy:
+    """Another outlet's copy of a syndicated story (not indexed itself)."""
+
+    outlet: str
+    source: str
+    date: str | None
+
+
+@dataclass(frozen=True)
 class Citation:
     """Passage `[n]` of an answer."""
 
@@ -30,6 +39,9 @@ class Citation:
     start_char: int  # the passage's range in the article body
     end_char: int
     score: float
+    date: str | None = None  # the article's publication day, ISO YYYY-MM-DD
+    outlet: str = ""
+    also: tuple[Copy, ...] = ()  # where else the story appeared
 
 
 @dataclass(frozen=True)

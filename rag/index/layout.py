@@ -4,6 +4,8 @@
 manifest.json      what is indexed (rag.index.manifest), written last
 chroma/            the embedded Chroma store (absent in server mode)
 side/<generation>/ what is kept beside Chroma (rag.index.side_index), one folder per reindex
+signatures.npz     MinHash signatures of the articles, by content hash (ingest.dedup)
+feeds.json         each feed's ETag, Last-Modified and the entries already seen (ingest.feeds)
 reindex.lock       held by the running reindex
 dirty              present while a reindex writes: the next one heals what it left
 ```
@@ -16,7 +18,7 @@ from pathlib import Path
 
 # Bump when anything on disk changes meaning. An index of another format is not read: the
 # next reindex rebuilds it from the corpus.
-FORMAT = 2
+FORMAT = 3
 
 
 @dataclass(frozen=True)
@@ -34,6 +36,14 @@ class IndexLayout:
     @property
     def side(self) -> Path:
         return self.root / "side"
+
+    @property
+    def signatures(self) -> Path:
+        return self.root / "signatures.npz"
+
+    @property
+    def feeds(self) -> Path:
+        return self.root / "feeds.json"
 
     @property
     def lock(self) -> Path:

@@ -26,6 +26,14 @@ class DocEntry:
     source: str
     chunk_ids: list[str]
     chunking: str  # Settings.chunking when it was cut: another value re-cuts it
+    date: str = ""  # ISO day ("" = undated)
+    published: str = ""  # ISO date-time, when the time of day is known
+    updated: str = ""
+    outlet: str = ""
+    author: str = ""
+    # Syndicated copies of this article that are not indexed: {doc_id, outlet, source, date}.
+    also: list[dict[str, str]] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)  # e.g. a date that could not be read
 
 
 @dataclass
@@ -33,6 +41,11 @@ class Manifest:
     embed_model: str
     store: str  # Settings.store_identity: the Chroma this index lives in
     documents: dict[str, DocEntry] = field(default_factory=dict)
+    # Files that are not indexed, by doc id, with the content hash they had: copies of
+    # another article ({"hash", "of"}) and unreadable files ({"hash", "reason"}). A file
+    # still so is no change, and the next reindex does not read it again.
+    copies: dict[str, dict[str, str]] = field(default_factory=dict)
+    skipped: dict[str, dict[str, str]] = field(default_factory=dict)
     side_index: str | None = None  # the current side-index generation (None: not built yet)
     indexed_at: str | None = None
     format: int = FORMAT

@@ -1,11 +1,14 @@
 """What the index records of an article and its chunks: the metadata schema (pure).
 
-Every chunk in Chroma carries its article's fields, so a passage can be cited without
-reading the manifest, and whole articles can be deleted by `doc_id`.
+Every chunk in Chroma carries its article's fields, so a passage can be cited and filtered
+without reading the manifest, and whole articles can be deleted by `doc_id`. Dates are
+stored as numbers (yyyymmdd), since Chroma's range filters take numbers only; an undated
+article's chunks have no `date` field, so date filters leave them out.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -19,7 +22,11 @@ class ArticleMeta:
     title: str
     language: str
     source: str
-    date: str
+    date: str = ""  # publication day, ISO YYYY-MM-DD ("" = undated)
+    outlet: str = ""
+    author: str = ""
+    updated: str = ""  # day of the last update, ISO ("" = not known)
+    published: str = ""  # ISO date-time of publication, when the time of day is known
 
 
 @dataclass(frozen=True)
@@ -44,18 +51,37 @@ class StoredChunk:
     end: int
 
 
+def day_number(iso: str) -> int:
+    """An ISO date as the number the index stores and filters on (20250603); 0 for ""."""
+    return int(iso.replace("-", "")) if iso else 0
+
+
+def day_iso(number: object) -> str:
+    """The ISO date of a stored day number; "" for none."""
+    if not isinstance(number, int) or number <= 0:
+        return ""
+    return dt.date(number // 10000, number // 100 % 100, number % 100).isoformat()
+
+
 def chunk_metadata(article: ArticleMeta, chunk: Chunk) -> dict[str, str | int]:
     """The metadata a chunk is stored with."""
-    return {
+    meta: dict[str, str | int] = {
         "doc_id": article.doc_id,
         "title": article.title,
         "source": article.source,
         "language": article.language,
-        "date": article.date,
+        "outlet": article.outlet,
+        "author": article.author,
         "chunk_index": chunk.index,
         "start_char": chunk.start,
         "end_char": chunk.end,
     }
+    for key, iso in (("date", article.date), ("updated", article.updated)):
+        if iso:
+            meta[key] = day_number(iso)
+    if article.published:
+        meta["published"] = article.published
+    return meta
 
 
 def stored_chunk(chunk_id: str, text: str, meta: Mapping[str, Any]) -> StoredChunk:
@@ -65,7 +91,11 @@ def stored_chunk(chunk_id: str, text: str, meta: Mapping[str, Any]) -> StoredChu
         title=str(meta.get("title", "")),
         language=str(meta.get("language", "")),
         source=str(meta.get("source", "")),
-        date=str(meta.get("date", "")),
+        date=day_iso(meta.get("date")),
+        outlet=str(meta.get("outlet", "")),
+        author=str(meta.get("author", "")),
+        updated=day_iso(meta.get("updated")),
+        published=str(meta.get("published", "")),
     )
     start = int(meta.get("start_char", 0))
     end = int(meta.get("end_char", start + len(text)))

@@ -76,6 +76,7 @@ class IndexWriter:
         content_hash: str,
         chunks: Sequence[Chunk],
         vectors: Sequence[Sequence[float]],
+        warnings: Sequence[str] = (),
     ) -> None:
         """Replace an article's chunks (also any a crashed run left) and record it."""
         self.store.delete_doc(article.doc_id)
@@ -87,6 +88,12 @@ class IndexWriter:
             source=article.source,
             chunk_ids=ids,
             chunking=self.settings.chunking,
+            date=article.date,
+            published=article.published,
+            updated=article.updated,
+            outlet=article.outlet,
+            author=article.author,
+            warnings=list(warnings),
         )
 
     def save(self) -> None:
@@ -106,12 +113,12 @@ class IndexWriter:
         text is embedded."""
         ids: list[str] = []
         texts: list[str] = []
-        languages: list[str] = []
+        articles: list[ArticleMeta] = []
         vectors: list[np.ndarray] = []
         for chunk, vector in self.store.chunks_with_vectors():
             ids.append(chunk.chunk_id)
             texts.append(chunk.text)
-            languages.append(chunk.article.language or "en")
+            articles.append(chunk.article)
             vectors.append(vector.astype(np.float16))  # float16 halves the transient list
         old = (
             SideIndex.previous_sentences(self.layout.generation(self._previous))
@@ -128,9 +135,7 @@ class IndexWriter:
         )
         log.info("side index: %d chunks, %d sentences", len(ids), len(sentences.spans))
         name = uuid.uuid4().hex[:12]
-        SideIndex.build(ids, texts, languages, vectors, sentences).save(
-            self.layout.generation(name)
-        )
+        SideIndex.build(ids, texts, articles, vectors, sentences).save(self.layout.generation(name))
         self.manifest.side_index = name
 
     def commit(self) -> None:

@@ -21,6 +21,11 @@ class Passage:
     end: int
     score: float  # fused, in [0, 1] relative to the other candidates
     dense: float  # cosine similarity to the question
+    date: str = ""  # the article's publication day, ISO ("" = undated)
+    outlet: str = ""
+    author: str = ""
+    # Where else the story appeared (syndicated copies): {doc_id, outlet, source, date}.
+    also: tuple[dict[str, str], ...] = ()
 
 
 @dataclass(frozen=True)

@@ -70,11 +70,19 @@ class HybridRetriever:
                 end=chunk.end,
                 score=score,
                 dense=dense[cid],
+                date=chunk.article.date,
+                outlet=chunk.article.outlet,
+                author=chunk.article.author,
+                also=self._also(chunk.article.doc_id),
             )
             for cid, score in ranked
             if (chunk := chunks.get(cid)) is not None  # gone: deleted by a reindex since
         ]
         return Retrieval(passages, qvec, coverage)
+
+    def _also(self, doc_id: str) -> tuple[dict[str, str], ...]:
+        entry = self.index.manifest.documents.get(doc_id)
+        return tuple(entry.also) if entry else ()
 
     def cosines(self, ids: list[str], qvec: np.ndarray) -> dict[str, float]:
         """Cosine of each chunk to the question, from the side index's copy of the vectors."""

@@ -11,7 +11,7 @@ from streamlit.testing.v1 import AppTest
 
 from rag import Citation
 from rag.config import Settings
-from rag.index.layout import IndexLayout
+from rag.index.layout import FORMAT, IndexLayout
 from tests.ui.conftest import AppFactory, page_text, rendered
 from ui.history import Turn
 
@@ -199,7 +199,7 @@ def test_upload_adds_and_indexes_an_article(make_app: AppFactory, own_index: Set
     ("name", "data", "reason"),
     [
         ("photo.md", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "binary"),
-        ("notes.pdf", b"%PDF-1.7 text", "only .md and .txt"),
+        ("notes.pdf", b"%PDF-1.7 text", "only .md, .txt and .html"),
         ("../../evil.md", b"# Evil\nEscapes the corpus folder.", "not a plain file name"),
         ("..\\evil.txt", b"Escapes the corpus folder.", "not a plain file name"),
         ("empty.md", b"---\ntitle: x\n---\n", "no text"),
@@ -245,7 +245,8 @@ def test_an_index_of_an_older_format_is_rebuilt_from_the_sidebar(
     make_app: AppFactory, own_index: Settings
 ) -> None:
     manifest = IndexLayout(own_index.data_dir).manifest
-    manifest.write_text(manifest.read_text().replace('"format": 2', '"format": 1'))
+    old = manifest.read_text().replace(f'"format": {FORMAT}', f'"format": {FORMAT - 1}')
+    manifest.write_text(old)
     at = make_app(own_index)
     at.run()
     assert not at.exception

@@ -5,6 +5,7 @@ from pathlib import Path
 import numpy as np
 
 from rag.index.ids import article_of, chunk_id
+from rag.index.records import ArticleMeta
 from rag.index.sentence_vectors import SentenceVectors
 from rag.index.side_index import SideIndex
 from tests.rag.index.test_sentence_vectors import TEXTS, fake_embed
@@ -14,8 +15,13 @@ def test_generation_round_trips_with_chunk_vectors_as_float16(tmp_path: Path) ->
     ids = [chunk_id("a.md", 0, 10), chunk_id("a.md", 10, 20), chunk_id("b.md", 0, 5)]
     vectors = list(np.random.default_rng(0).normal(size=(3, 8)).astype(np.float32))
     sentences = SentenceVectors.build(TEXTS, fake_embed([]), fake_embed([]))
-    SideIndex.build(ids, TEXTS, ["de"] * 3, vectors, sentences).save(tmp_path)
+    a = ArticleMeta("a.md", "A", "de", "https://zeit.de/a", "2025-06-03", "zeit.de", "Eva Roth")
+    b = ArticleMeta("b.md", "B", "de", "", "", "", "")
+    SideIndex.build(ids, TEXTS, [a, a, b], vectors, sentences).save(tmp_path)
     loaded = SideIndex.load(tmp_path)
+    assert loaded.facets.dates.tolist() == [20250603, 20250603, 0], "a number: 0 = undated"
+    assert loaded.facets.outlets == ["zeit.de", "zeit.de", ""]
+    assert loaded.facets.authors[0] == "Eva Roth" and loaded.facets.languages == ["de"] * 3
     assert loaded.ids == ids and loaded.position[ids[2]] == 2
     assert loaded.vectors.dtype == np.float16
     np.testing.assert_allclose(loaded.vectors, np.stack(vectors), atol=2e-3)

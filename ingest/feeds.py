@@ -1,0 +1,264 @@
+"""RSS and Atom feeds: the feed list in the corpus, and updates that add new entries.
+
+The list is `corpus/feeds.txt` (one URL a line, `#` comments), so it travels with the
+corpus. What each feed has delivered (ETag, Last-Modified, the entries already seen) is
+kept in the index folder. An update asks each feed conditionally (a 304 ends there),
+reads RSS 2.0, RSS 1.0/RDF and Atom with feedparser, and fetches each new entry's page
+like `rag add`; when the page cannot be fetched or holds no article, the entry's own
+content or summary is used, with the entry's date. A broken feed fails alone.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import json
+import os
+import tempfile
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from ingest.add import Added, Refused, is_url, url_draft
+from ingest.corpus import CorpusWriter, Draft, page_draft
+from ingest.metadata import host_of
+from ingest.progress import Progress
+from ingest.reindex import ReindexSummary, reindex
+from rag.config import Settings
+from rag.errors import ArticleError, FetchError, RagError
+from rag.index.layout import IndexLayout
+from rag.text.language import detect_language
+
+if TYPE_CHECKING:
+    import feedparser
+    from llama_index.core.base.embeddings.base import BaseEmbedding
+
+    from ingest.fetch import Fetcher
+
+FEED_LIST = "feeds.txt"
+_SEEN_KEPT = 5000  # entries remembered per feed: far more than any feed lists at once
+
+
+class FeedError(RagError):
+    """The feed list cannot be changed as asked."""
+
+
+@dataclass(frozen=True)
+class Failed:
+    feed: str
+    reason: str
+
+
+@dataclass
+class FeedReport:
+    feeds: int = 0
+    new: int = 0  # entries not seen before
+    added: list[Added] = field(default_factory=list)
+    skipped: list[Refused] = field(default_factory=list)
+    failed: list[Failed] = field(default_factory=list)
+    reindex: ReindexSummary | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["reindex"] = self.reindex.as_dict() if self.reindex else None
+        return data
+
+
+# ---------------------------------------------------------------- the feed list
+
+
+def feed_list(corpus: Path) -> list[str]:
+    """The feed URLs of the corpus, in the order of its feeds.txt."""
+    path = corpus / FEED_LIST
+    if not path.is_file():
+        return []
+    lines = (line.split("#", 1)[0].strip() for line in path.read_text("utf-8").splitlines())
+    return list(dict.fromkeys(line for line in lines if line))
+
+
+def add_feed(corpus: Path, url: str) -> bool:
+    """Append `url` to the feed list; False when it is there already."""
+    url = url.strip()
+    if not is_url(url):
+        raise FeedError(f"a feed is an http(s) URL, not {url!r}")
+    if url in feed_list(corpus):
+        return False
+    path = corpus / FEED_LIST
+    text = path.read_text("utf-8") if path.is_file() else "# One feed URL a line (rag feeds).\n"
+    _write(path, text.rstrip("\n") + f"\n{url}\n")
+    return True
+
+
+def remove_feed(corpus: Path, url: str) -> None:
+    """Drop `url` from the feed list (its articles stay in the corpus)."""
+    if url.strip() not in feed_list(corpus):
+        raise FeedError(f"{url} is not in {corpus / FEED_LIST}")
+    lines = (corpus / FEED_LIST).read_text("utf-8").splitlines()
+    kept = [line for line in lines if line.split("#", 1)[0].strip() != url.strip()]
+    _write(corpus / FEED_LIST, "\n".join(kept) + "\n")
+
+
+def _write(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".feeds-")
+    with os.fdopen(fd, "w", encoding="utf-8") as fh:
+        fh.write(text)
+    os.replace(tmp, path)
+
+
+# ---------------------------------------------------------------- state
+
+
+def load_state(settings: Settings) -> dict[str, dict[str, Any]]:
+    """Each feed's ETag, Last-Modified, seen entries and last check ({} when none yet)."""
+    try:
+        data = json.loads(IndexLayout(settings.data_dir).feeds.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def _save_state(settings: Settings, state: dict[str, dict[str, Any]]) -> None:
+    _write(IndexLayout(settings.data_dir).feeds, json.dumps(state, ensure_ascii=False, indent=1))
+
+
+# ---------------------------------------------------------------- entries
+
+
+def entry_day(entry: Any) -> str:
+    """An entry's day: its published date, else its updated one (feedparser puts a lone
+    dc:date there)."""
+    for key in ("published_parsed", "updated_parsed"):
+        parsed = entry.get(key)
+        if parsed:
+            when = dt.datetime.fromtimestamp(calendar.timegm(parsed), dt.timezone.utc)
+            return when.date().isoformat()
+    return ""
+
+
+def _entry_id(entry: Any) -> str:
+    return str(entry.get("id") or entry.get("link") or entry.get("title") or "")
+
+
+def _entry_text(entry: Any) -> str:
+    """The entry's own content or summary, as plain paragraphs."""
+    import lxml.html
+
+    parts = [c.get("value", "") for c in entry.get("content", [])] or [entry.get("summary", "")]
+    paragraphs: list[str] = []
+    for part in parts:
+        if not part.strip():
+            continue
+        tree = lxml.html.fragment_fromstring(part, create_parent="div")
+        blocks = tree.xpath(".//p|.//li") or [tree]
+        paragraphs += [" ".join(b.text_content().split()) for b in blocks]
+    return "\n\n".join(p for p in paragraphs if p)
+
+
+def entry_draft(entry: Any, feed: Any) -> Draft:
+    """An article from the entry itself, for when its page gives none."""
+    from ingest.html import Page
+
+    link = str(entry.get("link") or "")
+    text = _entry_text(entry)
+    if not text:
+        raise ArticleError("neither its page nor the entry holds any text")
+    title = str(entry.get("title") or "").strip() or text[:80]
+    outlet = str(feed.feed.get("title") or "").split(" – ")[0].split(" - ")[0].strip()
+    page = Page(
+        title=title,
+        text=text,
+        source=link,
+        outlet=host_of(link) or outlet,
+        author=str(entry.get("author") or ""),
+        date=entry_day(entry),
+        language=str(feed.feed.get("language") or "").split("-")[0] or detect_language(text),
+    )
+    return page_draft(page, dt.datetime.now(dt.timezone.utc))
+
+
+# ---------------------------------------------------------------- update
+
+
+def update_feeds(
+    settings: Settings,
+    *,
+    limit: int | None = None,
+    fetcher: Fetcher | None = None,
+    embed_model: BaseEmbedding | None = None,
+    progress: Progress | None = None,
+) -> FeedReport:
+    """Add the new entries of every feed in the list (at most `limit` per feed), then
+    reindex once."""
+    from ingest.fetch import FEED_TYPES, Fetcher
+
+    report = FeedReport()
+    feeds = feed_list(settings.corpus_dir)
+    report.feeds = len(feeds)
+    state = load_state(settings)
+    writer = CorpusWriter(settings.corpus_dir)
+    with fetcher or Fetcher(settings) as client:
+        for url in feeds:
+            known = state.setdefault(url, {})
+            try:
+                got = client.get(
+                    url,
+                    kinds=FEED_TYPES,
+                    etag=known.get("etag", ""),
+                    last_modified=known.get("last_modified", ""),
+                )
+            except FetchError as exc:
+                report.failed.append(Failed(url, str(exc)))
+                continue
+            known["checked"] = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+            if got.not_modified:
+                continue
+            parsed = _parse(got.content)
+            if parsed.bozo and not parsed.entries:
+                reason = str(parsed.get("bozo_exception", "no entries")).splitlines()[0]
+                report.failed.append(Failed(url, f"not a readable RSS or Atom feed ({reason})"))
+                continue
+            known.update(etag=got.etag, last_modified=got.last_modified)
+            known["title"] = str(parsed.feed.get("title") or "")
+            _take_entries(parsed, known, writer, client, report, limit)
+            _save_state(settings, state)
+    _save_state(settings, state)
+    report.reindex = reindex(settings, embed_model=embed_model, progress=progress)
+    return report
+
+
+def _parse(content: bytes) -> feedparser.FeedParserDict:
+    import feedparser  # deferred: only updates need it
+
+    return feedparser.parse(content)  # a broken feed sets `bozo`; it does not raise
+
+
+def _take_entries(
+    parsed: Any,
+    known: dict[str, Any],
+    writer: CorpusWriter,
+    client: Fetcher,
+    report: FeedReport,
+    limit: int | None,
+) -> None:
+    seen: list[str] = list(known.get("seen", []))
+    fresh = [e for e in parsed.entries if _entry_id(e) and _entry_id(e) not in seen]
+    for entry in fresh[:limit] if limit is not None else fresh:
+        report.new += 1
+        link = str(entry.get("link") or "")
+        seen.append(_entry_id(entry))
+        try:
+            try:
+                draft = url_draft(link, client, day=entry_day(entry))
+            except (FetchError, ArticleError):  # the entry's own text, with its date
+                draft = entry_draft(entry, parsed)
+            status, path = writer.place(draft)
+        except (ArticleError, OSError) as exc:
+            report.skipped.append(Refused(link or _entry_id(entry), str(exc)))
+            continue
+        if status != "unchanged":
+            a = draft.article
+            report.added.append(
+                Added(link, path, path, a.title, a.date or None, a.outlet, a.source)
+            )
+    known["seen"] = seen[-_SEEN_KEPT:]

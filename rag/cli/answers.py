@@ -1,0 +1,86 @@
+"""The question commands: ask, chat, status, and starting the UI."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+from rag.answer.types import ChatMessage
+from rag.cli.common import assistant, stream_answer
+from rag.config import Settings
+from rag.errors import QuestionError
+
+
+def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
+    bot = assistant(settings)
+    if args.json:
+        answer = bot.ask(args.question, top_k=args.top_k)
+        print(json.dumps(answer.as_dict(), ensure_ascii=False, indent=2))
+    else:
+        stream_answer(bot.stream(args.question, top_k=args.top_k))
+    return 0
+
+
+def cmd_chat(args: argparse.Namespace, settings: Settings) -> int:
+    bot = assistant(settings)
+    history: list[ChatMessage] = []
+    print(f"article-rag chat ({bot.mode_label()}). Empty line or Ctrl-D to quit.")
+    while True:
+        try:
+            question = input("\nyou> ").strip()
+        except EOFError:
+            print()
+            return 0
+        if not question or question.lower() in {"exit", "quit"}:
+            return 0
+        print()
+        try:
+            answer = stream_answer(bot.stream(question, history, top_k=args.top_k))
+        except QuestionError as exc:  # a bad question ends nothing: ask again
+            print(f"error: {exc}", file=sys.stderr)
+            continue
+        history += [ChatMessage("user", question), ChatMessage("assistant", answer.text)]
+
+
+def cmd_status(args: argparse.Namespace, settings: Settings) -> int:
+    bot = assistant(settings)
+    status = bot.status()
+    print(
+        f"articles {status.articles}, chunks {status.chunks}, "
+        f"indexed at {status.indexed_at}, embedding model {status.embed_model}"
+    )
+    print(f"answers: {bot.mode_label()}")
+    return 0
+
+
+def cmd_ui(args: argparse.Namespace, settings: Settings) -> int:
+    app = Path(__file__).resolve().parents[2] / "ui" / "app.py"
+    command = [
+        sys.executable, "-m", "streamlit", "run", str(app),
+        "--server.port", str(args.port), "--server.headless", "true",
+        "--browser.gatherUsageStats", "false",
+    ]  # fmt: skip
+    return subprocess.call(command)
+
+
+def add_parsers(sub: Any) -> None:
+    p = sub.add_parser("ask", help="answer one question")
+    p.add_argument("question")
+    p.add_argument("--json", action="store_true", help="print the answer as JSON")
+    p.add_argument("--top-k", type=int, default=None, help="passages to retrieve")
+    p.set_defaults(func=cmd_ask)
+
+    p = sub.add_parser("chat", help="interactive chat that keeps the conversation")
+    p.add_argument("--top-k", type=int, default=None, help="passages to retrieve")
+    p.set_defaults(func=cmd_chat)
+
+    p = sub.add_parser("status", help="show what is indexed")
+    p.set_defaults(func=cmd_status)
+
+    p = sub.add_parser("ui", help="start the chat UI")
+    p.add_argument("--port", type=int, default=8501)
+    p.set_defaults(func=cmd_ui)

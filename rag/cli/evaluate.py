@@ -1,0 +1,70 @@
+"""`rag eval`: retrieval and answer quality on evaluation data."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+from typing import Any
+
+from rag.cli.common import assistant
+from rag.config import Settings
+
+
+def cmd_eval_retrieval(args: argparse.Namespace, settings: Settings) -> int:
+    from tqdm import tqdm
+
+    from rag.evaluation import evaluate_retrieval
+
+    bar = tqdm(unit="chunk", desc="indexing", disable=args.json or None)
+
+    def progress(done: int, total: int) -> None:
+        bar.total = total
+        bar.n = done
+        bar.refresh()
+
+    try:
+        metrics = evaluate_retrieval(
+            settings, args.docs, args.questions, args.field, k=args.k,
+            index_dir=args.index_dir, progress=progress,
+        )  # fmt: skip
+    finally:
+        bar.close()
+    if args.json:
+        print(json.dumps(metrics))
+    else:
+        print(" ".join(f"{key} {value}" for key, value in metrics.items()))
+    return 0
+
+
+def cmd_eval_answers(args: argparse.Namespace, settings: Settings) -> int:
+    from rag.evaluation import evaluate_answers
+
+    report = evaluate_answers(assistant(settings).ask, args.questions)
+    if args.json:
+        print(json.dumps(report, ensure_ascii=False))
+        return 0
+    for r in report["results"]:
+        print(f"{'PASS' if r['passed'] else 'FAIL'} {r['id']}: {r['question']}")
+    print(
+        f"passed {report['passed']}/{report['n']}, evidence recall {report['evidence_recall']}, "
+        f"fact accuracy {report['fact_accuracy']}, abstain accuracy {report['abstain_accuracy']}"
+    )
+    return 0
+
+
+def add_parser(sub: Any) -> None:
+    evaluate = sub.add_parser("eval", help="measure retrieval and answer quality")
+    kinds = evaluate.add_subparsers(dest="kind", required=True)
+    p = kinds.add_parser("retrieval", help="Recall@1/5/10, MRR and latency on XQuAD-style data")
+    p.add_argument("--docs", type=Path, required=True, help="folder of articles to index")
+    p.add_argument("--questions", type=Path, required=True, help="questions (JSON lines)")
+    p.add_argument("--field", choices=["question_en", "question_de"], default="question_en")
+    p.add_argument("--k", type=int, default=10, help="passages retrieved per question")
+    p.add_argument("--index-dir", type=Path, default=None, help="reusable index (default: temp)")
+    p.add_argument("--json", action="store_true", help="print the metrics as JSON")
+    p.set_defaults(func=cmd_eval_retrieval)
+    p = kinds.add_parser("answers", help="grade answers on seed-qa questions (current index)")
+    p.add_argument("--questions", type=Path, required=True, help="questions (JSON lines)")
+    p.add_argument("--json", action="store_true", help="print the report as JSON")
+    p.set_defaults(func=cmd_eval_answers)
