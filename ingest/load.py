@@ -93,12 +93,24 @@ def strip_hidden_html(text: str) -> str:
     return _HIDDEN_HTML.sub("", text) if "<" in text else text
 
 
+class _FrontMatterLoader(yaml.SafeLoader):
+    """YAML with dates left as text: YAML's own reading of `2025-13-01` raises, and
+    ingest.metadata reads every form of date the same way (with a warning, not a crash)."""
+
+
+_FrontMatterLoader.yaml_implicit_resolvers = {
+    first: [r for r in resolvers if r[0] != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
 def split_front_matter(raw: str) -> tuple[dict[str, object], str]:
+    """The front matter's keys and values, and the text after it."""
     match = _FRONT_MATTER.match(raw)
     if not match:
         return {}, raw
     try:
-        meta = yaml.safe_load(match.group(1)) or {}
+        meta = yaml.load(match.group(1), Loader=_FrontMatterLoader) or {}
     except yaml.YAMLError as exc:
         raise ArticleError(f"broken front matter{_where(exc)}") from exc
     if not isinstance(meta, dict):

@@ -25,6 +25,7 @@ from rag.cli import main
 from rag.config import get_settings
 from rag.models.embedding import make_embed_model
 from tests.openai_server import FakeOpenAI
+from tests.web_server import WebServer
 
 # Captured before the autouse fixture below clears them: the `live` tests use them.
 LIVE_ENV = {
@@ -125,6 +126,21 @@ def openai_server() -> Iterator[FakeOpenAI]:
     server = FakeOpenAI().start()
     yield server
     server.stop()
+
+
+@pytest.fixture
+def web() -> Iterator[WebServer]:
+    """A real HTTP server on 127.0.0.1 with news pages, feeds and faults (tests/web_server.py)."""
+    server = WebServer().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def newsroom(indexed: Settings) -> Settings:
+    """The seed index, allowed to fetch from 127.0.0.1 (where `web` serves), with a short
+    fetch timeout."""
+    return indexed.model_copy(update={"fetch_allow_private": True, "fetch_timeout": 2.0})
 
 
 @pytest.fixture

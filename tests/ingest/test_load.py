@@ -96,3 +96,53 @@ def test_scan_ignores_other_and_hidden_files(tmp_path: Path) -> None:
         "b.txt",
         "sub/d.markdown",
     ]
+
+
+@pytest.mark.parametrize(
+    ("value", "day"),
+    [
+        ("2025-06-01", "2025-06-01"),
+        ("2025-06-01T10:00:00", "2025-06-01"),
+        ("2025-06-01T23:30:00-04:00", "2025-06-01"),  # the outlet's day, not UTC's
+        ("2025-06-01T10:00:00Z", "2025-06-01"),
+        ('"2025-06-01 10:00:00"', "2025-06-01"),
+        ("2025-06-01 10:00:00", "2025-06-01"),  # YAML reads this as a date-time itself
+    ],
+)
+def test_news_front_matter_dates(value: str, day: str) -> None:
+    raw = f"---\ndate: {value}\nsource: https://www.zeit.de/politik/a\nauthor: Eva Roth\n---\nText."
+    article = parse_article("a.md", raw, digest="h")
+    assert article.date == day and article.warnings == ()
+    assert article.outlet == "zeit.de", "the host of the source, without www."
+    assert article.author == "Eva Roth"
+
+
+def test_outlet_and_update_from_front_matter() -> None:
+    raw = "---\noutlet: Die Zeit\nsource: https://zeit.de/a\nupdated: 2025-06-02\n---\nText."
+    article = parse_article("a.md", raw, digest="h")
+    assert (article.outlet, article.updated, article.date) == ("Die Zeit", "2025-06-02", "")
+
+
+@pytest.mark.parametrize("value", ["1. Juni 2025", "2025-13-01", "yesterday", "06/01/2025"])
+def test_a_date_that_cannot_be_read_leaves_the_article_undated(value: str) -> None:
+    article = parse_article("a.md", f"---\ndate: {value}\n---\nText.", digest="h")
+    assert article.date == ""
+    (warning,) = article.warnings
+    assert "not an ISO 8601 date" in warning and "undated" in warning
+
+
+def test_saved_pages_are_articles(tmp_path: Path) -> None:
+    from tests.web_server import PAGES
+
+    (tmp_path / "seite.html").write_bytes((PAGES / "de-bahn-streik.html").read_bytes())
+    (tmp_path / "feeds.txt").write_text("https://example.org/feed.xml\n")
+    assert [p.name for p in scan_corpus(tmp_path)] == ["seite.html"], "feeds.txt is no article"
+    article = read_article(tmp_path / "seite.html", tmp_path, max_bytes=10**6)
+    assert article.title == "Bahnstreik legt Regionalverkehr am Bodensee lahm"
+    assert (article.date, article.outlet, article.language) == (
+        "2025-03-04", "Lindauer Tagblatt", "de"
+    )  # fmt: skip
+    assert article.published == "2025-03-04T06:15:00+01:00"
+    (tmp_path / "leer.html").write_bytes((PAGES / "paywall.html").read_bytes())
+    with pytest.raises(ArticleError, match="no article text"):
+        read_article(tmp_path / "leer.html", tmp_path, max_bytes=10**6)

@@ -183,3 +183,48 @@ def test_new_chunk_settings_rechunk_every_article(indexed: Settings, embed_model
     assert all(len(c.text) <= 250 for c in ChunkStore(smaller).chunks())
     again = reindex(smaller, embed_model=embed_model)
     assert (again.updated, again.unchanged) == (0, 1)
+
+
+def test_news_metadata_reaches_chroma_the_side_index_and_the_summary(
+    indexed: Settings, embed_model: Any
+) -> None:
+    news = indexed.corpus_dir / "news"
+    news.mkdir()
+    (news / "strom.md").write_text(
+        "---\ntitle: Strompreise\ndate: 2025-01-20T07:00:00+01:00\n"
+        "source: https://www.allgaeuer-rundschau.example/a\nauthor: Andreas Huber\n---\n"
+        + EXTRA.split("---\n", 2)[2],
+        encoding="utf-8",
+    )
+    (news / "undatiert.md").write_text(
+        "---\ntitle: Ohne Datum\ndate: 20. Januar 2025\n---\nDer Radweg am See wird gebaut.\n"
+    )
+    summary = reindex(indexed, embed_model=embed_model)
+    assert summary.added == 2
+    assert [(w.path, "undated" in w.reason) for w in summary.warnings] == [
+        ("news/undatiert.md", True)
+    ]
+    assert summary.as_dict()["warnings"][0]["path"] == "news/undatiert.md"
+    again = reindex(indexed, embed_model=embed_model)
+    assert again.unchanged == 3 and [w.path for w in again.warnings] == ["news/undatiert.md"]
+
+    stored = {c.article.doc_id: c for c in ChunkStore(indexed).chunks()}
+    strom = stored["news/strom.md"].article
+    assert (strom.date, strom.outlet, strom.author) == (
+        "2025-01-20", "allgaeuer-rundschau.example", "Andreas Huber"
+    )  # fmt: skip
+    raw = ChunkStore(indexed).collection.get(where={"doc_id": "news/strom.md"}, limit=1)
+    assert raw["metadatas"][0]["date"] == 20250120, "a number, so that it can be filtered"
+    assert (
+        "date"
+        not in ChunkStore(indexed).collection.get(where={"doc_id": "news/undatiert.md"}, limit=1)[
+            "metadatas"
+        ][0]
+    ), "an undated article's chunks have no date"
+    layout = IndexLayout(indexed.data_dir)
+    manifest = load_manifest(layout.manifest)
+    assert manifest is not None and manifest.side_index
+    side = SideIndex.load(layout.generation(manifest.side_index))
+    row = side.ids.index(stored["news/strom.md"].chunk_id)
+    assert side.facets.dates[row] == 20250120
+    assert side.facets.outlets[row] == "allgaeuer-rundschau.example"
