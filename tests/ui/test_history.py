@@ -47,3 +47,20 @@ def test_notice_is_exported() -> None:
     answer = Answer("Fallback. [1]", "extractive", [CITATION], notice="The model timed out")
     text = conversation_markdown([Turn("user", "q"), Turn.from_answer(answer)])
     assert "_Note: The model timed out_" in text
+
+
+def test_export_names_outlet_date_and_the_other_copies() -> None:
+    from dataclasses import replace
+
+    from rag import Copy
+
+    dated = replace(
+        CITATION,
+        outlet="Seekurier",
+        date="2025-06-03",
+        also=(Copy("Lindauer Tagblatt", "https://example.org/lt", "2025-06-03"),),
+    )
+    answer = Answer("Der Pegel stieg. [1]", "extractive", [dated])
+    text = conversation_markdown([Turn("user", "Pegel?"), Turn.from_answer(answer)])
+    assert "**[1] OpenAI und Microsoft** — Seekurier, 2025-06-03 (windsurf.de.md" in text
+    assert "Also in: Lindauer Tagblatt, 2025-06-03 <https://example.org/lt>" in text
