@@ -91,7 +91,9 @@ def article_list(bot: Assistant) -> None:
     with st.expander(f"Articles ({len(docs)})", icon=":material/list:"):
         for d in docs:
             byline = " · ".join(literal_markdown(p) for p in (d.outlet, d.date or "undated") if p)
-            copies = f" · also in {d.copies} more" if d.copies else ""
+            copies = (
+                f" · {d.copies} more {'copy' if d.copies == 1 else 'copies'}" if d.copies else ""
+            )
             st.markdown(f"**{literal_markdown(d.title)}**  \n:gray[{byline}{copies}]")
 
 
