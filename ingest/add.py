@@ -65,10 +65,13 @@ class AddReport:
     unchanged: list[Added] = field(default_factory=list)
     skipped: list[Refused] = field(default_factory=list)
     reindex: ReindexSummary | None = None
+    notice: str = ""  # why the saved articles are not indexed yet
 
     def as_dict(self) -> dict[str, Any]:
         data = asdict(self)
         data["reindex"] = self.reindex.as_dict() if self.reindex else None
+        if not self.notice:
+            del data["notice"]
         return data
 
 
@@ -154,7 +157,11 @@ def add_sources(
                 continue
             getattr(report, status).append(Added.of(item, path, draft.article))
     if index:
-        report.reindex = reindex(settings, embed_model=embed_model, progress=progress)
+        try:
+            report.reindex = reindex(settings, embed_model=embed_model, progress=progress)
+        except RagError as exc:  # e.g. another reindex runs: the files wait for the next
+            report.notice = f"saved into the corpus, not indexed yet: {exc}"
+            return report
         _take_back_refused(report, writer)
     return report
 

@@ -57,10 +57,13 @@ class FeedReport:
     skipped: list[Refused] = field(default_factory=list)
     failed: list[Failed] = field(default_factory=list)
     reindex: ReindexSummary | None = None
+    notice: str = ""  # why the new articles are not indexed yet
 
     def as_dict(self) -> dict[str, Any]:
         data = asdict(self)
         data["reindex"] = self.reindex.as_dict() if self.reindex else None
+        if not self.notice:
+            del data["notice"]
         return data
 
 
@@ -223,7 +226,10 @@ def update_feeds(
             _take_entries(parsed, known, writer, client, report, limit)
             _save_state(settings, state)
     _save_state(settings, state)
-    report.reindex = reindex(settings, embed_model=embed_model, progress=progress)
+    try:
+        report.reindex = reindex(settings, embed_model=embed_model, progress=progress)
+    except RagError as exc:  # e.g. another reindex runs: the files wait for the next
+        report.notice = f"saved into the corpus, not indexed yet: {exc}"
     return report
 
 

@@ -40,13 +40,17 @@ def _add_link(bot: Assistant, url: str) -> None:
         bar = st.progress(0.0, text="Fetching the page…")
         try:
             report = bot.add([url], progress=reporting(bar))
-        except RagError as exc:  # e.g. another reindex is running
-            box.update(label="Not indexed", state="error", expanded=True)
+        except RagError as exc:
+            box.update(label="Not added", state="error", expanded=True)
             st.error(answer_markdown(str(exc)), icon=":material/error:")
             return
         if report.skipped:
             box.update(label="Not added", state="error", expanded=True)
             st.error(answer_markdown(report.skipped[0].reason), icon=":material/block:")
+            return
+        if report.notice:  # saved, but another reindex was running
+            box.update(label="Saved, not indexed yet", state="error", expanded=True)
+            st.info(answer_markdown(report.notice))
             return
         bar.progress(1.0, text="Done")
         box.update(label="Added", state="complete", expanded=False)

@@ -58,7 +58,9 @@ def report_message(report: FeedReport) -> tuple[str, str]:
         text += f"  \nSkipped {literal_markdown(refused.input)}: {answer_markdown(refused.reason)}"
     for failed in report.failed:
         text += f"  \nFailed {literal_markdown(failed.feed)}: {answer_markdown(failed.reason)}"
-    kind = "warning" if report.failed or report.skipped else "success"
+    if report.notice:
+        text += f"  \n{answer_markdown(report.notice)}"
+    kind = "warning" if report.failed or report.skipped or report.notice else "success"
     if report.reindex is not None:
         reindex_kind, reindex_text = summary_message(report.reindex)
         text += "  \n" + reindex_text

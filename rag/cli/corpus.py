@@ -64,7 +64,9 @@ def cmd_add(args: argparse.Namespace, settings: Settings) -> int:
             print(f"skipped {refused.input}: {refused.reason}")
         if report.reindex is not None:
             print(f"reindex: {report.reindex.line()}")
-    return 1 if report.skipped else 0
+        if report.notice:
+            print(f"note: {report.notice}")
+    return 1 if report.skipped or report.notice else 0
 
 
 def cmd_feeds(args: argparse.Namespace, settings: Settings) -> int:
@@ -102,7 +104,9 @@ def cmd_feeds(args: argparse.Namespace, settings: Settings) -> int:
             print(f"failed {failed.feed}: {failed.reason}")
         if report.reindex is not None:
             print(f"reindex: {report.reindex.line()}")
-    return 1 if report.failed else 0
+        if report.notice:
+            print(f"note: {report.notice}")
+    return 1 if report.failed or report.notice else 0
 
 
 def add_parsers(sub: Any) -> None:

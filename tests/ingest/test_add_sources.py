@@ -130,3 +130,17 @@ def test_an_exact_copy_of_an_article_is_not_kept(
     assert code == 1 and report["added"] == []
     assert "same content as" in report["skipped"][0]["reason"]
     assert not (indexed.corpus_dir / "copy.md").exists()
+
+
+def test_a_busy_index_keeps_the_added_files_for_the_next_reindex(
+    cli: Cli, indexed: Settings, web: WebServer
+) -> None:
+    from filelock import FileLock
+
+    from rag.index.layout import IndexLayout
+
+    with FileLock(str(IndexLayout(indexed.data_dir).lock)):  # as if `rag reindex` ran
+        code, report = _add(cli, indexed, web.url("de-time-only.html"))
+    assert code == 1 and "not indexed yet: another reindex is running" in report["notice"]
+    assert report["reindex"] is None and (indexed.corpus_dir / report["added"][0]["path"]).exists()
+    assert json.loads(cli(["reindex", "--json"], indexed).stdout)["added"] == 1
