@@ -68,11 +68,17 @@ class AddReport:
     notice: str = ""  # why the saved articles are not indexed yet
 
     def as_dict(self) -> dict[str, Any]:
-        data = asdict(self)
-        data["reindex"] = self.reindex.as_dict() if self.reindex else None
-        if not self.notice:
-            del data["notice"]
-        return data
+        return report_dict(self)
+
+
+def report_dict(report: Any) -> dict[str, Any]:
+    """An add or feed report as JSON: the reindex as its summary's own JSON, the notice
+    only when there is one."""
+    data = asdict(report)
+    data["reindex"] = report.reindex.as_dict() if report.reindex else None
+    if not report.notice:
+        del data["notice"]
+    return data
 
 
 @dataclass(frozen=True)

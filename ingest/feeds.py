@@ -15,11 +15,11 @@ import datetime as dt
 import json
 import os
 import tempfile
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ingest.add import Added, Refused, is_url, url_draft
+from ingest.add import Added, Refused, is_url, report_dict, url_draft
 from ingest.corpus import CorpusWriter, Draft, page_draft
 from ingest.metadata import host_of
 from ingest.progress import Progress
@@ -60,11 +60,7 @@ class FeedReport:
     notice: str = ""  # why the new articles are not indexed yet
 
     def as_dict(self) -> dict[str, Any]:
-        data = asdict(self)
-        data["reindex"] = self.reindex.as_dict() if self.reindex else None
-        if not self.notice:
-            del data["notice"]
-        return data
+        return report_dict(self)
 
 
 # ---------------------------------------------------------------- the feed list

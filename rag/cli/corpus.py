@@ -60,13 +60,20 @@ def cmd_add(args: argparse.Namespace, settings: Settings) -> int:
         for verb in ("added", "updated", "unchanged"):
             for entry in getattr(report, verb):
                 print(_entry_line(verb, entry))
-        for refused in report.skipped:
-            print(f"skipped {refused.input}: {refused.reason}")
-        if report.reindex is not None:
-            print(f"reindex: {report.reindex.line()}")
-        if report.notice:
-            print(f"note: {report.notice}")
+        _print_tail(report)
     return 1 if report.skipped or report.notice else 0
+
+
+def _print_tail(report: Any) -> None:
+    """What an add or a feed update skipped, its reindex and its notice."""
+    for refused in report.skipped:
+        print(f"skipped {refused.input}: {refused.reason}")
+    for failed in getattr(report, "failed", ()):
+        print(f"failed {failed.feed}: {failed.reason}")
+    if report.reindex is not None:
+        print(f"reindex: {report.reindex.line()}")
+    if report.notice:
+        print(f"note: {report.notice}")
 
 
 def cmd_feeds(args: argparse.Namespace, settings: Settings) -> int:
@@ -98,14 +105,7 @@ def cmd_feeds(args: argparse.Namespace, settings: Settings) -> int:
         print(f"feeds {report.feeds}, new entries {report.new}, added {len(report.added)}")
         for entry in report.added:
             print(_entry_line("added", entry))
-        for refused in report.skipped:
-            print(f"skipped {refused.input}: {refused.reason}")
-        for failed in report.failed:
-            print(f"failed {failed.feed}: {failed.reason}")
-        if report.reindex is not None:
-            print(f"reindex: {report.reindex.line()}")
-        if report.notice:
-            print(f"note: {report.notice}")
+        _print_tail(report)
     return 1 if report.failed or report.notice else 0
 
 
