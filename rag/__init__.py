@@ -13,10 +13,12 @@ if TYPE_CHECKING:
     from ingest.add import AddedArticle, AddReport
     from ingest.feeds import FeedReport
     from ingest.reindex import ReindexSummary, Skipped
+    from rag.answer.timeline import Event, Timeline
     from rag.answer.types import Answer, ChatMessage, Citation, Copy
     from rag.api import ArticleInfo, Assistant, FeedInfo, IndexStatus
     from rag.config import Settings, get_settings
     from rag.errors import RagError
+    from rag.search.filters import AppliedFilters, Filters
     from rag.search.passage import Passage
     from rag.tuning import Tuning
 
@@ -36,6 +38,10 @@ _HOMES = {
     "Assistant": "rag.api",
     "IndexStatus": "rag.api",
     "Passage": "rag.search.passage",
+    "Filters": "rag.search.filters",
+    "AppliedFilters": "rag.search.filters",
+    "Timeline": "rag.answer.timeline",
+    "Event": "rag.answer.timeline",
     "Settings": "rag.config",
     "get_settings": "rag.config",
     "RagError": "rag.errors",
@@ -43,6 +49,7 @@ _HOMES = {
 }
 __all__ = [
     "AddReport",
+    "AppliedFilters",
     "AddedArticle",
     "Answer",
     "ArticleInfo",
@@ -50,14 +57,17 @@ __all__ = [
     "ChatMessage",
     "Citation",
     "Copy",
+    "Event",
     "FeedInfo",
     "FeedReport",
+    "Filters",
     "IndexStatus",
     "Passage",
     "RagError",
     "ReindexSummary",
     "Settings",
     "Skipped",
+    "Timeline",
     "Tuning",
     "get_settings",
 ]

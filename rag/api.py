@@ -23,6 +23,7 @@ from rag.config import Settings, get_settings
 from rag.errors import QuestionError
 from rag.index.manifest import index_stamp, read_manifest
 from rag.models.chat import ChatModel, as_chat_model, make_chat_model
+from rag.search.filters import Filters
 from rag.search.passage import Passage
 
 if TYPE_CHECKING:  # the heavy parts are imported on first use: a no-op reindex needs none
@@ -30,6 +31,7 @@ if TYPE_CHECKING:  # the heavy parts are imported on first use: a no-op reindex 
     from llama_index.core.llms import LLM
 
     from rag.answer.engine import AnswerEngine
+    from rag.answer.timeline import Timeline
     from rag.index.reader import IndexSnapshot
     from rag.index.store import ChunkStore
 
@@ -131,7 +133,11 @@ class Assistant:
             if self._opened is None or self._opened.stamp != stamp:
                 index = open_index(self.settings, store=self._store)
                 retriever = HybridRetriever(
-                    index, self.embed_model, self.settings.tuning, top_k=self.settings.top_k
+                    index,
+                    self.embed_model,
+                    self.settings.tuning,
+                    top_k=self.settings.top_k,
+                    recency_weight=self.settings.recency_weight,
                 )
                 engine = AnswerEngine(self.settings, retriever, self.embed_model, self.llm)
                 self._opened = _Opened(stamp, index, engine)
@@ -262,14 +268,25 @@ class Assistant:
         where = f" at {self.settings.llm_base_url}" if self.settings.llm_base_url else ""
         return f"LLM: {self.llm.name}{where}"
 
-    def search(self, query: str, *, top_k: int | None = None) -> list[Passage]:
-        """The passages retrieval finds for `query`, best first, without an answer."""
+    def search(
+        self, query: str, *, top_k: int | None = None, filters: Filters | None = None
+    ) -> list[Passage]:
+        """The passages retrieval finds for `query`, best first, without an answer (the
+        query's own time expressions are not read: pass `filters`)."""
         text = clean_question(query, self.settings.max_question_chars)
-        return self._open().engine.retriever.search(text, top_k).passages
+        return self._open().engine.retriever.search(text, top_k, filters=filters).passages
 
-    def ask(self, question: str, *, top_k: int | None = None) -> Answer:
+    def timeline(self, query: str, filters: Filters | None = None, limit: int = 20) -> Timeline:
+        """The articles relevant to `query` in date order, oldest first, one event per
+        article with its best sentence; unrelated articles stay out."""
+        text = clean_question(query, self.settings.max_question_chars)
+        return self._open().engine.timeline(text, filters, limit)
+
+    def ask(
+        self, question: str, *, top_k: int | None = None, filters: Filters | None = None
+    ) -> Answer:
         """Answer one question from the articles."""
-        return self.chat(question, (), top_k=top_k)
+        return self.chat(question, (), top_k=top_k, filters=filters)
 
     def chat(
         self,
@@ -277,10 +294,11 @@ class Assistant:
         history: Sequence[ChatMessage] = (),
         *,
         top_k: int | None = None,
+        filters: Filters | None = None,
     ) -> Answer:
         """Answer a question that may follow up on `history` (oldest first)."""
         answer: Answer | None = None
-        for item in self.stream(question, history, top_k=top_k):
+        for item in self.stream(question, history, top_k=top_k, filters=filters):
             if isinstance(item, Answer):
                 answer = item
         assert answer is not None  # stream always ends with the Answer
@@ -292,13 +310,16 @@ class Assistant:
         history: Sequence[ChatMessage] | None = None,
         *,
         top_k: int | None = None,
+        filters: Filters | None = None,
     ) -> Iterator[str | Answer]:
         """Yield the answer's text in pieces as it is produced, then the final `Answer`.
 
         The pieces joined equal `Answer.text`, except when the model fails midway: then
         the final `Answer` is the extractive one, with `notice` saying what failed, and it
-        replaces the text streamed so far.
+        replaces the text streamed so far. `filters` limit the articles searched; a time
+        expression in the question ("last week") limits them too, unless `filters` set
+        the dates; `Answer.filters` says what was applied.
         """
         text = clean_question(question, self.settings.max_question_chars)
         engine = self._open().engine
-        yield from engine.stream(text, list(history or ()), top_k)
+        yield from engine.stream(text, list(history or ()), top_k, filters)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
@@ -94,6 +95,18 @@ class Settings(BaseSettings):
     extractive_sentences: int = Field(
         3, ge=1, le=10, description="Sentences quoted by the extractive answer."
     )
+    today: dt.date | None = Field(
+        None,
+        description="The day questions' time expressions are read against (ISO date; "
+        "default: today).",
+    )
+    recency_weight: float = Field(
+        0.15,
+        ge=0.0,
+        le=1.0,
+        description="For questions about the latest news: how much newer articles gain "
+        "among passages of similar relevance.",
+    )
     tuning: Tuning = Field(
         default_factory=Tuning,
         description="Tuned scoring values, calibrated together (rag/tuning.py); "
@@ -135,6 +148,11 @@ class Settings(BaseSettings):
         """Which Chroma an index lives in, so a manifest is never paired with another store."""
         where = self.chroma_url.rstrip("/") if self.chroma_url else "local"
         return f"{where}/{self.collection}"
+
+    @property
+    def reference_day(self) -> dt.date:
+        """`today`, or the calendar's."""
+        return self.today or dt.date.today()
 
     @property
     def chunking(self) -> str:

@@ -112,6 +112,12 @@ class Tuning(BaseModel):
         le=1.0,
         description="The same for a passage in another language: e5 scores those lower" + _PAIRS,
     )
+    timeline_margin: float = Field(
+        0.07,
+        ge=0.0,
+        description="A timeline keeps the articles whose best sentence scores within this "
+        "of the best article's" + _HAND,
+    )
     question_language_prior: float = Field(
         5.0,
         ge=0.0,

@@ -27,7 +27,7 @@ ALLOWED: dict[str, tuple[str, ...]] = {
     "ingest": ("rag.index",),
     "rag.api": ("rag.index", "rag.search", "rag.answer", "ingest"),
     "rag.evaluation": ("rag.api", "rag.answer.types"),
-    "rag.cli": ("rag.api", "rag.evaluation", "rag.answer.types"),
+    "rag.cli": ("rag.api", "rag.evaluation", "rag.answer.types"),  # and the root's names
     "ui": ("rag",),  # the package root's public names, and rag.errors (a leaf)
 }
 OURS = ("rag", "ingest", "ui")
@@ -109,7 +109,7 @@ def test_imports_point_down_the_layers(module: str) -> None:
     if part == "ui":
         allowed = ("ui", "rag.errors")
     for target in _graph()[module]:
-        ok = _within(target, allowed) or (part == "ui" and target == "rag")
+        ok = _within(target, allowed) or (part in ("ui", "rag.cli") and target == "rag")
         assert ok, f"{module} imports {target}"
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
+from dataclasses import replace
 
 from llama_index.core.base.embeddings.base import BaseEmbedding
 
@@ -11,9 +12,11 @@ from rag.answer.extractive import extractive_answer
 from rag.answer.generation import Generator
 from rag.answer.phrases import phrase
 from rag.answer.query import Query, make_query
+from rag.answer.timeline import Timeline, events
 from rag.answer.types import Answer, ChatMessage, Mode
 from rag.config import Settings
 from rag.models.chat import ChatModel
+from rag.search.filters import Filters, exact_outlets
 from rag.search.retriever import HybridRetriever
 
 
@@ -43,34 +46,70 @@ class AnswerEngine:
             else None
         )
 
-    def query(self, question: str, history: Sequence[ChatMessage] = ()) -> Query:
+    def query(
+        self,
+        question: str,
+        history: Sequence[ChatMessage] = (),
+        filters: Filters | None = None,
+    ) -> Query:
+        if filters and filters.outlets:  # as the index spells them, when it knows them
+            spelled = exact_outlets(filters.outlets, self.retriever.outlets)
+            filters = replace(filters, outlets=spelled or list(filters.outlets))
         return make_query(
             question,
             history,
             llm=self.llm,
             prior_nats=self.tuning.question_language_prior,
             max_chars=self.settings.max_question_chars,
+            filters=filters,
+            today=self.settings.reference_day,
         )
 
-    def evidence(self, query: Query, top_k: int | None = None) -> Evidence:
+    def evidence(
+        self, query: Query, top_k: int | None = None, *, scored: int | None = None
+    ) -> Evidence:
         return gather_evidence(
-            self.retriever, query.search, query.search_language, self.tuning, top_k
+            self.retriever,
+            query.search,
+            query.search_language,
+            self.tuning,
+            top_k,
+            filters=query.filters,
+            latest=query.latest,
+            scored=scored,
         )
 
     def stream(
-        self, question: str, history: Sequence[ChatMessage], top_k: int | None = None
+        self,
+        question: str,
+        history: Sequence[ChatMessage],
+        top_k: int | None = None,
+        filters: Filters | None = None,
     ) -> Iterator[str | Answer]:
         """Text deltas, then the final Answer. If the model fails midway, the final Answer
         is the extractive one with a `notice`, and replaces what was streamed."""
-        query = self.query(question, history)
+        query = self.query(question, history, filters)
+        for item in self._stream(query, top_k):
+            yield replace(item, filters=query.applied) if isinstance(item, Answer) else item
+
+    def _stream(self, query: Query, top_k: int | None) -> Iterator[str | Answer]:
         mode: Mode = "extractive" if self.generator is None else "llm"
         if query.bare:  # "Why?" with nothing to lean on: any passage found would be chance
             yield from _whole(Answer(phrase("vague", query.language), mode))
             return
+        keep = self.retriever.matching(query.filters)
+        if keep is not None and not keep.any():  # not the same as "the articles do not say"
+            what = query.applied.description
+            yield from _whole(Answer(phrase("no_match", query.language, what=what), mode))
+            return
         evidence = self.evidence(query, top_k)
         if self.generator is None:
             sentences = self.settings.extractive_sentences
-            yield from _whole(extractive_answer(evidence, query.language, self.tuning, sentences))
+            yield from _whole(
+                extractive_answer(
+                    evidence, query.language, self.tuning, sentences, latest=query.latest
+                )
+            )
             return
         if not clears_threshold(
             evidence, self.tuning.abstain_threshold, self.tuning.abstain_threshold_crosslingual
@@ -79,6 +118,17 @@ class AnswerEngine:
             yield from _whole(Answer(phrase("abstain", query.language), mode))
             return
         yield from self.generator.stream(query, evidence)
+
+    def timeline(self, text: str, filters: Filters | None = None, limit: int = 20) -> Timeline:
+        """The articles relevant to `text`, oldest first, one event each."""
+        query = self.query(text, (), filters)
+        keep = self.retriever.matching(query.filters)
+        if query.bare or (keep is not None and not keep.any()):
+            return Timeline(text, query.applied, [])
+        # several passages of one article come back: ask for more than `limit` articles
+        depth = min(3 * limit, 100)
+        evidence = self.evidence(query, depth, scored=depth)
+        return Timeline(text, query.applied, events(evidence, self.tuning, limit))
 
 
 def _whole(answer: Answer) -> Iterator[str | Answer]:

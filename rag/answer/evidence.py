@@ -8,6 +8,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from rag.answer.safety import looks_like_injection
+from rag.search.filters import Filters
 from rag.search.passage import Retrieval
 from rag.search.retriever import HybridRetriever
 from rag.tuning import Tuning
@@ -35,16 +36,25 @@ def is_heading(sentence: str) -> bool:
 
 
 def gather_evidence(
-    retriever: HybridRetriever, text: str, language: str, tuning: Tuning, top_k: int | None
+    retriever: HybridRetriever,
+    text: str,
+    language: str,
+    tuning: Tuning,
+    top_k: int | None,
+    *,
+    filters: Filters | None = None,
+    latest: bool = False,
+    scored: int | None = None,
 ) -> Evidence:
-    """Retrieve passages for `text` and score the sentences of the best few.
+    """Retrieve passages for `text` and score the sentences of the best few (`scored`,
+    default `tuning.evidence_passages`).
 
     A sentence's score leans on its passage's relevance (`tuning.passage_share`) as well
     as its own cosine, read from the vectors stored at index time."""
-    retrieval = retriever.search(text, top_k)
+    retrieval = retriever.search(text, top_k, filters=filters, latest=latest)
     share = tuning.passage_share
     sentences: list[ScoredSentence] = []
-    for i, passage in enumerate(retrieval.passages[: tuning.evidence_passages]):
+    for i, passage in enumerate(retrieval.passages[: scored or tuning.evidence_passages]):
         stored = retriever.sentence_vectors(passage)
         if stored is None:  # the article changed under this id since: nothing to score
             continue

@@ -12,11 +12,16 @@ from rag.answer.evidence import Evidence, ScoredSentence, clears_threshold
 from rag.answer.phrases import phrase
 from rag.answer.types import Answer, Citation
 from rag.search.passage import Passage
+from rag.text.dates import long_iso
 from rag.tuning import Tuning
 
 
 def select(
-    sentences: Sequence[ScoredSentence], *, limit: int, margin: float
+    sentences: Sequence[ScoredSentence],
+    *,
+    limit: int,
+    margin: float,
+    dates: Sequence[str] | None = None,
 ) -> list[ScoredSentence]:
     """Sentences to quote, at most `limit`.
 
@@ -24,7 +29,9 @@ def select(
     a single short sentence, so the answer is anchored in the best-ranked passage: its
     best sentence plus the neighbours that make the best contiguous window (a "why" is
     often answered by the sentence after the one that names the subject). One sentence
-    from another passage is added when it scores within `margin` of the anchor.
+    from another passage is added when it scores within `margin` of the anchor; with
+    `dates` (each passage's day, for questions about the latest news) only one from an
+    article at least as new as the anchor's, so an older figure does not come back.
     """
     if not sentences:
         return []
@@ -37,7 +44,11 @@ def select(
         key=lambda i: sum(s.score for s in own[i : i + width]),
     )
     chosen = own[first : first + width]
-    others = [s for s in sentences if s.passage != top]
+    others = [
+        s
+        for s in sentences
+        if s.passage != top and (dates is None or (dates[s.passage] or "") >= dates[top])
+    ]
     if others and len(chosen) < limit:
         best = max(others, key=lambda s: s.score)
         if best.score >= own[anchor].score - margin:
@@ -45,37 +56,64 @@ def select(
     return chosen
 
 
+def byline(passage: Passage, language: str) -> str:
+    """ "Seekurier, 3 March 2024" of a passage's article, as far as known (pure)."""
+    return ", ".join(p for p in (passage.outlet, long_iso(passage.date, language)) if p)
+
+
 def compose(
-    selected: Sequence[ScoredSentence], passages: Sequence[Passage], lead: str
+    selected: Sequence[ScoredSentence],
+    passages: Sequence[Passage],
+    lead: str,
+    language: str = "en",
 ) -> tuple[str, list[Citation]]:
     """Answer text with one `[n]` per quoted sentence, and the citations it refers to.
 
-    Citations are numbered in order of first use. Sentences of one passage are quoted
-    together, in article order, so the answer reads as the article does.
+    Sentences of one passage are quoted together, in article order, so the answer reads
+    as the article does; passages of dated articles come in date order (the undated
+    after them), each with its outlet and date. Citations are numbered in order of use.
     """
     order: list[int] = []
     for s in selected:
         if s.passage not in order:
             order.append(s.passage)
+    order.sort(key=lambda p: (not passages[p].date, passages[p].date))  # stable: ties keep rank
     number = {p: n for n, p in enumerate(order, start=1)}
     lines = [lead, ""]
     citations = []
     for p in order:
-        mine = [s for s in selected if s.passage == p]
-        for s in sorted(mine, key=lambda s: s.start):
-            lines.append(f"- {s.text} [{number[p]}]")
+        mine = sorted((s for s in selected if s.passage == p), key=lambda s: s.start)
+        where = byline(passages[p], language)
+        for i, s in enumerate(mine):
+            lines.append(f"- {where + ': ' if where and i == 0 else ''}{s.text} [{number[p]}]")
         best = max(mine, key=lambda s: s.score)
         citations.append(citation(number[p], passages[p], best.text))
     return "\n".join(lines), citations
 
 
-def extractive_answer(evidence: Evidence, language: str, tuning: Tuning, sentences: int) -> Answer:
+def newest_day(passages: Sequence[Passage]) -> str:
+    """The latest publication day among `passages` ("" when none is dated)."""
+    return max((p.date for p in passages if p.date), default="")
+
+
+def extractive_answer(
+    evidence: Evidence, language: str, tuning: Tuning, sentences: int, *, latest: bool = False
+) -> Answer:
     """Up to `sentences` quoted sentences with citations, or the plain statement that the
-    articles do not answer when no sentence clears its abstention threshold."""
+    articles do not answer when no sentence clears its abstention threshold. Asked for
+    the latest news, the lead says as of which day."""
     if not clears_threshold(
         evidence, tuning.abstain_threshold, tuning.abstain_threshold_crosslingual
     ):
         return Answer(phrase("abstain", language), "extractive")
-    chosen = select(evidence.sentences, limit=sentences, margin=tuning.select_margin)
-    text, citations = compose(chosen, evidence.retrieval.passages, phrase("lead", language))
+    passages = evidence.retrieval.passages
+    dates = [p.date for p in passages] if latest else None
+    chosen = select(evidence.sentences, limit=sentences, margin=tuning.select_margin, dates=dates)
+    newest = newest_day([passages[s.passage] for s in chosen])
+    lead = (
+        phrase("lead_as_of", language, date=long_iso(newest, language))
+        if latest and newest
+        else phrase("lead", language)
+    )
+    text, citations = compose(chosen, passages, lead, language)
     return Answer(text, "extractive", citations)

@@ -13,7 +13,8 @@ from llama_index.core.base.embeddings.base import BaseEmbedding
 
 from rag.answer.citations import MARKER, MarkerRewriter, citation
 from rag.answer.evidence import Evidence, is_heading
-from rag.answer.extractive import extractive_answer
+from rag.answer.extractive import extractive_answer, newest_day
+from rag.answer.phrases import phrase
 from rag.answer.prompts import answer_messages
 from rag.answer.query import Query
 from rag.answer.types import Answer
@@ -21,6 +22,7 @@ from rag.errors import LLMError
 from rag.models.chat import ChatModel
 from rag.search.passage import Passage
 from rag.search.retriever import HybridRetriever
+from rag.text.dates import long_iso
 from rag.text.sentences import split_sentences
 from rag.tuning import Tuning
 
@@ -49,7 +51,7 @@ class Generator:
         """Text deltas, then the final Answer (the extractive one with a `notice` if the
         model failed midway, which replaces what was streamed)."""
         passages = evidence.retrieval.passages
-        messages = answer_messages(query.search, passages, query.language)
+        messages = answer_messages(query.search, passages, query.language, latest=query.latest)
         rewriter = MarkerRewriter(len(passages))
         try:
             for delta in self.llm.stream(messages):
@@ -70,11 +72,19 @@ class Generator:
             citation(n, passage, quote)
             for n, (passage, quote) in enumerate(zip(cited, quotes, strict=True), start=1)
         ]
-        yield Answer(rewriter.text, "llm", citations)
+        text = rewriter.text
+        newest = newest_day(cited)
+        if query.latest and newest and not _says_as_of(text):
+            tail = "\n\n" + phrase("as_of", query.language, date=long_iso(newest, query.language))
+            yield tail
+            text += tail
+        yield Answer(text, "llm", citations)
 
     def fallback(self, query: Query, evidence: Evidence, reason: str) -> Answer:
         notice = f"The language model failed ({reason}); this answer quotes the articles instead."
-        answer = extractive_answer(evidence, query.language, self.tuning, self.fallback_sentences)
+        answer = extractive_answer(
+            evidence, query.language, self.tuning, self.fallback_sentences, latest=query.latest
+        )
         return replace(answer, notice=notice)
 
     def quotes(self, text: str, cited: Sequence[Passage]) -> list[str]:
@@ -105,3 +115,9 @@ class Generator:
             a, b = spans[keep[int(sims.max(axis=1).argmax())]]
             quotes.append(passage.text[a:b])
         return quotes
+
+
+def _says_as_of(text: str) -> bool:
+    """Whether a generated answer names the day it speaks of ("As of", "Stand")."""
+    lowered = text.lower()
+    return "as of" in lowered or "stand " in lowered or "stand:" in lowered

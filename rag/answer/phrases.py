@@ -15,11 +15,20 @@ _PHRASES = {
         "en": "The articles say (quoted in their original language):",
         "de": "Die Artikel sagen dazu:",
     },
+    "lead_as_of": {
+        "en": "As of {date}, the articles say (quoted in their original language):",
+        "de": "Stand {date} sagen die Artikel dazu:",
+    },
+    "as_of": {"en": "(As of {date}.)", "de": "(Stand: {date}.)"},
+    "no_match": {
+        "en": "No {what} match this search.",
+        "de": "Keine {what} passen zu dieser Suche.",
+    },
 }
 
 
-def phrase(key: str, language: str) -> str:
-    """A fixed phrase in `language`; English when there is no translation (German and
-    English only)."""
+def phrase(key: str, language: str, **values: str) -> str:
+    """A fixed phrase in `language` with `values` filled in; English when there is no
+    translation (German and English only)."""
     table = _PHRASES[key]
-    return table.get(language, table["en"])
+    return table.get(language, table["en"]).format(**values)

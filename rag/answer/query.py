@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from rag.answer.follow_up import is_bare, with_context
 from rag.answer.prompts import condense_messages
 from rag.answer.types import ChatMessage
 from rag.errors import LLMError
 from rag.models.chat import ChatModel
+from rag.search.filters import AppliedFilters, Filters, describe
+from rag.search.when import TimeReading, read_time
 from rag.text.language import question_language
 
 log = logging.getLogger(__name__)
@@ -22,6 +25,15 @@ class Query:
     language: str  # the language to answer in: the question's
     search: str  # what retrieval searches: the question, or its standalone form
     search_language: str  # the language of `search`, which its scores depend on
+    applied: AppliedFilters = field(default_factory=AppliedFilters)  # incl. the question's
+
+    @property
+    def filters(self) -> Filters:
+        return self.applied.filters
+
+    @property
+    def latest(self) -> bool:
+        return self.applied.latest
 
     @property
     def bare(self) -> bool:
@@ -36,23 +48,48 @@ def make_query(
     llm: ChatModel | None,
     prior_nats: float,
     max_chars: int,
+    filters: Filters | None = None,
+    today: dt.date | None = None,
 ) -> Query:
     """The query for `text` asked after `history` (oldest first).
 
     A model rewrites a follow-up into a standalone question. Without one (or when the
     rewrite fails), a follow-up that leans on earlier questions ("What did he demand?",
     "Warum?") is searched together with them; a question that stands alone is searched
-    alone (rag.answer.follow_up)."""
+    alone (rag.answer.follow_up). A time expression in the question ("last week", "seit
+    Juni") becomes a date filter, read against `today`, unless `filters` set the dates
+    themselves; its words are left out of the search when the rest says what to find."""
     language = question_language(text, prior_nats=prior_nats)
-    search = text
+    reading = read_time(text, today or dt.date.today())
+    asked = reading.rest if reading.phrase and not is_bare(reading.rest) else text
+    search = asked
     if history:
         earlier = [m.content for m in history if m.role == "user"]
-        search = with_context(text, earlier)
+        search = with_context(asked, earlier)
         if llm is not None:
             search = _condensed(llm, text, history, max_chars) or search
     same = search == text
     search_language = language if same else question_language(search, prior_nats=prior_nats)
-    return Query(text, language, search, search_language)
+    return Query(text, language, search, search_language, _applied(reading, filters, language))
+
+
+def _applied(reading: TimeReading, given: Filters | None, language: str) -> AppliedFilters:
+    """The explicit filters over what the question says; which parts came from it."""
+    given = given or Filters()
+    read = Filters(reading.since, reading.until)
+    used = given.over(read) if not given.dated else given
+    from_question = tuple(
+        name
+        for name, value in (("since", reading.since), ("until", reading.until))
+        if value and not given.dated
+    ) + (("latest",) if reading.latest else ())
+    return AppliedFilters(
+        used,
+        latest=reading.latest,
+        from_question=from_question,
+        phrase=reading.phrase if from_question else "",
+        description="" if used.empty else describe(used, language),
+    )
 
 
 def _condensed(

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
+
+if TYPE_CHECKING:
+    from rag.search.filters import AppliedFilters
 
 Mode = Literal["extractive", "llm"]
 Role = Literal["user", "assistant"]
@@ -50,16 +53,21 @@ class Answer:
     mode: Mode
     citations: list[Citation] = field(default_factory=list)
     notice: str = ""  # e.g. why the model's answer was replaced by the extractive one
+    # What the search was limited to, and what of that the question asked for itself.
+    filters: AppliedFilters | None = None
 
     @property
     def abstained(self) -> bool:
         return not self.citations
 
     def as_dict(self) -> dict[str, Any]:
+        from rag.search.filters import AppliedFilters  # deferred: `rag --help` stays light
+
         data: dict[str, Any] = {
             "answer": self.text,
             "mode": self.mode,
             "citations": [asdict(c) for c in self.citations],
+            "filters": (self.filters or AppliedFilters()).as_dict(),
         }
         if self.notice:
             data["notice"] = self.notice

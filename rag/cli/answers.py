@@ -1,4 +1,4 @@
-"""The question commands: ask, chat, status, and starting the UI."""
+"""The question commands: ask, chat, timeline, status, and starting the UI."""
 
 from __future__ import annotations
 
@@ -10,18 +10,40 @@ from pathlib import Path
 from typing import Any
 
 from rag.answer.types import ChatMessage
-from rag.cli.common import assistant, stream_answer
+from rag.cli.common import (
+    add_filter_arguments,
+    assistant,
+    filters_of,
+    print_filters,
+    stream_answer,
+)
 from rag.config import Settings
 from rag.errors import QuestionError
 
 
 def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
     bot = assistant(settings)
+    filters = filters_of(args)
     if args.json:
-        answer = bot.ask(args.question, top_k=args.top_k)
+        answer = bot.ask(args.question, top_k=args.top_k, filters=filters)
         print(json.dumps(answer.as_dict(), ensure_ascii=False, indent=2))
     else:
-        stream_answer(bot.stream(args.question, top_k=args.top_k))
+        stream_answer(bot.stream(args.question, top_k=args.top_k, filters=filters))
+    return 0
+
+
+def cmd_timeline(args: argparse.Namespace, settings: Settings) -> int:
+    timeline = assistant(settings).timeline(args.query, filters_of(args), args.limit)
+    if args.json:
+        print(json.dumps(timeline.as_dict(), ensure_ascii=False, indent=2))
+        return 0
+    print_filters(timeline.filters)
+    for event in timeline.events:
+        byline = ", ".join(p for p in (event.date or "undated", event.outlet) if p)
+        print(f"{byline}: {event.title}" + (f" <{event.source}>" if event.source else ""))
+        print(f"    “{event.quote}”")
+    if not timeline.events:
+        print("No articles are about this.")
     return 0
 
 
@@ -39,7 +61,8 @@ def cmd_chat(args: argparse.Namespace, settings: Settings) -> int:
             return 0
         print()
         try:
-            answer = stream_answer(bot.stream(question, history, top_k=args.top_k))
+            stream = bot.stream(question, history, top_k=args.top_k, filters=filters_of(args))
+            answer = stream_answer(stream)
         except QuestionError as exc:  # a bad question ends nothing: ask again
             print(f"error: {exc}", file=sys.stderr)
             continue
@@ -72,11 +95,20 @@ def add_parsers(sub: Any) -> None:
     p.add_argument("question")
     p.add_argument("--json", action="store_true", help="print the answer as JSON")
     p.add_argument("--top-k", type=int, default=None, help="passages to retrieve")
+    add_filter_arguments(p)
     p.set_defaults(func=cmd_ask)
 
     p = sub.add_parser("chat", help="interactive chat that keeps the conversation")
     p.add_argument("--top-k", type=int, default=None, help="passages to retrieve")
+    add_filter_arguments(p)
     p.set_defaults(func=cmd_chat)
+
+    p = sub.add_parser("timeline", help="the articles about a story, in date order")
+    p.add_argument("query")
+    p.add_argument("--limit", type=int, default=20, help="articles at most")
+    p.add_argument("--json", action="store_true", help="print the timeline as JSON")
+    add_filter_arguments(p)
+    p.set_defaults(func=cmd_timeline)
 
     p = sub.add_parser("status", help="show what is indexed")
     p.set_defaults(func=cmd_status)

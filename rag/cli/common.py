@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import argparse
+import datetime as dt
+import re
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING
 
@@ -11,7 +14,44 @@ from rag.config import Settings
 if TYPE_CHECKING:
     from tqdm import tqdm
 
+    from rag import AppliedFilters, Filters
     from rag.api import Assistant
+
+
+def _day(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a day: use YYYY-MM-DD") from None
+
+
+def _language(text: str) -> str:
+    if not re.fullmatch(r"[a-z]{2}", text):
+        raise argparse.ArgumentTypeError(f"{text!r} is not a language code such as de or en")
+    return text
+
+
+def add_filter_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--since", type=_day, metavar="YYYY-MM-DD", help="articles from this day on")
+    p.add_argument("--until", type=_day, metavar="YYYY-MM-DD", help="articles up to this day")
+    p.add_argument("--outlet", action="append", default=[], help="only this outlet (repeatable)")
+    p.add_argument("--lang", action="append", default=[], type=_language, help="de, en, …")
+
+
+def filters_of(args: argparse.Namespace) -> Filters | None:
+    from rag import Filters
+
+    filters = Filters(args.since, args.until, list(args.outlet), list(args.lang))
+    return None if filters.empty else filters
+
+
+def print_filters(applied: AppliedFilters | None) -> None:
+    """ "Searched articles from 3–9 June 2024 (from “last week”)", when anything was."""
+    if applied is None or not (applied.description or applied.latest):
+        return
+    said = f" (from “{applied.phrase}”)" if applied.phrase else ""
+    newest = ", newest first" if applied.latest else ""
+    print(f"Searched {applied.description or 'all articles'}{said}{newest}.")
 
 
 def assistant(settings: Settings) -> Assistant:
@@ -47,6 +87,7 @@ def where(c: Citation) -> str:
 
 
 def print_sources(answer: Answer) -> None:
+    print_filters(answer.filters)
     if answer.notice:
         print(f"\nNote: {answer.notice}")
     if answer.citations:

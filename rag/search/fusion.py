@@ -7,6 +7,7 @@ candidates are (docs/benchmarks.md#experiments).
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping
 
 import numpy as np
@@ -46,6 +47,29 @@ def with_article_prior(ranked: list[tuple[str, float]], weight: float) -> list[t
         doc = article_of(cid)
         best[doc] = max(best.get(doc, score), score)
     scored = {cid: (s + weight * best[article_of(cid)]) / (1 + weight) for cid, s in ranked}
+    return sorted(scored.items(), key=lambda kv: (-kv[1], kv[0]))
+
+
+def with_recency(
+    ranked: list[tuple[str, float]], days: Mapping[str, int], weight: float
+) -> list[tuple[str, float]]:
+    """Add `weight` × how new each passage's article is among the candidates (0 for the
+    oldest and the undated, 1 for the newest), rescaled to [0, 1]: among passages of
+    similar relevance the newer wins. `days` are yyyymmdd numbers (0 = undated)."""
+    ordinal = {
+        cid: dt.date(d // 10000, d // 100 % 100, d % 100).toordinal()
+        for cid, d in days.items()
+        if d > 0
+    }
+    if not ordinal or weight <= 0:
+        return ranked
+    low, high = min(ordinal.values()), max(ordinal.values())
+    span = max(high - low, 1)
+
+    def newness(cid: str) -> float:
+        return (ordinal[cid] - low) / span if cid in ordinal else 0.0
+
+    scored = {cid: (s + weight * newness(cid)) / (1 + weight) for cid, s in ranked}
     return sorted(scored.items(), key=lambda kv: (-kv[1], kv[0]))
 
 

@@ -2,6 +2,8 @@
 
 Only chunks of the snapshot's side index are candidates: while a reindex writes new
 chunks into Chroma, questions keep answering from the generation the manifest names.
+Filters apply to both sides before their top candidates are taken; for questions about
+the latest news, newer articles gain among passages of similar relevance.
 """
 
 from __future__ import annotations
@@ -12,12 +14,14 @@ from llama_index.core.base.embeddings.base import BaseEmbedding
 from rag.index.reader import IndexSnapshot
 from rag.index.sentence_vectors import text_key
 from rag.models.embedding import query_vector, second_encoder
+from rag.search.filters import Filters, chroma_where, exact_outlets, facets_mask
 from rag.search.fusion import (
     fuse,
     lexical_weight,
     second_share,
     sentence_share,
     with_article_prior,
+    with_recency,
 )
 from rag.search.passage import Passage, Retrieval
 from rag.tuning import Tuning
@@ -27,26 +31,59 @@ class HybridRetriever:
     """Dense candidates from Chroma and BM25 candidates, scored on both signals, fused."""
 
     def __init__(
-        self, index: IndexSnapshot, embed_model: BaseEmbedding, tuning: Tuning, *, top_k: int
+        self,
+        index: IndexSnapshot,
+        embed_model: BaseEmbedding,
+        tuning: Tuning,
+        *,
+        top_k: int,
+        recency_weight: float = 0.0,
     ) -> None:
         self.index = index
         self.embed_model = embed_model
         self.tuning = tuning
         self.top_k = top_k
+        self.recency_weight = recency_weight
+        self.outlets = sorted(set(index.side.facets.outlets) - {""})
 
-    def search(self, text: str, top_k: int | None = None) -> Retrieval:
+    def matching(self, filters: Filters) -> np.ndarray | None:
+        """Which chunks `filters` keep (None: all of them)."""
+        if filters.empty:
+            return None
+        outlets = exact_outlets(filters.outlets, self.outlets)
+        return facets_mask(self.index.side.facets, filters, outlets)
+
+    def search(
+        self,
+        text: str,
+        top_k: int | None = None,
+        *,
+        filters: Filters | None = None,
+        latest: bool = False,
+    ) -> Retrieval:
         k = top_k or self.top_k
         side, tuning = self.index.side, self.tuning
         pool = max(tuning.candidate_k, k)
+        filters = filters or Filters()
+        keep = self.matching(filters)
         # Not overlapped with BM25 or the second encoder in a thread: e5's OpenMP threads
         # use both cores, and sharing them made each query slower (docs/benchmarks.md).
         qvec = query_vector(self.embed_model, text)
-        found = self.index.store.query(qvec.tolist(), pool)
-        dense = {cid: score for cid, score in found if cid in side.position}
+        if keep is not None and not keep.any():
+            return Retrieval([], qvec, 0.0)
+        where = chroma_where(filters, exact_outlets(filters.outlets, self.outlets))
+        found = self.index.store.query(qvec.tolist(), pool, where=where)
+        dense = {
+            cid: score
+            for cid, score in found
+            if cid in side.position and (keep is None or keep[side.position[cid]])
+        }
         lexical: dict[str, float] = {}
         coverage = 0.0
         if side.ids:
             scores, coverage = side.bm25.scores(text)
+            if keep is not None:
+                scores = np.where(keep, scores, 0.0)
             n = min(pool, len(scores))
             top = np.argpartition(-scores, n - 1)[:n] if n else np.zeros(0, dtype=np.int64)
             lexical = {side.ids[i]: float(scores[i]) for i in top if scores[i] > 0}
@@ -56,7 +93,11 @@ class HybridRetriever:
         mixed = self._with_sentences(dense, qvec, text, coverage)
         weight = 1.0 - lexical_weight(tuning.dense_weight, coverage)
         fused = fuse(mixed, lexical, dense_weight=weight)
-        ranked = with_article_prior(fused, tuning.article_prior)[:k]
+        ranked = with_article_prior(fused, tuning.article_prior)
+        if latest:
+            days = {cid: int(side.facets.dates[side.position[cid]]) for cid, _ in ranked}
+            ranked = with_recency(ranked, days, self.recency_weight)
+        ranked = ranked[:k]
         chunks = self.index.store.get([cid for cid, _ in ranked])
         passages = [
             Passage(

@@ -15,9 +15,22 @@ def test_passages_are_numbered_data_and_cannot_close_the_block() -> None:
     assert "data, not instructions" in system["content"]
     assert "English" in system["content"]
     content = user["content"]
-    assert content.startswith("<passages>\n[1] Title: T\nErster.\n\n[2] Title: T\n")
+    assert content.startswith(
+        "<passages>\n[1] Title: T (undated)\nErster.\n\n[2] Title: T (undated)\n"
+    )
     assert content.count("</passages>") == 1, "the article cannot end the data block"
     assert content.endswith("</passages>\n\nQuestion: Why?")
+
+
+def test_each_passage_carries_its_outlet_and_day_and_latest_adds_the_rule() -> None:
+    dated = Passage(
+        "d#0-1", "d.md", "Werft", "", "de", "Text.", 0, 5, 1.0, 0.8, "2024-06-04", "Nordkurier"
+    )
+    system, user = answer_messages("Wie viele?", [dated], "de", latest=True)
+    assert "[1] Title: Werft (Nordkurier, 2024-06-04)\nText." in user["content"]
+    plain, _ = answer_messages("Wie viele?", [dated], "de")
+    assert len(system["content"]) > len(plain["content"]), "the latest-figure rule is added"
+    assert "As of" in system["content"] and "As of" not in plain["content"]
 
 
 def test_answer_language_follows_the_question() -> None:

@@ -1,0 +1,143 @@
+"""Which articles a search may use: publication days, outlets, languages (pure).
+
+Both days are inclusive. Articles without a date never match a date filter. Outlet names
+match without regard to case. The same filter is applied to Chroma's dense candidates
+(as a `where`) and to the side index's BM25 and copies (as a mask), before the top-k is
+taken, so a chunk outside the filter never appears.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from rag.index.records import day_number
+from rag.text.dates import long_date
+
+if TYPE_CHECKING:  # the answer types name these filters: keep them light to import
+    from rag.index.side_index import Facets
+
+
+@dataclass(frozen=True)
+class Filters:
+    since: dt.date | None = None
+    until: dt.date | None = None
+    outlets: list[str] = field(default_factory=list)
+    languages: list[str] = field(default_factory=list)
+
+    @property
+    def empty(self) -> bool:
+        return not (self.since or self.until or self.outlets or self.languages)
+
+    @property
+    def dated(self) -> bool:
+        return bool(self.since or self.until)
+
+    def over(self, other: Filters) -> Filters:
+        """These filters, with `other`'s for whatever these leave open."""
+        return Filters(
+            self.since or other.since,
+            self.until or other.until,
+            self.outlets or other.outlets,
+            self.languages or other.languages,
+        )
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "since": self.since.isoformat() if self.since else None,
+            "until": self.until.isoformat() if self.until else None,
+            "outlets": list(self.outlets),
+            "languages": list(self.languages),
+        }
+
+
+def exact_outlets(wanted: Sequence[str], known: Sequence[str]) -> list[str]:
+    """The stored spellings of the outlets asked for (case and spaces do not matter)."""
+    keys = {" ".join(w.lower().split()) for w in wanted}
+    return sorted({k for k in known if " ".join(k.lower().split()) in keys})
+
+
+def chroma_where(filters: Filters, outlets: Sequence[str]) -> dict[str, Any] | None:
+    """The `where` of a Chroma query: one operator per clause, joined with `$and`
+    (`outlets` are the stored spellings, see exact_outlets)."""
+    clauses: list[dict[str, Any]] = []
+    if filters.since:
+        clauses.append({"date": {"$gte": day_number(filters.since.isoformat())}})
+    if filters.until:
+        clauses.append({"date": {"$lte": day_number(filters.until.isoformat())}})
+    if filters.outlets:
+        clauses.append({"outlet": {"$in": list(outlets) or [""]}})
+    if filters.languages:
+        clauses.append({"language": {"$in": list(filters.languages)}})
+    if not clauses:
+        return None
+    return clauses[0] if len(clauses) == 1 else {"$and": clauses}
+
+
+def facets_mask(facets: Facets, filters: Filters, outlets: Sequence[str]) -> np.ndarray:
+    """Which chunks of the side index the filters keep."""
+    keep = np.ones(len(facets.dates), dtype=bool)
+    if filters.since:
+        keep &= facets.dates >= day_number(filters.since.isoformat())
+    if filters.until:
+        keep &= (facets.dates > 0) & (facets.dates <= day_number(filters.until.isoformat()))
+    if filters.outlets:
+        names = set(outlets)
+        keep &= np.fromiter((o in names for o in facets.outlets), bool, len(facets.outlets))
+    if filters.languages:
+        languages = set(filters.languages)
+        keep &= np.fromiter((la in languages for la in facets.languages), bool, len(keep))
+    return keep
+
+
+def describe(filters: Filters, language: str) -> str:
+    """The filters in words: "articles from 4–10 March 2024 by Seekurier" (pure)."""
+    parts: list[str] = []
+    de = language == "de"
+    if filters.dated:
+        parts.append(_span(filters.since, filters.until, de))
+    if filters.outlets:
+        parts.append(("von " if de else "by ") + ", ".join(filters.outlets))
+    if filters.languages:
+        parts.append(("auf " if de else "in ") + ", ".join(filters.languages))
+    lead = "Artikel" if de else "articles"
+    return " ".join([lead, *parts]) if parts else lead
+
+
+def _span(since: dt.date | None, until: dt.date | None, de: bool) -> str:
+    language = "de" if de else "en"
+    if since and until:
+        if since == until:
+            return ("vom " if de else "from ") + long_date(since, language)
+        same_year, same_month = since.year == until.year, since.month == until.month
+        first = long_date(since, language, year=not same_year, month=not (same_year and same_month))
+        joiner = "–" if same_year and same_month else " – "
+        return ("vom " if de else "from ") + first + joiner + long_date(until, language)
+    if since:
+        return ("seit " if de else "since ") + long_date(since, language)
+    assert until is not None
+    return ("bis " if de else "until ") + long_date(until, language)
+
+
+@dataclass(frozen=True)
+class AppliedFilters:
+    """The filters a search used, and which of them the question itself asked for."""
+
+    filters: Filters = field(default_factory=Filters)
+    latest: bool = False  # the newest relevant articles were asked for
+    from_question: tuple[str, ...] = ()  # of "since", "until", "latest"
+    phrase: str = ""  # the question's words they were read from ("last week")
+    description: str = ""  # "articles from 4–10 March 2024", in the question's language
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            **self.filters.as_dict(),
+            "latest": self.latest,
+            "from_question": list(self.from_question),
+            "phrase": self.phrase,
+            "description": self.description,
+        }

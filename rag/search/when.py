@@ -1,0 +1,249 @@
+"""Time expressions in questions, English and German, read against a reference day (pure).
+
+A small rule layer: dateparser reads "letzte Woche" as one day a week back and misses
+"seit Juni", "vergangene Woche" and "since June", and its free search reads "die" as a
+Tuesday. Each rule names a range of publication days; a month or a year alone is read
+only after a preposition ("in May", "im Mai", "seit Juni") or next to a day or year, so
+"May I ask…", "Die Linke" and "die März-Revolution" stay questions. Recency words
+("latest", "neueste", "aktuell", …) ask for the newest relevant articles.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+_MONTH_WORDS = {
+    1: "january|jan|januar|jänner", 2: "february|feb|februar", 3: "march|mar|märz|maerz|mär",
+    4: "april|apr", 5: "may|mai", 6: "june|jun|juni", 7: "july|jul|juli",
+    8: "august|aug", 9: "september|sept|sep", 10: "october|oct|oktober|okt",
+    11: "november|nov", 12: "december|dec|dezember|dez",
+}  # fmt: skip
+_MONTH_OF = {w: m for m, words in _MONTH_WORDS.items() for w in words.split("|")}
+_MONTH = r"(?P<month>" + "|".join(sorted(_MONTH_OF, key=len, reverse=True)) + r")\.?"
+_END = r"(?![\w-])"  # not the start of a compound ("März-Revolution", "Maibaum")
+_NUMBERS = {
+    "one": 1, "a": 1, "an": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6,
+    "seven": 7, "eight": 8, "nine": 9, "ten": 10, "twelve": 12, "einen": 1, "einem": 1,
+    "ein": 1, "eine": 1, "einer": 1, "zwei": 2, "drei": 3, "vier": 4, "fünf": 5, "sechs": 6,
+    "sieben": 7, "acht": 8, "neun": 9, "zehn": 10, "zwölf": 12,
+}  # fmt: skip
+_COUNT = r"(?P<n>\d{1,3}|" + "|".join(_NUMBERS) + ")"
+_UNIT = (
+    r"(?P<unit>days?|weeks?|months?|years?|tage[n]?|tag|wochen?|monate[n]?|monat|jahre[n]?|jahr)"
+)
+_ORDINAL = {"first": 1, "1st": 1, "ersten": 1, "1.": 1, "second": 2, "2nd": 2, "zweiten": 2,
+            "2.": 2, "third": 3, "3rd": 3, "dritten": 3, "3.": 3, "fourth": 4, "4th": 4,
+            "vierten": 4, "4.": 4}  # fmt: skip
+_RECENT = re.compile(
+    r"\b(latest|newest|most recent|recent(ly)?|current(ly)?|up to date|so far|"
+    r"neueste[nrms]?|jüngste[nrms]?|aktuelle[nrms]?|aktuell|zuletzt|derzeit(ige[nrms]?)?|"
+    r"momentan|bislang|bisher)\b",
+    re.IGNORECASE,
+)
+_YEAR = r"(?P<year>(?:19|20)\d\d)"
+_DAY = r"(?P<day>[0-3]?\d)"
+
+
+@dataclass(frozen=True)
+class TimeReading:
+    since: dt.date | None = None
+    until: dt.date | None = None
+    latest: bool = False  # the newest relevant articles are asked for
+    phrase: str = ""  # the words of the question the range was read from
+    rest: str = ""  # the question without them
+
+    @property
+    def found(self) -> bool:
+        return bool(self.since or self.until or self.latest)
+
+
+def _month_start(year: int, month: int) -> dt.date:
+    return dt.date(year, month, 1)
+
+
+def _month_end(year: int, month: int) -> dt.date:
+    return dt.date(year, month, calendar.monthrange(year, month)[1])
+
+
+def _shift_months(day: dt.date, months: int) -> dt.date:
+    index = day.year * 12 + day.month - 1 + months
+    year, month = divmod(index, 12)
+    return dt.date(year, month + 1, min(day.day, calendar.monthrange(year, month + 1)[1]))
+
+
+def _week_start(day: dt.date) -> dt.date:
+    return day - dt.timedelta(days=day.weekday())
+
+
+def _count(text: str) -> int:
+    return int(text) if text.isdigit() else _NUMBERS[text.lower()]
+
+
+def _unit(text: str) -> str:
+    text = text.lower()
+    for unit, stems in (("day", ("day", "tag")), ("week", ("week", "woche")),
+                        ("month", ("month", "monat")), ("year", ("year", "jahr"))):  # fmt: skip
+        if text.startswith(stems):
+            return unit
+    raise ValueError(text)
+
+
+def _past_month(month: int, today: dt.date) -> int:
+    """The year of the latest `month` that has begun by `today`."""
+    return today.year if month <= today.month else today.year - 1
+
+
+Range = tuple[dt.date | None, dt.date | None]
+Rule = Callable[[re.Match[str], dt.date], Range]
+
+
+def _last_n(m: re.Match[str], today: dt.date) -> Range:
+    n, unit = _count(m["n"]), _unit(m["unit"])
+    if unit == "day":
+        return today - dt.timedelta(days=n - 1), today
+    if unit == "week":
+        return today - dt.timedelta(days=7 * n - 1), today
+    months = n * (12 if unit == "year" else 1)
+    return _shift_months(today, -months) + dt.timedelta(days=1), today
+
+
+def _ago(m: re.Match[str], today: dt.date) -> Range:
+    n, unit = _count(m["n"]), _unit(m["unit"])
+    if unit == "day":
+        day = today - dt.timedelta(days=n)
+        return day, day
+    if unit == "week":
+        start = _week_start(today) - dt.timedelta(weeks=n)
+        return start, start + dt.timedelta(days=6)
+    if unit == "month":
+        first = _shift_months(today.replace(day=1), -n)
+        return first, _month_end(first.year, first.month)
+    return dt.date(today.year - n, 1, 1), dt.date(today.year - n, 12, 31)
+
+
+def _relative(m: re.Match[str], today: dt.date) -> Range:
+    which, unit = m["which"].lower(), _unit(m["unit"])
+    this = which.startswith(("this", "dies", "laufend", "current"))
+    rolling = which.startswith("past")
+    if unit == "week":
+        if rolling:
+            return today - dt.timedelta(days=6), today
+        start = _week_start(today) - dt.timedelta(weeks=0 if this else 1)
+        return start, today if this else start + dt.timedelta(days=6)
+    if unit == "month":
+        if rolling:
+            return _shift_months(today, -1) + dt.timedelta(days=1), today
+        first = today.replace(day=1) if this else _shift_months(today.replace(day=1), -1)
+        return first, today if this else _month_end(first.year, first.month)
+    if rolling:
+        return _shift_months(today, -12) + dt.timedelta(days=1), today
+    year = today.year if this else today.year - 1
+    return dt.date(year, 1, 1), today if this else dt.date(year, 12, 31)
+
+
+def _one_day(m: re.Match[str], today: dt.date) -> Range:
+    word = m["word"].lower()
+    back = {"today": 0, "heute": 0, "yesterday": 1, "gestern": 1, "vorgestern": 2}
+    day = today - dt.timedelta(days=back.get(word, 2))  # "the day before yesterday"
+    return day, day
+
+
+def _quarter(m: re.Match[str], today: dt.date) -> Range:
+    q = _ORDINAL.get(m["q"].lower()) if m["q"] else int(m["qn"])
+    assert q is not None
+    year = int(m["year"])
+    return _month_start(year, 3 * q - 2), _month_end(year, 3 * q)
+
+
+def _date_of(m: re.Match[str], today: dt.date) -> dt.date:
+    groups = m.groupdict()
+    month = _MONTH_OF[groups["month"].lower()] if groups.get("month") else int(groups["mm"])
+    year = int(groups["year"]) if groups.get("year") else _past_month(month, today)
+    return dt.date(year, month, int(groups.get("day") or groups["dd"]))
+
+
+def _full_date(m: re.Match[str], today: dt.date) -> Range:
+    day = _date_of(m, today)
+    return day, day
+
+
+def _month_range(m: re.Match[str], today: dt.date) -> Range:
+    groups = m.groupdict()
+    month = _MONTH_OF[m["month"].lower()]
+    year = int(groups["year"]) if groups.get("year") else _past_month(month, today)
+    return _month_start(year, month), _month_end(year, month)
+
+
+def _year(m: re.Match[str], today: dt.date) -> Range:
+    year = int(m["year"])
+    return dt.date(year, 1, 1), dt.date(year, 12, 31)
+
+
+def _since(inner: Rule) -> Rule:
+    def rule(m: re.Match[str], today: dt.date) -> Range:
+        start, _end = inner(m, today)
+        return start, today
+
+    return rule
+
+
+def _before(inner: Rule, *, this_year: bool) -> Rule:
+    def rule(m: re.Match[str], today: dt.date) -> Range:
+        start: dt.date | None
+        if this_year and not m.groupdict().get("year"):  # "before March": this year's
+            start = _month_start(today.year, _MONTH_OF[m["month"].lower()])
+        else:
+            start, _end = inner(m, today)
+        assert start is not None
+        return None, start - dt.timedelta(days=1)
+
+    return rule
+
+
+# The forms of a full date: 3 June 2020, 3. Juni 2020, 3 June; June 3, 2020; 2020-06-03.
+_DATES = (
+    rf"{_DAY}(?:st|nd|rd|th|\.)?\s+{_MONTH}(?:\s+{_YEAR})?",
+    rf"{_MONTH}\s+{_DAY}(?:st|nd|rd|th)?,?\s+{_YEAR}",
+    rf"{_YEAR}-(?P<mm>[01]\d)-(?P<dd>[0-3]\d)",
+)
+_RULES: list[tuple[str, Rule]] = [
+    (rf"\b(?:in|during|over|within|for)?\s*(?:the\s+)?(?:last|past)\s+{_COUNT}\s+{_UNIT}\b", _last_n),
+    (rf"\b(?:in|während|innerhalb)?\s*(?:den|der)?\s*(?:letzten|vergangenen)\s+{_COUNT}\s+{_UNIT}\b", _last_n),
+    (rf"\b{_COUNT}\s+{_UNIT}\s+ago\b", _ago),
+    (rf"\bvor\s+{_COUNT}\s+{_UNIT}\b", _ago),
+    (r"\b(?P<word>today|heute|yesterday|gestern|vorgestern|the day before yesterday)\b", _one_day),
+    (r"\b(?:in\s+|during\s+|over\s+)?(?:the\s+)?(?P<which>this|last|past|previous|current)\s+(?P<unit>week|month|year)\b", _relative),
+    (r"\b(?:in\s+(?:der|diesem|dieser)\s+|im\s+)?(?P<which>diese[nrms]?|letzte[nrms]?|vergangene[nrms]?|vorige[nrms]?|laufende[nrms]?)\s+(?P<unit>woche|monat|jahr)\b", _relative),
+    (rf"\b(?:in\s+|im\s+)?(?:the\s+)?(?:(?P<q>first|second|third|fourth|1st|2nd|3rd|4th|ersten|zweiten|dritten|vierten|[1-4]\.)\s+(?:quarter|quartal)(?:\s+of)?|q(?P<qn>[1-4]))\s+{_YEAR}\b", _quarter),
+    *((rf"\b(?:since|seit)\s+(?:dem\s+)?{date}{_END}", _since(_full_date)) for date in _DATES),
+    (rf"\b(?:since|seit)\s+{_MONTH}(?:\s+{_YEAR})?{_END}", _since(_month_range)),
+    (rf"\b(?:since|seit)\s+{_YEAR}\b", _since(_year)),
+    *((rf"\b(?:before|vor\s+dem|vor)\s+{date}{_END}", _before(_full_date, this_year=False)) for date in _DATES),
+    (rf"\b(?:before|vor)\s+{_MONTH}(?:\s+{_YEAR})?{_END}", _before(_month_range, this_year=True)),
+    (rf"\b(?:before|vor)\s+{_YEAR}\b", _before(_year, this_year=False)),
+    *((rf"\b(?:on\s+|am\s+)?{date}{_END}", _full_date) for date in _DATES),
+    (rf"\bon\s+{_MONTH}\s+{_DAY}(?:st|nd|rd|th)?(?!\d)", _full_date),  # "on March 3"
+    (rf"\b(?:in\s+|im\s+)?{_MONTH}\s+{_YEAR}\b", _month_range),
+    (rf"\b(?:in|im|during)\s+{_MONTH}{_END}", _month_range),
+    (rf"\b(?:in|im\s+jahre?|im|during)\s+{_YEAR}\b", _year),
+]  # fmt: skip
+_COMPILED = [(re.compile(pattern, re.IGNORECASE), rule) for pattern, rule in _RULES]
+
+
+def read_time(question: str, today: dt.date) -> TimeReading:
+    """The publication days `question` asks about, read against `today` (pure)."""
+    latest = bool(_RECENT.search(question))
+    for pattern, rule in _COMPILED:
+        for match in pattern.finditer(question):
+            try:
+                since, until = rule(match, today)
+            except (ValueError, KeyError, IndexError):  # "31 February", a word not a number
+                continue
+            phrase = match.group(0).strip()
+            rest = " ".join((question[: match.start()] + " " + question[match.end() :]).split())
+            return TimeReading(since, until, latest, phrase, rest.replace(" ?", "?"))
+    return TimeReading(latest=latest, rest=question)
