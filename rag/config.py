@@ -104,8 +104,8 @@ class Settings(BaseSettings):
         0.15,
         ge=0.0,
         le=1.0,
-        description="For questions about the latest news: how much newer articles gain "
-        "among passages of similar relevance.",
+        description="For questions about the latest news: how much relevance (of 1) a "
+        "newer article may trade; among the passages that close to the best, the newest wins.",
     )
     tuning: Tuning = Field(
         default_factory=Tuning,

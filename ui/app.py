@@ -9,9 +9,10 @@ from __future__ import annotations
 import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
-from rag import Answer, Assistant, Citation, IndexStatus, RagError, get_settings
+from rag import Answer, Assistant, Citation, Filters, IndexStatus, RagError, get_settings
 from ui.corpus import build_index_prompt, corpus_panel, describe_corpus, index_status
 from ui.feeds import feeds_panel
+from ui.filters import chips_markdown, filter_panel, timeline_toggle
 from ui.history import Turn, chat_history, conversation_markdown
 from ui.render import (
     answer_markdown,
@@ -52,6 +53,7 @@ def ask_example(question: str) -> None:
 
 def new_chat() -> None:
     st.session_state.turns = []
+    st.session_state.timelines = {}
 
 
 def show_citation(c: Citation) -> None:
@@ -82,25 +84,45 @@ def show_sources(turn: Turn) -> None:
                 show_citation(citation)
 
 
-def show_turn(turn: Turn) -> None:
+def show_chips(turn: Turn) -> None:
+    chips = chips_markdown(turn.filters)
+    if chips:
+        st.markdown(chips)
+
+
+def show_extras(bot: Assistant, turn: Turn, position: int) -> None:
+    """Below an answer: its sources, and the timeline of its question."""
+    show_sources(turn)
+    if turn.question:
+        timeline_toggle(bot, turn.question, turn.filters, f"timeline-{position}")
+
+
+def show_turn(bot: Assistant, turn: Turn, position: int) -> None:
     with st.chat_message(turn.role, avatar=AVATARS[turn.role]):
+        if turn.role == "assistant":
+            show_chips(turn)
         show_notice(turn)
         st.markdown(answer_markdown(turn.content))
-        show_sources(turn)
+        if turn.role == "assistant":
+            show_extras(bot, turn, position)
 
 
-def answer(bot: Assistant, question: str) -> bool:
+def answer(bot: Assistant, question: str, filters: Filters) -> bool:
     """Stream the answer to `question` below the conversation, then keep both."""
     with st.chat_message("user", avatar=AVATARS["user"]):
         st.markdown(answer_markdown(question))
     with st.chat_message("assistant", avatar=AVATARS["assistant"]):
         waiting = st.empty()
         waiting.caption("Searching the articles…")
-        notice = st.empty()  # a fallback notice is only known at the end; it goes on top
+        # The filters read from the question and a fallback notice are known only at the
+        # end; they go on top.
+        chips, notice = st.empty(), st.empty()
         body = st.empty()
         result: list[Answer] = []
         try:
-            stream = bot.stream(question, chat_history(turns()), top_k=st.session_state.top_k)
+            stream = bot.stream(
+                question, chat_history(turns()), top_k=st.session_state.top_k, filters=filters
+            )
             with body.container():
                 st.write_stream(escaped_stream(stream, result, on_item=waiting.empty))
         except RagError as exc:
@@ -108,12 +130,14 @@ def answer(bot: Assistant, question: str) -> bool:
             st.error(answer_markdown(str(exc)), icon=":material/error:")
             return False
         final = result[-1]
-        turn = Turn.from_answer(final)
+        turn = Turn.from_answer(final, question)
         # A model that failed mid-answer is replaced by the extractive fallback: show that.
         body.markdown(answer_markdown(final.text))
+        with chips.container():
+            show_chips(turn)
         with notice.container():
             show_notice(turn)
-        show_sources(turn)
+        show_extras(bot, turn, len(turns()) + 1)
     turns().extend([Turn("user", question), turn])
     return True
 
@@ -140,8 +164,9 @@ def download_button(slot: DeltaGenerator, key: str) -> None:
     )
 
 
-def sidebar(bot: Assistant, status: IndexStatus | None) -> DeltaGenerator:
-    """The sidebar; returns the download button's slot, to refresh once an answer is in."""
+def sidebar(bot: Assistant, status: IndexStatus | None) -> tuple[DeltaGenerator, Filters]:
+    """The sidebar; returns the download button's slot, to refresh once an answer is in,
+    and the filters it sets."""
     with st.sidebar:
         left, right = st.columns(2)
         left.button("New chat", on_click=new_chat, icon=":material/add:", width="stretch")
@@ -151,6 +176,7 @@ def sidebar(bot: Assistant, status: IndexStatus | None) -> DeltaGenerator:
         corpus_panel(bot, status)
         feeds_panel(bot)
         st.divider()
+        filters = filter_panel(bot.articles() if status else [], disabled=status is None)
         st.slider(
             "Passages per question",
             min_value=1,
@@ -159,7 +185,7 @@ def sidebar(bot: Assistant, status: IndexStatus | None) -> DeltaGenerator:
             help="How many passages are retrieved for each question (top-k).",
             disabled=status is None,
         )
-    return slot
+    return slot, filters
 
 
 def main() -> None:
@@ -175,10 +201,10 @@ def main() -> None:
     except RagError as exc:  # e.g. an index built with another model: reindexing may fix it
         status, problem = None, str(exc)
     st.session_state.setdefault("top_k", bot.settings.top_k)
-    download_slot = sidebar(bot, status)
+    download_slot, filters = sidebar(bot, status)
 
-    for turn in turns():
-        show_turn(turn)
+    for position, turn in enumerate(turns()):
+        show_turn(bot, turn, position)
     question = st.chat_input(
         "Ask about the articles…",
         max_chars=bot.settings.max_question_chars,
@@ -190,7 +216,7 @@ def main() -> None:
     elif status is None:
         build_index_prompt(bot)
     elif question:
-        if answer(bot, question):
+        if answer(bot, question, filters):
             download_button(download_slot, "download-with-answer")
     elif not turns():
         empty_state(bot, describe_corpus(bot, status))

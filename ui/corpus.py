@@ -11,13 +11,13 @@ from rag import Assistant, IndexStatus, RagError, ReindexSummary
 from rag.errors import IndexMissingError
 from ui.adding import add_article
 from ui.feedback import flash, reporting, show_flash
+from ui.filters import language_name
 from ui.render import answer_markdown, literal_markdown
 
 log = logging.getLogger(__name__)
 MAX_UPLOAD_BYTES = (
     2_000_000  # as ui/.streamlit/config.toml's maxUploadSize; the settings may be lower
 )
-_LANGUAGES = {"de": "German", "en": "English", "fr": "French", "es": "Spanish", "it": "Italian"}
 
 
 def index_status(bot: Assistant) -> IndexStatus | None:
@@ -31,7 +31,7 @@ def index_status(bot: Assistant) -> IndexStatus | None:
 def describe_corpus(bot: Assistant, status: IndexStatus) -> str:
     """Markdown saying what the corpus holds: one line, plus the titles when there are few."""
     docs = bot.articles()
-    languages = sorted({_LANGUAGES.get(d.language, d.language) for d in docs if d.language})
+    languages = sorted({language_name(d.language) for d in docs if d.language})
     noun = "article" if status.articles == 1 else "articles"
     line = f"**{status.articles} {noun}**"
     if languages:

@@ -9,22 +9,37 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from rag import Answer, ChatMessage, Citation, Copy
+from rag import Answer, AppliedFilters, ChatMessage, Citation, Copy
 from ui.render import export_markdown, safe_url
 
 
 @dataclass(frozen=True)
 class Turn:
-    """One message on screen; assistant turns carry the answer's citations."""
+    """One message on screen; assistant turns carry the answer's citations, what the search
+    was limited to and the question they answer (for the timeline)."""
 
     role: str  # "user" or "assistant"
     content: str
     citations: tuple[Citation, ...] = ()
     notice: str = ""
+    filters: AppliedFilters | None = None
+    question: str = ""
 
     @classmethod
-    def from_answer(cls, answer: Answer) -> Turn:
-        return cls("assistant", answer.text, tuple(answer.citations), answer.notice)
+    def from_answer(cls, answer: Answer, question: str = "") -> Turn:
+        return cls(
+            "assistant",
+            answer.text,
+            tuple(answer.citations),
+            answer.notice,
+            answer.filters,
+            question,
+        )
+
+    @property
+    def searched(self) -> str:
+        """ "articles from 4–10 March 2024 by Seekurier", or "" when nothing limited it."""
+        return self.filters.description if self.filters else ""
 
 
 def chat_history(turns: Sequence[Turn]) -> list[ChatMessage]:
@@ -56,6 +71,8 @@ def conversation_markdown(turns: Sequence[Turn], *, title: str = "article-rag co
             parts.append(f"## Question\n\n{export_markdown(turn.content)}")
             continue
         parts.append(f"### Answer\n\n{export_markdown(turn.content)}")
+        if turn.searched:
+            parts.append(f"_Searched: {export_markdown(turn.searched)}_")
         if turn.notice:
             parts.append(f"_Note: {export_markdown(turn.notice)}_")
         if turn.citations:

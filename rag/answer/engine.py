@@ -16,7 +16,7 @@ from rag.answer.timeline import Timeline, events
 from rag.answer.types import Answer, ChatMessage, Mode
 from rag.config import Settings
 from rag.models.chat import ChatModel
-from rag.search.filters import Filters, exact_outlets
+from rag.search.filters import Filters, describe, exact_outlets
 from rag.search.retriever import HybridRetriever
 
 
@@ -99,7 +99,7 @@ class AnswerEngine:
             return
         keep = self.retriever.matching(query.filters)
         if keep is not None and not keep.any():  # not the same as "the articles do not say"
-            what = query.applied.description
+            what = describe(query.applied.filters, query.language)
             yield from _whole(Answer(phrase("no_match", query.language, what=what), mode))
             return
         evidence = self.evidence(query, top_k)

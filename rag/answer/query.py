@@ -70,10 +70,10 @@ def make_query(
             search = _condensed(llm, text, history, max_chars) or search
     same = search == text
     search_language = language if same else question_language(search, prior_nats=prior_nats)
-    return Query(text, language, search, search_language, _applied(reading, filters, language))
+    return Query(text, language, search, search_language, _applied(reading, filters))
 
 
-def _applied(reading: TimeReading, given: Filters | None, language: str) -> AppliedFilters:
+def _applied(reading: TimeReading, given: Filters | None) -> AppliedFilters:
     """The explicit filters over what the question says; which parts came from it."""
     given = given or Filters()
     read = Filters(reading.since, reading.until)
@@ -88,7 +88,7 @@ def _applied(reading: TimeReading, given: Filters | None, language: str) -> Appl
         latest=reading.latest,
         from_question=from_question,
         phrase=reading.phrase if from_question else "",
-        description="" if used.empty else describe(used, language),
+        description="" if used.empty else describe(used, "en"),
     )
 
 

@@ -46,6 +46,10 @@ class Filters:
             self.languages or other.languages,
         )
 
+    def span(self, language: str = "en") -> str:
+        """The days in words: "from 4–10 March 2024", "since 1 May 2024"; "" when undated."""
+        return _span(self.since, self.until, language == "de") if self.dated else ""
+
     def as_dict(self) -> dict[str, Any]:
         return {
             "since": self.since.isoformat() if self.since else None,
@@ -131,7 +135,7 @@ class AppliedFilters:
     latest: bool = False  # the newest relevant articles were asked for
     from_question: tuple[str, ...] = ()  # of "since", "until", "latest"
     phrase: str = ""  # the question's words they were read from ("last week")
-    description: str = ""  # "articles from 4–10 March 2024", in the question's language
+    description: str = ""  # "articles from 4–10 March 2024", in English for interfaces' labels
 
     def as_dict(self) -> dict[str, Any]:
         return {

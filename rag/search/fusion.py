@@ -7,7 +7,6 @@ candidates are (docs/benchmarks.md#experiments).
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Mapping
 
 import numpy as np
@@ -53,23 +52,20 @@ def with_article_prior(ranked: list[tuple[str, float]], weight: float) -> list[t
 def with_recency(
     ranked: list[tuple[str, float]], days: Mapping[str, int], weight: float
 ) -> list[tuple[str, float]]:
-    """Add `weight` × how new each passage's article is among the candidates (0 for the
-    oldest and the undated, 1 for the newest), rescaled to [0, 1]: among passages of
-    similar relevance the newer wins. `days` are yyyymmdd numbers (0 = undated)."""
-    ordinal = {
-        cid: dt.date(d // 10000, d // 100 % 100, d % 100).toordinal()
-        for cid, d in days.items()
-        if d > 0
-    }
-    if not ordinal or weight <= 0:
+    """Among the dated passages that score within `weight` of the best, the newer gains up
+    to `weight` (by the rank of its day among theirs: the newest gains all of it), so the
+    newest of the similarly relevant wins, whether the story spans a week or years.
+    Rescaled to [0, 1]. `days` are yyyymmdd numbers (0 = undated)."""
+    if not ranked or weight <= 0:
         return ranked
-    low, high = min(ordinal.values()), max(ordinal.values())
-    span = max(high - low, 1)
-
-    def newness(cid: str) -> float:
-        return (ordinal[cid] - low) / span if cid in ordinal else 0.0
-
-    scored = {cid: (s + weight * newness(cid)) / (1 + weight) for cid, s in ranked}
+    top = max(score for _cid, score in ranked)
+    close = [cid for cid, score in ranked if score >= top - weight and days.get(cid, 0) > 0]
+    order = sorted({days[cid] for cid in close})
+    if len(order) < 2:
+        return ranked
+    rank = {day: i / (len(order) - 1) for i, day in enumerate(order)}
+    gain = {cid: weight * rank[days[cid]] for cid in close}
+    scored = {cid: (s + gain.get(cid, 0.0)) / (1 + weight) for cid, s in ranked}
     return sorted(scored.items(), key=lambda kv: (-kv[1], kv[0]))
 
 
