@@ -36,6 +36,10 @@ ROOT = Path(__file__).resolve().parents[1]
 CORPUS = ROOT / "corpus"
 DATA = Path(__file__).resolve().parent / "data"
 ARTICLES = DATA / "articles"  # small extra articles: German and English local news
+# Dated articles from three outlets on three stories that evolve over months (job cuts
+# that grow and are corrected, electric ferries that are delayed, a flood), plus an undated note.
+NEWS = DATA / "news"
+NEWS_TODAY = "2024-06-12"  # a Wednesday: "last week" is 3–9 June 2024
 SEED = "openai-microsoft-windsurf.de.md"
 # RAG_EVAL_DIR (default ../shared/eval, beside the repository): read, never copied here.
 _eval = Settings(_env_file=None).eval_dir  # type: ignore[call-arg]
@@ -98,6 +102,21 @@ def seed_settings(tmp_path_factory: pytest.TempPathFactory, embed_model: Any) ->
     settings = make_settings(root)
     reindex(settings, embed_model=embed_model)
     return settings
+
+
+@pytest.fixture(scope="session")
+def news_settings(tmp_path_factory: pytest.TempPathFactory, embed_model: Any) -> Settings:
+    """tests/data/news indexed once per session, read against NEWS_TODAY; read-only."""
+    root = tmp_path_factory.mktemp("news")
+    shutil.copytree(NEWS, root / "corpus")
+    settings = make_settings(root, today=NEWS_TODAY)
+    reindex(settings, embed_model=embed_model)
+    return settings
+
+
+@pytest.fixture(scope="session")
+def news_assistant(news_settings: Settings, embed_model: Any) -> Assistant:
+    return Assistant(news_settings, embed_model=embed_model)
 
 
 @pytest.fixture

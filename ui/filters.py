@@ -12,7 +12,12 @@ from rag import AppliedFilters, ArticleInfo, Assistant, Filters, RagError, Timel
 from ui.render import answer_markdown, literal_markdown, source_link
 
 LANGUAGES = {"de": "German", "en": "English", "fr": "French", "es": "Spanish", "it": "Italian"}
-_CLEAR = {"filter_since": None, "filter_until": None, "filter_outlets": [], "filter_languages": []}
+_CLEAR: dict[str, object] = {
+    "filter_since": None,
+    "filter_until": None,
+    "filter_outlets": [],
+    "filter_languages": [],
+}
 
 
 def language_name(code: str) -> str:

@@ -8,10 +8,10 @@ from dataclasses import replace
 from llama_index.core.base.embeddings.base import BaseEmbedding
 
 from rag.answer.evidence import Evidence, clears_threshold, gather_evidence
-from rag.answer.extractive import extractive_answer
+from rag.answer.extractive import extractive_answer, overview_answer
 from rag.answer.generation import Generator
 from rag.answer.phrases import phrase
-from rag.answer.query import Query, make_query
+from rag.answer.query import Query, make_query, newest_week
 from rag.answer.timeline import Timeline, events
 from rag.answer.types import Answer, ChatMessage, Mode
 from rag.config import Settings
@@ -55,7 +55,7 @@ class AnswerEngine:
         if filters and filters.outlets:  # as the index spells them, when it knows them
             spelled = exact_outlets(filters.outlets, self.retriever.outlets)
             filters = replace(filters, outlets=spelled or list(filters.outlets))
-        return make_query(
+        query = make_query(
             question,
             history,
             llm=self.llm,
@@ -64,6 +64,11 @@ class AnswerEngine:
             filters=filters,
             today=self.settings.reference_day,
         )
+        if query.overview and query.latest and not query.filters.dated:
+            newest = self.retriever.newest_day(query.filters, self.settings.reference_day)
+            if newest is not None:
+                query = newest_week(query, newest)
+        return query
 
     def evidence(
         self, query: Query, top_k: int | None = None, *, scored: int | None = None
@@ -102,6 +107,9 @@ class AnswerEngine:
             what = describe(query.applied.filters, query.language)
             yield from _whole(Answer(phrase("no_match", query.language, what=what), mode))
             return
+        if query.overview:
+            yield from self._overview(query, top_k, mode)
+            return
         evidence = self.evidence(query, top_k)
         if self.generator is None:
             sentences = self.settings.extractive_sentences
@@ -116,6 +124,16 @@ class AnswerEngine:
         ):
             # Weak evidence: abstain rather than invite the model to use outside knowledge.
             yield from _whole(Answer(phrase("abstain", query.language), mode))
+            return
+        yield from self.generator.stream(query, evidence)
+
+    def _overview(self, query: Query, top_k: int | None, mode: Mode) -> Iterator[str | Answer]:
+        """The articles the filters keep, for a question that asks nothing else."""
+        depth = top_k or self.retriever.top_k
+        evidence = self.evidence(query, depth, scored=depth)
+        if self.generator is None:
+            what = describe(query.applied.filters, query.language)
+            yield from _whole(overview_answer(evidence, query.language, what, depth))
             return
         yield from self.generator.stream(query, evidence)
 

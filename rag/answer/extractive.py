@@ -117,3 +117,23 @@ def extractive_answer(
     )
     text, citations = compose(chosen, passages, lead, language)
     return Answer(text, "extractive", citations)
+
+
+def overview_answer(evidence: Evidence, language: str, what: str, articles: int) -> Answer:
+    """What the filtered articles report when the question asks nothing more ("What
+    happened last week?"): the first retrieved sentence of each of up to `articles`
+    articles, in date order. News leads with its summary, and a question made of question
+    words scores every sentence by chance, so no threshold applies."""
+    passages = evidence.retrieval.passages
+    chosen = list(dict.fromkeys(passages[s.passage].doc_id for s in evidence.sentences))
+    chosen = chosen[:articles]  # the best-ranked articles
+    first: dict[str, ScoredSentence] = {}
+    for s in sorted(evidence.sentences, key=lambda s: s.start):
+        doc = passages[s.passage].doc_id
+        if doc in chosen and doc not in first:
+            first[doc] = s
+    if not first:
+        return Answer(phrase("abstain", language), "extractive")
+    lead = phrase("lead_overview", language, what=what)
+    text, citations = compose(list(first.values()), passages, lead, language)
+    return Answer(text, "extractive", citations)

@@ -30,9 +30,11 @@ _POINTERS = frozenset(
 _BARE = frozenset(
     """
     and but so why how much many when where who what which then next else more is was
-    were happen happened happens
+    were happen happened happens happening s the a an in on of there new news reported
     und aber also warum wieso weshalb wie viel viele wann wo wer was welche welcher welches
-    dann sonst noch mehr ist war passiert geschah
+    dann sonst noch mehr ist war passiert geschah gibt gab es los neu neues neuigkeiten
+    nachrichten der die das im am berichtet gemeldet
+    latest newest most recent current neueste neuesten aktuell aktuelle aktuellen zuletzt
     """.split()
 )
 # "Gibt es …?" / "Gab es …?": an "es" that points nowhere.

@@ -19,6 +19,10 @@ _PHRASES = {
         "en": "As of {date}, the articles say (quoted in their original language):",
         "de": "Stand {date} sagen die Artikel dazu:",
     },
+    "lead_overview": {
+        "en": "The {what} report (quoted in their original language):",
+        "de": "Die {what} berichten:",
+    },
     "as_of": {"en": "(As of {date}.)", "de": "(Stand: {date}.)"},
     "no_match": {
         "en": "No {what} match this search.",

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from rag.answer.follow_up import is_bare, with_context
 from rag.answer.prompts import condense_messages
@@ -26,6 +27,9 @@ class Query:
     search: str  # what retrieval searches: the question, or its standalone form
     search_language: str  # the language of `search`, which its scores depend on
     applied: AppliedFilters = field(default_factory=AppliedFilters)  # incl. the question's
+    # Only a time or filter and question words ("What happened last week?"): the filters
+    # are what to find, so the answer is an overview of the articles they keep.
+    overview: bool = False
 
     @property
     def filters(self) -> Filters:
@@ -37,8 +41,9 @@ class Query:
 
     @property
     def bare(self) -> bool:
-        """Only question words ("Why?") with nothing before them to lean on."""
-        return is_bare(self.search)
+        """Only question words ("Why?") with nothing before them to lean on, and no filter
+        that says what to find."""
+        return is_bare(self.search) and not self.overview
 
 
 def make_query(
@@ -70,7 +75,25 @@ def make_query(
             search = _condensed(llm, text, history, max_chars) or search
     same = search == text
     search_language = language if same else question_language(search, prior_nats=prior_nats)
-    return Query(text, language, search, search_language, _applied(reading, filters))
+    applied = _applied(reading, filters)
+    says_nothing = is_bare(reading.rest if reading.phrase else search)
+    if says_nothing and not applied.latest and _NEWS.search(text):  # "What's new?"
+        applied = replace(applied, latest=True, from_question=(*applied.from_question, "latest"))
+    overview = says_nothing and (not applied.filters.empty or applied.latest)
+    return Query(text, language, search, search_language, applied, overview)
+
+
+_NEWS = re.compile(r"\b(?:new|news|neu\w*|nachrichten)\b", re.IGNORECASE)
+NEWEST_DAYS = 7  # "What's the latest?": the week of news up to the newest article
+
+
+def newest_week(query: Query, newest: dt.date) -> Query:
+    """An overview of the latest news without dates covers the week up to `newest`, the
+    newest article's day among those the other filters keep (pure)."""
+    since = newest - dt.timedelta(days=NEWEST_DAYS - 1)
+    used = replace(query.filters, since=since, until=newest)
+    applied = replace(query.applied, filters=used, description=describe(used, "en"))
+    return replace(query, applied=applied)
 
 
 def _applied(reading: TimeReading, given: Filters | None) -> AppliedFilters:

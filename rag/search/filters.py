@@ -98,6 +98,18 @@ def facets_mask(facets: Facets, filters: Filters, outlets: Sequence[str]) -> np.
     return keep
 
 
+_LANGUAGE_NAMES = {
+    "en": {"de": "German", "en": "English", "fr": "French", "es": "Spanish", "it": "Italian"},
+    "de": {
+        "de": "Deutsch",
+        "en": "Englisch",
+        "fr": "Französisch",
+        "es": "Spanisch",
+        "it": "Italienisch",
+    },
+}
+
+
 def describe(filters: Filters, language: str) -> str:
     """The filters in words: "articles from 4–10 March 2024 by Seekurier" (pure)."""
     parts: list[str] = []
@@ -107,7 +119,9 @@ def describe(filters: Filters, language: str) -> str:
     if filters.outlets:
         parts.append(("von " if de else "by ") + ", ".join(filters.outlets))
     if filters.languages:
-        parts.append(("auf " if de else "in ") + ", ".join(filters.languages))
+        names = _LANGUAGE_NAMES["de" if de else "en"]
+        spoken = [names.get(code, code) for code in filters.languages]
+        parts.append(("auf " if de else "in ") + ", ".join(spoken))
     lead = "Artikel" if de else "articles"
     return " ".join([lead, *parts]) if parts else lead
 
@@ -122,9 +136,9 @@ def _span(since: dt.date | None, until: dt.date | None, de: bool) -> str:
         joiner = "–" if same_year and same_month else " – "
         return ("vom " if de else "from ") + first + joiner + long_date(until, language)
     if since:
-        return ("seit " if de else "since ") + long_date(since, language)
+        return ("seit dem " if de else "since ") + long_date(since, language)
     assert until is not None
-    return ("bis " if de else "until ") + long_date(until, language)
+    return ("bis zum " if de else "until ") + long_date(until, language)
 
 
 @dataclass(frozen=True)

@@ -8,10 +8,13 @@ the latest news, newer articles gain among passages of similar relevance.
 
 from __future__ import annotations
 
+import datetime as dt
+
 import numpy as np
 from llama_index.core.base.embeddings.base import BaseEmbedding
 
 from rag.index.reader import IndexSnapshot
+from rag.index.records import day_number
 from rag.index.sentence_vectors import text_key
 from rag.models.embedding import query_vector, second_encoder
 from rag.search.filters import Filters, chroma_where, exact_outlets, facets_mask
@@ -52,6 +55,17 @@ class HybridRetriever:
             return None
         outlets = exact_outlets(filters.outlets, self.outlets)
         return facets_mask(self.index.side.facets, filters, outlets)
+
+    def newest_day(self, filters: Filters, today: dt.date) -> dt.date | None:
+        """The newest publication day, up to `today`, among the chunks `filters` keep."""
+        keep = self.matching(filters)
+        dates = self.index.side.facets.dates
+        dates = dates if keep is None else dates[keep]
+        dates = dates[(dates > 0) & (dates <= day_number(today.isoformat()))]
+        if not len(dates):
+            return None
+        day = int(dates.max())
+        return dt.date(day // 10000, day // 100 % 100, day % 100)
 
     def search(
         self,

@@ -162,8 +162,12 @@ def _quarter(m: re.Match[str], today: dt.date) -> Range:
 def _date_of(m: re.Match[str], today: dt.date) -> dt.date:
     groups = m.groupdict()
     month = _MONTH_OF[groups["month"].lower()] if groups.get("month") else int(groups["mm"])
-    year = int(groups["year"]) if groups.get("year") else _past_month(month, today)
-    return dt.date(year, month, int(groups.get("day") or groups["dd"]))
+    day = int(groups.get("day") or groups["dd"])
+    if groups.get("year"):
+        return dt.date(int(groups["year"]), month, day)
+    # No year: the latest such day by today, as for a month alone ("am 20. Juni" on 12 June).
+    year = today.year if (month, day) <= (today.month, today.day) else today.year - 1
+    return dt.date(year, month, day)
 
 
 def _full_date(m: re.Match[str], today: dt.date) -> Range:
@@ -191,13 +195,11 @@ def _since(inner: Rule) -> Rule:
     return rule
 
 
-def _before(inner: Rule, *, this_year: bool) -> Rule:
+def _before(inner: Rule) -> Rule:
+    # "before March" without a year is the latest March begun, as "in March" and "since March"
+    # are: in January, this year's March would leave every article in.
     def rule(m: re.Match[str], today: dt.date) -> Range:
-        start: dt.date | None
-        if this_year and not m.groupdict().get("year"):  # "before March": this year's
-            start = _month_start(today.year, _MONTH_OF[m["month"].lower()])
-        else:
-            start, _end = inner(m, today)
+        start, _end = inner(m, today)
         assert start is not None
         return None, start - dt.timedelta(days=1)
 
@@ -215,21 +217,25 @@ _RULES: list[tuple[str, Rule]] = [
     (rf"\b(?:in|während|innerhalb)?\s*(?:den|der)?\s*(?:letzten|vergangenen)\s+{_COUNT}\s+{_UNIT}\b", _last_n),
     (rf"\b{_COUNT}\s+{_UNIT}\s+ago\b", _ago),
     (rf"\bvor\s+{_COUNT}\s+{_UNIT}\b", _ago),
+    # "since yesterday", "seit letzter Woche": from that day or period's start until today.
+    (r"\b(?:since|seit)\s+(?P<word>today|heute|yesterday|gestern|vorgestern|the day before yesterday)\b", _since(_one_day)),
+    (r"\b(?:since|seit)\s+(?:the\s+)?(?P<which>last|previous)\s+(?P<unit>week|month|year)\b", _since(_relative)),
+    (r"\b(?:since|seit)\s+(?:dem\s+|der\s+)?(?P<which>letzte[nrms]?|vergangene[nrms]?|vorige[nrms]?)\s+(?P<unit>woche|monat|jahr)\b", _since(_relative)),
     (r"\b(?P<word>today|heute|yesterday|gestern|vorgestern|the day before yesterday)\b", _one_day),
     (r"\b(?:in\s+|during\s+|over\s+)?(?:the\s+)?(?P<which>this|last|past|previous|current)\s+(?P<unit>week|month|year)\b", _relative),
-    (r"\b(?:in\s+(?:der|diesem|dieser)\s+|im\s+)?(?P<which>diese[nrms]?|letzte[nrms]?|vergangene[nrms]?|vorige[nrms]?|laufende[nrms]?)\s+(?P<unit>woche|monat|jahr)\b", _relative),
+    (r"\b(?:in\s+(?:der\s+|diesem\s+|dieser\s+)?|im\s+)?(?P<which>diese[nrms]?|letzte[nrms]?|vergangene[nrms]?|vorige[nrms]?|laufende[nrms]?)\s+(?P<unit>woche|monat|jahr)\b", _relative),
     (rf"\b(?:in\s+|im\s+)?(?:the\s+)?(?:(?P<q>first|second|third|fourth|1st|2nd|3rd|4th|ersten|zweiten|dritten|vierten|[1-4]\.)\s+(?:quarter|quartal)(?:\s+of)?|q(?P<qn>[1-4]))\s+{_YEAR}\b", _quarter),
     *((rf"\b(?:since|seit)\s+(?:dem\s+)?{date}{_END}", _since(_full_date)) for date in _DATES),
     (rf"\b(?:since|seit)\s+{_MONTH}(?:\s+{_YEAR})?{_END}", _since(_month_range)),
     (rf"\b(?:since|seit)\s+{_YEAR}\b", _since(_year)),
-    *((rf"\b(?:before|vor\s+dem|vor)\s+{date}{_END}", _before(_full_date, this_year=False)) for date in _DATES),
-    (rf"\b(?:before|vor)\s+{_MONTH}(?:\s+{_YEAR})?{_END}", _before(_month_range, this_year=True)),
-    (rf"\b(?:before|vor)\s+{_YEAR}\b", _before(_year, this_year=False)),
+    *((rf"\b(?:before|vor\s+dem|vor)\s+{date}{_END}", _before(_full_date)) for date in _DATES),
+    (rf"\b(?:before|vor)\s+{_MONTH}(?:\s+{_YEAR})?{_END}", _before(_month_range)),
+    (rf"\b(?:before|vor)\s+{_YEAR}\b", _before(_year)),
     *((rf"\b(?:on\s+|am\s+)?{date}{_END}", _full_date) for date in _DATES),
     (rf"\bon\s+{_MONTH}\s+{_DAY}(?:st|nd|rd|th)?(?!\d)", _full_date),  # "on March 3"
     (rf"\b(?:in\s+|im\s+)?{_MONTH}\s+{_YEAR}\b", _month_range),
     (rf"\b(?:in|im|during)\s+{_MONTH}{_END}", _month_range),
-    (rf"\b(?:in|im\s+jahre?|im|during)\s+{_YEAR}\b", _year),
+    (rf"\b(?:in\s+the\s+year|in|im\s+jahre?|im|during)\s+{_YEAR}\b", _year),
 ]  # fmt: skip
 _COMPILED = [(re.compile(pattern, re.IGNORECASE), rule) for pattern, rule in _RULES]
 
