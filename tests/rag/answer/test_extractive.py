@@ -1,6 +1,9 @@
-from rag.answer.evidence import ScoredSentence
-from rag.answer.extractive import compose, select
-from rag.search.passage import Passage
+import numpy as np
+
+from rag import Tuning
+from rag.answer.evidence import Evidence, ScoredSentence
+from rag.answer.extractive import compose, extractive_answer, newest_day, overview_answer, select
+from rag.search.passage import Passage, Retrieval
 
 
 def _passage(i: int, text: str) -> Passage:
@@ -53,3 +56,66 @@ def test_compose_numbers_citations_by_first_use() -> None:
         (1, "Anderer Satz.", "Anderer Satz."),
         (2, "Erster Satz. Zweiter Satz.", "Erster Satz."),
     ]
+
+
+def _dated(i: int, doc: str, date: str, outlet: str, text: str) -> Passage:
+    return Passage(
+        f"{doc}#0", doc, doc, "", "de", text, 0, len(text), 1.0 - i / 10, 0.9, date, outlet
+    )
+
+
+def test_compose_orders_articles_by_date_with_their_bylines_undated_last() -> None:
+    passages = [
+        _dated(0, "b.md", "2024-03-09", "Tagblatt", "Nun 1.500 Stellen."),
+        _dated(1, "c.md", "", "", "Ohne Datum."),
+        _dated(2, "a.md", "2024-03-04", "Seekurier", "Erst 1.200 Stellen."),
+    ]
+    chosen = [_s(0, 0, 0.9, "Nun 1.500 Stellen."), _s(1, 0, 0.85, "Ohne Datum.")]
+    chosen.append(_s(2, 0, 0.88, "Erst 1.200 Stellen."))
+    text, citations = compose(chosen, passages, "Lead:", "de")
+    assert text.splitlines()[2:] == [
+        "- Seekurier, 4. März 2024: Erst 1.200 Stellen. [1]",
+        "- Tagblatt, 9. März 2024: Nun 1.500 Stellen. [2]",
+        "- Ohne Datum. [3]",
+    ]
+    assert [(c.doc_id, c.date, c.outlet) for c in citations] == [
+        ("a.md", "2024-03-04", "Seekurier"),
+        ("b.md", "2024-03-09", "Tagblatt"),
+        ("c.md", None, ""),
+    ]
+    assert newest_day(passages) == "2024-03-09"
+    assert newest_day([passages[1]]) == ""
+
+
+def test_asked_for_the_latest_no_older_article_is_added_and_the_lead_says_as_of() -> None:
+    passages = [
+        _dated(0, "new.md", "2024-06-20", "Tagblatt", "Es sind 1.400 Stellen."),
+        _dated(1, "old.md", "2024-03-09", "Tagblatt", "Es sind 1.500 Stellen."),
+    ]
+    sentences = [_s(0, 0, 0.90, "Es sind 1.400 Stellen."), _s(1, 0, 0.91, "Es sind 1.500 Stellen.")]
+    plain = select(sentences, limit=2, margin=0.05)
+    latest = select(sentences, limit=2, margin=0.05, dates=[p.date for p in passages])
+    assert {s.passage for s in plain} == {0, 1}
+    assert {s.passage for s in latest} == {0}
+    evidence = Evidence(Retrieval(passages, np.zeros(3), 1.0), sentences, "de")
+    answer = extractive_answer(evidence, "de", Tuning(), 2, latest=True)
+    assert answer.text.startswith("Stand 20. Juni 2024 sagen die Artikel dazu:")
+    assert "1.500" not in answer.text
+
+
+def test_overview_quotes_each_articles_first_sentence_in_date_order() -> None:
+    passages = [
+        _dated(0, "b.md", "2024-06-06", "Tagblatt", "B eins. B zwei."),
+        _dated(1, "a.md", "2024-06-03", "Seekurier", "A eins."),
+        _dated(2, "c.md", "2024-06-05", "Seekurier", "C eins."),
+    ]
+    sentences = [_s(0, 8, 0.9, "B zwei."), _s(0, 0, 0.7, "B eins."), _s(1, 0, 0.1, "A eins.")]
+    sentences.append(_s(2, 0, 0.2, "C eins."))
+    evidence = Evidence(Retrieval(passages, np.zeros(3), 1.0), sentences, "en")
+    answer = overview_answer(evidence, "en", "articles from 3–9 June 2024", articles=2)
+    assert answer.text.splitlines() == [
+        "The articles from 3–9 June 2024 report (quoted in their original language):",
+        "",
+        "- Seekurier, 3 June 2024: A eins. [1]",
+        "- Tagblatt, 6 June 2024: B eins. [2]",
+    ], "the two best-ranked articles, each by its first sentence, however weak the scores"

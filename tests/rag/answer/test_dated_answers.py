@@ -1,0 +1,199 @@
+"""Answers that know time and outlet, on the dated news corpus (tests/data/news), read
+against 12 June 2024: time expressions, explicit filters, the latest figure, timelines."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+import pytest
+
+from rag import Answer, Assistant, Filters
+
+DAY = dt.date.fromisoformat
+JOB_STORY = {
+    "2024-03-04-seekurier-werft-stellen.md",
+    "2024-03-09-tagblatt-werft-1500.md",
+    "2024-03-11-lrt-shipyard-jobs.md",
+    "2024-04-15-seekurier-warnstreik.md",
+    "2024-06-20-tagblatt-korrektur.md",
+    "2024-08-22-lrt-social-plan.md",
+}
+FERRY_STORY = {
+    "2024-02-12-lrt-electric-ferries.md",
+    "2024-05-28-seekurier-faehre-verzoegert.md",
+    "2024-08-05-tagblatt-faehre-kosten.md",
+    "2024-09-30-lrt-ferry-launched.md",
+}
+FLOOD_STORY = {
+    "2024-06-03-seekurier-pegel.md",
+    "2024-06-06-tagblatt-pegel.md",
+    "2024-06-10-lrt-flood-falls.md",
+}
+
+
+def cited_days(answer: Answer) -> list[dt.date]:
+    return [DAY(c.date) for c in answer.citations if c.date]
+
+
+@pytest.mark.parametrize(
+    ("question", "phrase"),
+    [
+        ("How high did the water rise last week?", "last week"),
+        ("Was geschah vergangene Woche beim Hochwasser am Bodensee?", "vergangene Woche"),
+        ("Wie hoch stieg der Pegel letzte Woche?", "letzte Woche"),
+    ],
+)
+def test_last_week_cites_only_that_week(
+    news_assistant: Assistant, question: str, phrase: str
+) -> None:
+    answer = news_assistant.ask(question)
+    assert answer.citations, answer.text
+    assert all(DAY("2024-06-03") <= d <= DAY("2024-06-09") for d in cited_days(answer))
+    assert len(cited_days(answer)) == len(answer.citations), "undated articles are left out"
+    applied = answer.as_dict()["filters"]
+    assert applied["since"] == "2024-06-03" and applied["until"] == "2024-06-09"
+    assert applied["from_question"] == ["since", "until"]
+    assert applied["phrase"] == phrase
+    assert applied["description"] == "articles from 3–9 June 2024"
+
+
+def test_explicit_filters_override_the_question(news_assistant: Assistant) -> None:
+    august = Filters(DAY("2024-08-01"), DAY("2024-08-31"))
+    answer = news_assistant.ask("How many jobs did the shipyard cut last week?", filters=august)
+    assert answer.citations
+    assert all(d.month == 8 for d in cited_days(answer))
+    assert answer.filters is not None
+    assert answer.filters.filters.since == DAY("2024-08-01")
+    assert answer.filters.from_question == ()
+
+
+def test_an_outlet_filter_cites_only_that_outlet(news_assistant: Assistant) -> None:
+    answer = news_assistant.ask(
+        "Wie viele Stellen streicht die Werft?", filters=Filters(outlets=["lake region times"])
+    )
+    assert answer.citations
+    assert {c.outlet for c in answer.citations} == {"Lake Region Times"}
+    assert answer.filters is not None
+    assert answer.filters.filters.outlets == ["Lake Region Times"], "the index's spelling"
+
+
+@pytest.mark.parametrize(
+    ("question", "said"),
+    [
+        ("What happened at the shipyard in May 2023?", "No articles from 1–31 May 2023 match"),
+        ("Was geschah im Mai 2023 auf der Werft?", "Keine Artikel vom 1.–31. Mai 2023 passen"),
+    ],
+)
+def test_a_filter_matching_nothing_says_so(
+    news_assistant: Assistant, question: str, said: str
+) -> None:
+    answer = news_assistant.ask(question)
+    assert answer.text.startswith(said) and not answer.citations
+
+
+def test_no_match_is_not_the_same_as_the_articles_not_saying(news_assistant: Assistant) -> None:
+    unmatched = news_assistant.ask(
+        "Who won the football world cup?", filters=Filters(languages=["fr"])
+    )
+    unanswered = news_assistant.ask("Who won the football world cup in June 2024?")
+    assert unmatched.text.startswith("No articles in French match")
+    assert unanswered.text == "The articles do not answer this question."
+    assert unanswered.filters is not None and unanswered.filters.filters.dated
+
+
+@pytest.mark.parametrize(
+    ("question", "figure", "as_of", "old"),
+    [
+        (
+            "What is the latest number of jobs the shipyard will cut?",
+            "1,400",
+            "As of 22 August 2024",
+            "1,500 of its",
+        ),
+        ("Wie viele Stellen streicht die Bodan-Werft zuletzt?", "1.400", "Stand ", "1.200 ihrer"),
+    ],
+)
+def test_the_latest_figure_wins_and_the_answer_says_as_of(
+    news_assistant: Assistant, question: str, figure: str, as_of: str, old: str
+) -> None:
+    answer = news_assistant.ask(question)
+    assert answer.text.startswith(as_of), answer.text
+    assert figure in answer.text and old not in answer.text
+    newest = max(cited_days(answer))
+    assert newest >= DAY("2024-06-20"), "the correction or the social plan, not March"
+    assert answer.filters is not None and answer.filters.latest
+    assert answer.filters.from_question == ("latest",)
+
+
+@pytest.mark.parametrize(
+    ("question", "lead"),
+    [
+        ("What happened last week?", "The articles from 3–9 June 2024 report"),
+        ("Was geschah letzte Woche?", "Die Artikel vom 3.–9. Juni 2024 berichten"),
+    ],
+)
+def test_a_question_that_only_names_a_time_gets_that_times_articles(
+    news_assistant: Assistant, question: str, lead: str
+) -> None:
+    answer = news_assistant.ask(question)
+    assert answer.text.startswith(lead), answer.text
+    assert [c.doc_id for c in answer.citations] == [
+        "2024-06-03-seekurier-pegel.md",
+        "2024-06-06-tagblatt-pegel.md",
+    ], "in date order"
+    bylines = re.findall(r"^- ([^,]+), (\d+\.? \w+ 2024): ", answer.text, re.MULTILINE)
+    assert [outlet for outlet, _day in bylines] == ["Seekurier", "Lindauer Tagblatt"]
+    for citation in answer.citations:
+        assert citation.outlet and citation.date and citation.source.startswith("https://")
+
+
+def test_whats_new_covers_the_week_up_to_the_newest_article(news_assistant: Assistant) -> None:
+    """Read on 12 June 2024, the newest article is of 10 June: the week is 4–10 June."""
+    answer = news_assistant.ask("What's new?")
+    assert answer.filters is not None and answer.filters.latest
+    assert answer.filters.filters.since == DAY("2024-06-04")
+    assert answer.filters.filters.until == DAY("2024-06-10")
+    assert {c.doc_id for c in answer.citations} == {
+        "2024-06-06-tagblatt-pegel.md",
+        "2024-06-10-lrt-flood-falls.md",
+    }
+    assert news_assistant.ask("Why?").text.startswith("Please ask a complete question")
+
+
+@pytest.mark.parametrize(
+    ("query", "story"),
+    [("Elektrofähren", FERRY_STORY), ("Stellenabbau bei der Bodan-Werft", JOB_STORY)],
+)
+def test_timeline_lists_the_storys_articles_oldest_first(
+    news_assistant: Assistant, query: str, story: set[str]
+) -> None:
+    timeline = news_assistant.timeline(query)
+    found = [e.doc_id for e in timeline.events]
+    assert story <= set(found), found
+    others = FERRY_STORY | JOB_STORY | FLOOD_STORY
+    assert not (set(found) & (others - story)), "other stories stay out"
+    days = [e.date for e in timeline.events if e.date]
+    assert days == sorted(days)
+    undated = [e for e in timeline.events if e.date is None]
+    assert timeline.events[len(days) :] == undated, "undated articles come last"
+    for event in timeline.events:
+        assert event.quote in (news_assistant.settings.corpus_dir / event.doc_id).read_text()
+        assert event.end_char - event.start_char == len(event.quote)
+
+
+def test_timeline_takes_filters_and_a_limit(news_assistant: Assistant) -> None:
+    since_june = news_assistant.timeline(
+        "Stellenabbau bei der Bodan-Werft", Filters(since=DAY("2024-06-01"))
+    )
+    assert [e.doc_id for e in since_june.events] == [
+        "2024-06-20-tagblatt-korrektur.md",
+        "2024-08-22-lrt-social-plan.md",
+    ]
+    assert since_june.as_dict()["filters"]["since"] == "2024-06-01"
+    keys = {"date", "outlet", "title", "doc_id", "source", "quote", "start_char", "end_char"}
+    assert set(since_june.as_dict()["events"][0]) == keys
+    assert len(news_assistant.timeline("Elektrofähren", limit=2).events) == 2
+    assert news_assistant.timeline("Warum?").events == []
+    nothing = news_assistant.timeline("Elektrofähren", Filters(until=DAY("2023-12-31")))
+    assert nothing.events == [] and nothing.filters.filters.until == DAY("2023-12-31")
