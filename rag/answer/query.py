@@ -66,6 +66,8 @@ def make_query(
     themselves; its words are left out of the search when the rest says what to find."""
     language = question_language(text, prior_nats=prior_nats)
     reading = read_time(text, today or dt.date.today())
+    if reading.since and reading.until and reading.since > reading.until:  # no such range
+        reading = TimeReading(latest=reading.latest, rest=text)
     asked = reading.rest if reading.phrase and not is_bare(reading.rest) else text
     search = asked
     if history:

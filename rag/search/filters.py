@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from rag.errors import QuestionError
 from rag.index.records import day_number
 from rag.text.dates import long_date
 
@@ -28,6 +29,18 @@ class Filters:
     until: dt.date | None = None
     outlets: list[str] = field(default_factory=list)
     languages: list[str] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        for name in ("since", "until"):
+            day = getattr(self, name)
+            if isinstance(day, dt.datetime):  # a moment: its day
+                object.__setattr__(self, name, day.date())
+            elif day is not None and not isinstance(day, dt.date):
+                raise QuestionError(f"a filter's day must be a date, not {day!r}")
+        if self.since and self.until and self.since > self.until:
+            raise QuestionError(
+                f"the filter's first day ({self.since}) is after its last ({self.until})"
+            )
 
     @property
     def empty(self) -> bool:

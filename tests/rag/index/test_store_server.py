@@ -1,5 +1,7 @@
 """Server mode against a real `chroma run` on a free local port."""
 
+import datetime as dt
+import shutil
 import socket
 import subprocess
 import sys
@@ -12,12 +14,12 @@ from typing import Any
 
 import pytest
 
-from rag import Assistant
+from rag import Assistant, Filters
 from rag.config import Settings
 from rag.errors import IndexMismatchError, StoreUnavailableError
 from rag.index.layout import IndexLayout
 from rag.index.store import ChunkStore
-from tests.conftest import Cli, make_settings, reindex
+from tests.conftest import NEWS, NEWS_TODAY, Cli, make_settings, reindex
 
 CHROMA = Path(sys.executable).with_name("chroma")
 
@@ -106,3 +108,29 @@ def test_server_that_goes_away_is_a_clear_error(
         assert assistant.ask("Why is Windsurf the flashpoint?").citations
     with pytest.raises(StoreUnavailableError):
         assistant.ask("Why is Windsurf the flashpoint?")
+
+
+def test_filters_work_against_a_chroma_server(
+    tmp_path: Path, chroma_url: str, embed_model: Any
+) -> None:
+    """The dense side's `where` (days as numbers, outlets, languages) as Chroma's server
+    evaluates it: the same passages as the embedded store, none outside the filter."""
+    shutil.copytree(NEWS, tmp_path / "corpus")
+    remote = make_settings(tmp_path, chroma_url=chroma_url, today=NEWS_TODAY)
+    reindex(remote, embed_model=embed_model)
+    bot = Assistant(remote, embed_model=embed_model)
+    june = Filters(dt.date(2024, 6, 1), dt.date(2024, 6, 10))
+    found = bot.search("Wie hoch stand der Pegel?", top_k=10, filters=june)
+    assert {p.doc_id for p in found} == {
+        "2024-06-03-seekurier-pegel.md",
+        "2024-06-06-tagblatt-pegel.md",
+        "2024-06-10-lrt-flood-falls.md",
+    }
+    both = Filters(since=dt.date(2024, 8, 1), outlets=["lake region times"], languages=["en"])
+    assert {p.doc_id for p in bot.search("shipyard jobs", top_k=10, filters=both)} == {
+        "2024-08-22-lrt-social-plan.md",
+        "2024-09-30-lrt-ferry-launched.md",
+    }
+    answer = bot.ask("How high did the water rise last week?")
+    assert answer.citations
+    assert all("2024-06-03" <= (c.date or "") <= "2024-06-09" for c in answer.citations)
