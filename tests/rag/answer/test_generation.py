@@ -8,6 +8,7 @@ import pytest
 from pydantic import SecretStr
 
 from rag import Answer, Assistant, ChatMessage
+from rag.config import Settings
 from rag.errors import ConfigError
 from tests.conftest import make_settings
 from tests.openai_server import FakeOpenAI, Reply
@@ -244,3 +245,59 @@ def test_a_llama_index_llm_can_be_passed_in(
     failed = assistant.ask(QUESTION)
     assert "HTTP 503" in failed.notice
     assert failed.citations
+
+
+@pytest.fixture
+def news_llm(news_settings: Settings, embed_model: Any, openai_server: FakeOpenAI) -> Assistant:
+    """The dated news index answered by the model on the local test server."""
+    settings = news_settings.model_copy(
+        update={"llm_base_url": openai_server.base_url, "llm_model": "local-test-model"}
+    )
+    return Assistant(settings, embed_model=embed_model)
+
+
+def test_the_prompt_dates_each_passage_and_asks_for_the_newest(
+    news_llm: Assistant, openai_server: FakeOpenAI
+) -> None:
+    def respond(request: dict[str, Any]) -> Reply:
+        n = _passage_number(request, "1,400 jobs")
+        return Reply(f"The yard will cut 1,400 jobs [{n}].")
+
+    openai_server.responder = respond
+    answer = news_llm.ask("What is the latest number of jobs the shipyard will cut?")
+    [request] = openai_server.chat_requests()
+    system, user = request["messages"][0]["content"], request["messages"][1]["content"]
+    assert "(Lake Region Times, 2024-08-22)" in user
+    assert re.search(
+        r"\[\d+\] Title: .+ \((Seekurier|Lindauer Tagblatt|Lake Region Times), 2024-", user
+    )
+    assert "Prefer the newest information" in system and "with both dates" in system
+    assert 'start with "As of' in system, "asked for the latest: the as-of rule"
+    # The model left out the day: the answer gets it, in the question's language.
+    assert answer.text == "The yard will cut 1,400 jobs [1].\n\n(As of 22 August 2024.)"
+    assert answer.citations[0].date == "2024-08-22"
+    assert answer.filters is not None and answer.filters.latest
+
+
+def test_an_answer_that_says_as_of_is_left_alone_and_plain_questions_get_no_as_of_rule(
+    news_llm: Assistant, openai_server: FakeOpenAI
+) -> None:
+    def respond(request: dict[str, Any]) -> Reply:
+        n = _passage_number(request, "1.400 Stellen")
+        return Reply(f"Stand 20. Juni 2024 sind es 1.400 Stellen [{n}].")
+
+    openai_server.responder = respond
+    latest = news_llm.ask("Wie viele Stellen streicht die Bodan-Werft zuletzt?")
+    assert latest.text == "Stand 20. Juni 2024 sind es 1.400 Stellen [1]."
+    plain = news_llm.ask("Wie viele Stellen streicht die Bodan-Werft laut der Korrektur?")
+    system = openai_server.chat_requests()[-1]["messages"][0]["content"]
+    assert 'start with "As of' not in system
+    assert "(Stand" not in plain.text
+
+
+def test_a_filter_matching_nothing_never_reaches_the_model(
+    news_llm: Assistant, openai_server: FakeOpenAI
+) -> None:
+    answer = news_llm.ask("What happened at the shipyard in May 2023?")
+    assert answer.text == "No articles from 1–31 May 2023 match this search."
+    assert openai_server.chat_requests() == []

@@ -2,7 +2,14 @@ import numpy as np
 import pytest
 
 from rag import Tuning
-from rag.search.fusion import fuse, lexical_weight, min_max, sentence_share, with_article_prior
+from rag.search.fusion import (
+    fuse,
+    lexical_weight,
+    min_max,
+    sentence_share,
+    with_article_prior,
+    with_recency,
+)
 
 
 def test_min_max_scales_and_handles_ties() -> None:
@@ -49,3 +56,28 @@ def test_bm25_weight_follows_term_coverage() -> None:
     assert lexical_weight(0.8, 0.0) == 0.0
     assert np.isclose(lexical_weight(0.8, 1.0), 0.2)
     assert lexical_weight(0.8, 0.5) < lexical_weight(0.8, 0.9)
+
+
+def test_recency_lets_the_newest_close_contender_win() -> None:
+    ranked = [("old", 1.0), ("new", 0.9), ("far", 0.5)]
+    days = {"old": 20240311, "new": 20240822, "far": 20240930}
+    reordered = with_recency(ranked, days, 0.15)
+    assert [cid for cid, _ in reordered] == ["new", "old", "far"]
+    assert all(0.0 <= score <= 1.0 for _cid, score in reordered)
+    # Outside the weight of the best, newness does not count: "far" gains nothing.
+    assert dict(reordered)["far"] == pytest.approx(0.5 / 1.15)
+
+
+def test_recency_ignores_the_undated_and_a_single_day_and_a_zero_weight() -> None:
+    ranked = [("a", 1.0), ("b", 0.95)]
+    assert with_recency(ranked, {"a": 20240101, "b": 0}, 0.15) == ranked
+    assert with_recency(ranked, {"a": 20240101, "b": 20240101}, 0.15) == ranked
+    assert with_recency(ranked, {"a": 20240101, "b": 20240601}, 0.0) == ranked
+    assert with_recency([], {}, 0.15) == []
+
+
+def test_recency_ranks_days_so_a_short_story_in_a_long_corpus_still_counts() -> None:
+    """Two close articles a day apart: the newer wins although the candidates span years."""
+    ranked = [("monday", 1.0), ("tuesday", 0.97), ("years-ago", 0.9)]
+    days = {"monday": 20240603, "tuesday": 20240604, "years-ago": 20190101}
+    assert with_recency(ranked, days, 0.15)[0][0] == "tuesday"
