@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import CORPUS, make_settings, reindex
+from tests.conftest import CORPUS, NEWS, make_settings, reindex
 from tests.ui.conftest import APP
 
 CHROMIUM = "/usr/bin/chromium"
@@ -28,6 +28,8 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--no-first-run",
 ]
+# Two dated articles beside the undated ones.
+DATED = ("2024-06-03-seekurier-pegel.md", "2024-06-06-tagblatt-pegel.md")
 WAIT_MS = 90_000  # generous: the first question loads the embedding model on a busy machine
 pytestmark = [
     pytest.mark.browser,
@@ -75,11 +77,14 @@ def wait_healthy(url: str, proc: subprocess.Popen[bytes], log: Path) -> None:
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory, embed_model: Any) -> Iterator[str]:
-    """`streamlit run ui/app.py` on a free port, over the seed article plus a hostile one."""
+    """`streamlit run ui/app.py` on a free port, over the seed article, a hostile one and a
+    dated one."""
     root = tmp_path_factory.mktemp("browser")
     settings = make_settings(root)
     shutil.copytree(CORPUS, settings.corpus_dir)
     (settings.corpus_dir / "brixen.md").write_text(HOSTILE, encoding="utf-8")
+    for name in DATED:
+        shutil.copy(NEWS / name, settings.corpus_dir / name)
     reindex(settings, embed_model=embed_model)
 
     port = free_port()
@@ -185,3 +190,25 @@ def test_hostile_article_renders_as_plain_text(page: Any, tmp_path: Path) -> Non
     assert page.evaluate("() => window.pwned") is None
     # The article's own source is a real link.
     assert sources.locator("a[href='https://example.org/brixen']").count() >= 1
+
+
+def test_a_day_typed_into_the_sidebar_filters_and_the_timeline_opens(
+    page: Any, tmp_path: Path
+) -> None:
+    """The date input and the toggle as a browser drives them: typed, confirmed, shown."""
+    sidebar = page.get_by_test_id("stSidebar")
+    sidebar.get_by_test_id("stDateInput").first.locator("input").fill("2024-06-05")
+    page.keyboard.press("Enter")
+    sidebar.get_by_text("Search only").click()  # leaving the field sends the day
+    sidebar.get_by_text("Articles without a date are left out").wait_for()
+    sources = ask(page, "Wie hoch stand der Pegel in Konstanz?")
+    assert "5,51 Metern" in sources.inner_text()
+    answer = page.get_by_test_id("stChatMessage").nth(1)
+    answer.get_by_text("since 5 June 2024").wait_for()
+    answer.get_by_text("Timeline", exact=True).click()
+    answer.get_by_text("2024-06-06 · Lindauer Tagblatt").wait_for()
+    page.set_viewport_size({"width": 1280, "height": 1600})
+    page.screenshot(path=tmp_path / "filtered-with-timeline.png")
+    text = answer.inner_text()
+    assert "Windsurf" not in text and "Brixen" not in text, "undated articles are left out"
+    assert "2024-06-03" not in text, "nor an article before the day"
