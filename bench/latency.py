@@ -3,9 +3,12 @@
 The large corpora are copies of an XQuAD-de index under fresh ids (`copyNNNN/<article>`).
 Embedding 100k chunks would take hours here, so each copy reuses the stored chunk and
 sentence vectors, with a little noise so that the HNSW graph sees distinct points. BM25
-is built over the copied texts as usual. Each size is measured in its own process
-(peak memory per size); questions are XQuAD dev questions, English and German mixed,
-each asked once after a warm-up, retrievals and whole answers taking turns.
+is built over the copied texts as usual. Copied article a of A is dated DAYS · a / A days
+after FIRST_DAY, so a date filter keeps a known share of the chunks (bench.filtered_latency);
+the dates go through the real writers (Chroma metadata and the side index's facets). Each
+size is measured in its own process (peak memory per size); questions are XQuAD dev
+questions, English and German mixed, each asked once after a warm-up, retrievals and whole
+answers taking turns.
 
 Each size is measured --runs times (fresh processes); the table gives the medians.
 
@@ -16,6 +19,7 @@ Usage: python -m bench.latency --base-index DIR [--sizes 1000 10000 100000] [--n
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import json
 import random
 import shutil
@@ -33,13 +37,20 @@ from rag.errors import IndexMismatchError
 from rag.index.layout import IndexLayout
 from rag.index.manifest import DocEntry, Manifest, load_manifest, save_manifest
 from rag.index.reader import open_index
-from rag.index.records import Chunk
+from rag.index.records import ArticleMeta, Chunk
 from rag.index.sentence_vectors import SentenceVectors
 from rag.index.side_index import SideIndex
 from rag.index.store import ChunkStore
 
 EVAL = Settings().eval_dir / "xquad-de"  # RAG_EVAL_DIR
 PLOT = Path(__file__).resolve().parents[1] / "docs" / "latency.png"
+FIRST_DAY = dt.date(2023, 1, 1)  # the copies' publication days: DAYS days from here
+DAYS = 1000
+
+
+def article_day(article: int, articles: int) -> str:
+    """Publication day (ISO) of copied article `article` of `articles`: evenly over DAYS days."""
+    return (FIRST_DAY + dt.timedelta(days=article * DAYS // articles)).isoformat()
 
 
 def build(base: Path, target: Path, size: int) -> None:
@@ -56,12 +67,20 @@ def build(base: Path, target: Path, size: int) -> None:
     out = ChunkStore(dst, create=True)
     out.reset()
     new = Manifest(embed_model=dst.embed_model_name, store=dst.store_identity)
-    rows, texts, articles, chunk_vectors, positions = [], [], [], [], []
-    copy = 0
+    rows: list[tuple[ArticleMeta, Chunk, np.ndarray]] = []
+    texts: list[str] = []
+    articles: list[ArticleMeta] = []
+    chunk_vectors: list[np.ndarray] = []
+    positions: list[int] = []
+    docs = {doc: i for i, doc in enumerate(sorted({c.article.doc_id for c in chunks.values()}))}
+    copy, dated = 0, -(-size // len(ids)) * len(docs)  # articles to date, at most
     while len(rows) < size:
         for pos, cid in enumerate(ids[: size - len(rows)]):
             chunk = chunks[cid]
-            article = replace(chunk.article, doc_id=f"copy{copy:04d}/{chunk.article.doc_id}")
+            day = article_day(copy * len(docs) + docs[chunk.article.doc_id], dated)
+            article = replace(
+                chunk.article, doc_id=f"copy{copy:04d}/{chunk.article.doc_id}", date=day
+            )
             vec = vectors[cid] + rng.normal(0, 0.01, vectors[cid].shape).astype(np.float32)
             vec /= np.linalg.norm(vec)
             rows.append((article, Chunk(chunk.index, chunk.start, chunk.end, chunk.text), vec))
@@ -75,7 +94,7 @@ def build(base: Path, target: Path, size: int) -> None:
         entry = new.documents.setdefault(
             article.doc_id,
             DocEntry(hash=article.doc_id, title=article.title, language=article.language,
-                     source="", chunk_ids=[], chunking=dst.chunking),
+                     source="", chunk_ids=[], chunking=dst.chunking, date=article.date),
         )  # fmt: skip
         entry.chunk_ids.append(new_id)
     counts = [len(sentences.chunk_spans(p)) for p in positions]
@@ -100,7 +119,12 @@ def _current(target: Path) -> bool:
         manifest = load_manifest(layout.manifest)
     except IndexMismatchError:  # another format: rebuilt
         return False
-    return manifest is not None and manifest.side_index is not None
+    # Copies built before they were dated are rebuilt too.
+    return (
+        manifest is not None
+        and manifest.side_index is not None
+        and all(entry.date for entry in manifest.documents.values())
+    )
 
 
 def measure(index: Path, n: int) -> dict[str, float]:

@@ -102,7 +102,7 @@ def _applied(reading: TimeReading, given: Filters | None) -> AppliedFilters:
     """The explicit filters over what the question says; which parts came from it."""
     given = given or Filters()
     read = Filters(reading.since, reading.until)
-    used = given.over(read) if not given.dated else given
+    used = given.over(read)
     from_question = tuple(
         name
         for name, value in (("since", reading.since), ("until", reading.until))

@@ -229,15 +229,12 @@ class ChunkStore:
         }
 
     @_translated
-    def query(
-        self, vector: Sequence[float], n: int, *, where: dict[str, Any] | None = None
-    ) -> list[tuple[str, float]]:
-        """Nearest chunks as (id, cosine similarity), best first; `where` filters them
-        before the nearest are taken."""
+    def query(self, vector: Sequence[float], n: int) -> list[tuple[str, float]]:
+        """Nearest chunks as (id, cosine similarity), best first."""
         if n <= 0:
             return []
         result = self.collection.query(
-            query_embeddings=[list(vector)], n_results=n, where=where, include=["distances"]
+            query_embeddings=[list(vector)], n_results=n, include=["distances"]
         )
         ids = result["ids"][0]
         distances = (result["distances"] or [[]])[0]

@@ -1,9 +1,10 @@
 """Which articles a search may use: publication days, outlets, languages (pure).
 
 Both days are inclusive. Articles without a date never match a date filter. Outlet names
-match without regard to case. The same filter is applied to Chroma's dense candidates
-(as a `where`) and to the side index's BM25 and copies (as a mask), before the top-k is
-taken, so a chunk outside the filter never appears.
+match without regard to case. A filter is a mask over the side index's facets, applied to
+the dense and the BM25 candidates before either side's top-k is taken, so a chunk outside
+the filter never appears (Chroma's own `where` took 150–350 ms at 100k chunks:
+docs/benchmarks.md, "Filtered retrieval").
 """
 
 from __future__ import annotations
@@ -51,12 +52,11 @@ class Filters:
         return bool(self.since or self.until)
 
     def over(self, other: Filters) -> Filters:
-        """These filters, with `other`'s for whatever these leave open."""
+        """These filters, with `other`'s for whatever these leave open; the days count as
+        one (a range is never half one filter's and half the other's)."""
+        since, until = (self.since, self.until) if self.dated else (other.since, other.until)
         return Filters(
-            self.since or other.since,
-            self.until or other.until,
-            self.outlets or other.outlets,
-            self.languages or other.languages,
+            since, until, self.outlets or other.outlets, self.languages or other.languages
         )
 
     def span(self, language: str = "en") -> str:
@@ -76,23 +76,6 @@ def exact_outlets(wanted: Sequence[str], known: Sequence[str]) -> list[str]:
     """The stored spellings of the outlets asked for (case and spaces do not matter)."""
     keys = {" ".join(w.lower().split()) for w in wanted}
     return sorted({k for k in known if " ".join(k.lower().split()) in keys})
-
-
-def chroma_where(filters: Filters, outlets: Sequence[str]) -> dict[str, Any] | None:
-    """The `where` of a Chroma query: one operator per clause, joined with `$and`
-    (`outlets` are the stored spellings, see exact_outlets)."""
-    clauses: list[dict[str, Any]] = []
-    if filters.since:
-        clauses.append({"date": {"$gte": day_number(filters.since.isoformat())}})
-    if filters.until:
-        clauses.append({"date": {"$lte": day_number(filters.until.isoformat())}})
-    if filters.outlets:
-        clauses.append({"outlet": {"$in": list(outlets) or [""]}})
-    if filters.languages:
-        clauses.append({"language": {"$in": list(filters.languages)}})
-    if not clauses:
-        return None
-    return clauses[0] if len(clauses) == 1 else {"$and": clauses}
 
 
 def facets_mask(facets: Facets, filters: Filters, outlets: Sequence[str]) -> np.ndarray:

@@ -113,8 +113,8 @@ def test_server_that_goes_away_is_a_clear_error(
 def test_filters_work_against_a_chroma_server(
     tmp_path: Path, chroma_url: str, embed_model: Any
 ) -> None:
-    """The dense side's `where` (days as numbers, outlets, languages) as Chroma's server
-    evaluates it: the same passages as the embedded store, none outside the filter."""
+    """Filters with the vectors in a Chroma server: the same passages as the embedded
+    store gives, none outside the filter."""
     shutil.copytree(NEWS, tmp_path / "corpus")
     remote = make_settings(tmp_path, chroma_url=chroma_url, today=NEWS_TODAY)
     reindex(remote, embed_model=embed_model)

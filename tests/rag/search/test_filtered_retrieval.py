@@ -158,3 +158,20 @@ def test_latest_ranks_the_newest_of_the_close_contenders_first(
     newest = "2024-09-30-lrt-ferry-launched.md"  # newer than both, about ferries
     assert [p.doc_id for p in latest].index(newest) > 1
     assert {p.chunk_id for p in plain} == {p.chunk_id for p in latest}, "only the order moves"
+
+
+def test_over_fetched_and_exact_dense_candidates_agree(
+    snapshot: IndexSnapshot, embed_model: Any
+) -> None:
+    """A filter keeping many chunks takes them from an unfiltered nearest-neighbour query,
+    the mask applied after (exact scores when too few survive); one keeping few scores them
+    exactly. On this small index both give the same passages in the same order."""
+    tuning = Tuning(candidate_k=3)  # a small pool, so the over-fetch can suffice here
+    exact = HybridRetriever(snapshot, embed_model, tuning, top_k=3, exact_rows=10**9)
+    fetched = HybridRetriever(snapshot, embed_model, tuning, top_k=3, exact_rows=0)
+    for filters in FILTERS.values():
+        for question in QUESTIONS:
+            one = exact.search(question, filters=filters).passages
+            two = fetched.search(question, filters=filters).passages
+            assert [p.chunk_id for p in one] == [p.chunk_id for p in two], (question, filters)
+            assert all(inside(p, filters) for p in two)

@@ -5,12 +5,10 @@ import datetime as dt
 import numpy as np
 import pytest
 
-from rag.index.records import day_number
 from rag.index.side_index import Facets
 from rag.search.filters import (
     AppliedFilters,
     Filters,
-    chroma_where,
     describe,
     exact_outlets,
     facets_mask,
@@ -45,12 +43,13 @@ def test_empty_and_dated(filters: Filters, empty: bool, dated: bool) -> None:
 def test_over_keeps_explicit_fields_and_fills_open_ones() -> None:
     other = Filters(D(2023, 1, 1), D(2023, 12, 31), ["Der Bote"], ["en"])
     mine = Filters(since=MARCH_4, outlets=["Seekurier"])
-    assert mine.over(other) == Filters(MARCH_4, D(2023, 12, 31), ["Seekurier"], ["en"])
+    assert mine.over(other) == Filters(MARCH_4, None, ["Seekurier"], ["en"]), "days as one"
     assert Filters().over(other) == other
     assert other.over(Filters()) == other
     assert Filters(until=MARCH_10, languages=["de"]).over(other) == Filters(
-        D(2023, 1, 1), MARCH_10, ["Der Bote"], ["de"]
+        None, MARCH_10, ["Der Bote"], ["de"]
     )
+    assert Filters(outlets=["Seekurier"]).over(other).since == D(2023, 1, 1)
 
 
 def test_as_dict_gives_iso_days_and_copies_of_the_lists() -> None:
@@ -105,54 +104,6 @@ def test_exact_outlets_keeps_every_stored_spelling_of_one_outlet() -> None:
         "SEEKURIER",
         "Seekurier",
     ]
-
-
-GTE = {"date": {"$gte": 20240304}}
-LTE = {"date": {"$lte": 20240310}}
-
-
-@pytest.mark.parametrize(
-    ("filters", "outlets", "where"),
-    [
-        pytest.param(Filters(), ["Seekurier"], None, id="empty"),
-        pytest.param(Filters(since=MARCH_4), [], GTE, id="since"),
-        pytest.param(Filters(until=MARCH_10), [], LTE, id="until"),
-        pytest.param(Filters(MARCH_4, MARCH_10), [], {"$and": [GTE, LTE]}, id="range"),
-        pytest.param(
-            Filters(outlets=["seekurier"]),
-            ["Seekurier"],
-            {"outlet": {"$in": ["Seekurier"]}},
-            id="outlet-stored-spelling",
-        ),
-        pytest.param(
-            Filters(outlets=["Tagesblatt"]), [], {"outlet": {"$in": [""]}}, id="outlet-unknown"
-        ),
-        pytest.param(
-            Filters(languages=["de", "en"]), [], {"language": {"$in": ["de", "en"]}}, id="language"
-        ),
-        pytest.param(
-            Filters(MARCH_4, MARCH_10, ["seekurier"], ["de"]),
-            ["Seekurier"],
-            {
-                "$and": [
-                    GTE,
-                    LTE,
-                    {"outlet": {"$in": ["Seekurier"]}},
-                    {"language": {"$in": ["de"]}},
-                ]
-            },
-            id="all",
-        ),
-    ],
-)
-def test_chroma_where(filters: Filters, outlets: list[str], where: object) -> None:
-    assert chroma_where(filters, outlets) == where
-
-
-def test_chroma_where_days_are_the_stored_day_numbers() -> None:
-    where = chroma_where(Filters(since=D(2025, 6, 3)), [])
-    assert where == {"date": {"$gte": day_number("2025-06-03")}}
-    assert isinstance(where["date"]["$gte"], int)
 
 
 @pytest.mark.parametrize(
