@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import Any, ParamSpec, TypeVar
 from urllib.parse import urlparse
@@ -48,6 +49,12 @@ def _rows(page: Mapping[str, Any]) -> Iterator[tuple[str, str, dict[str, Any], A
         yield cid, text or "", dict(meta or {}), vector
 
 
+# chromadb registers a path's shared System before starting it, so a second thread opening
+# the same path meanwhile gets one without its bindings ("'RustBindingsAPI' object has no
+# attribute 'bindings'"): clients are made one at a time.
+_OPENING = threading.Lock()
+
+
 def _client(settings: Settings) -> Any:
     chroma_settings = ChromaSettings(anonymized_telemetry=False)
     if settings.chroma_url:
@@ -71,7 +78,8 @@ def _client(settings: Settings) -> Any:
     path = IndexLayout(settings.data_dir).chroma
     path.mkdir(parents=True, exist_ok=True)
     try:
-        return chromadb.PersistentClient(path=str(path), settings=chroma_settings)
+        with _OPENING:
+            return chromadb.PersistentClient(path=str(path), settings=chroma_settings)
     except Exception as exc:
         raise StoreUnavailableError(f"cannot open the Chroma store in {path}: {exc}") from exc
 
