@@ -22,6 +22,7 @@ def select(
     limit: int,
     margin: float,
     dates: Sequence[str] | None = None,
+    lift: Sequence[float] | None = None,
 ) -> list[ScoredSentence]:
     """Sentences to quote, at most `limit`.
 
@@ -32,6 +33,8 @@ def select(
     from another passage is added when it scores within `margin` of the anchor; with
     `dates` (each passage's day, for questions about the latest news) only one from an
     article at least as new as the anchor's, so an older figure does not come back.
+    `lift` (per passage) puts scores of passages in another language than the question on
+    the scale of its own before passages are compared.
     """
     if not sentences:
         return []
@@ -50,8 +53,9 @@ def select(
         if s.passage != top and (dates is None or (dates[s.passage] or "") >= dates[top])
     ]
     if others and len(chosen) < limit:
-        best = max(others, key=lambda s: s.score)
-        if best.score >= own[anchor].score - margin:
+        raised = lift or [0.0] * (max(s.passage for s in sentences) + 1)
+        best = max(others, key=lambda s: s.score + raised[s.passage])
+        if best.score + raised[best.passage] >= own[anchor].score + raised[top] - margin:
             chosen.append(best)
     return chosen
 
@@ -108,7 +112,11 @@ def extractive_answer(
         return Answer(phrase("abstain", language), "extractive")
     passages = evidence.retrieval.passages
     dates = [p.date for p in passages] if latest else None
-    chosen = select(evidence.sentences, limit=sentences, margin=tuning.select_margin, dates=dates)
+    gap = tuning.abstain_threshold - tuning.abstain_threshold_crosslingual
+    lift = [0.0 if p.language == evidence.language else gap for p in passages]
+    chosen = select(
+        evidence.sentences, limit=sentences, margin=tuning.select_margin, dates=dates, lift=lift
+    )
     newest = newest_day([passages[s.passage] for s in chosen])
     lead = (
         phrase("lead_as_of", language, date=long_iso(newest, language))

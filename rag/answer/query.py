@@ -69,20 +69,54 @@ def make_query(
     if reading.since and reading.until and reading.since > reading.until:  # no such range
         reading = TimeReading(latest=reading.latest, rest=text)
     asked = reading.rest if reading.phrase and not is_bare(reading.rest) else text
+    frame, asked = story_of(asked)
     search = asked
+    search_language = language  # the question's own words, fewer: its language still
     if history:
         earlier = [m.content for m in history if m.role == "user"]
         search = with_context(asked, earlier)
         if llm is not None:
             search = _condensed(llm, text, history, max_chars) or search
-    same = search == text
-    search_language = language if same else question_language(search, prior_nats=prior_nats)
+        if search != asked:
+            search_language = question_language(search, prior_nats=prior_nats)
     applied = _applied(reading, filters)
     says_nothing = is_bare(reading.rest if reading.phrase else search)
-    if says_nothing and not applied.latest and _NEWS.search(text):  # "What's new?"
+    news = _NEWS.search(frame) or (says_nothing and _NEWS.search(text))  # "What's new?"
+    if news and not applied.latest:
         applied = replace(applied, latest=True, from_question=(*applied.from_question, "latest"))
     overview = says_nothing and (not applied.filters.empty or applied.latest)
     return Query(text, language, search, search_language, applied, overview)
+
+
+# "What happened with X?", "Was gibt es Neues zu X?": a frame around the story asked about.
+# The frame matches every sentence alike and only blurs the story's match (measured on the
+# dated test corpus: "the flood" 0.82, "What happened with the flood?" 0.79 against the
+# flood article's best sentence), so the story alone is searched.
+_FRAMES = re.compile(
+    r"^\s*(?:"
+    r"what\s+(?:has\s+|had\s+)?(?:happened|is\s+happening|was\s+happening|is\s+going\s+on|"
+    r"went\s+on)\s+(?:with|to|at|in|around)|"
+    r"what(?:'s|\s+is)\s+new\s+(?:with|about|on|at|in)|"
+    r"what\s+(?:did|do|does)\s+the\s+(?:articles?|reports?|news|media|press)\s+"
+    r"(?:say|report|write)\s+(?:about|on)|"
+    r"was\s+(?:geschah|passierte|ist\s+passiert|ist\s+geschehen)\s+"
+    r"(?:mit|bei|beim|in|am|im|um|rund\s+um)|"
+    r"was\s+gibt\s+es\s+neues\s+(?:zu|zum|zur|bei|beim|über|von|vom|aus)|"
+    r"was\s+(?:berichten|schreiben|melden|sagen)\s+die\s+(?:artikel|medien|zeitungen|berichte)"
+    r"\s+(?:über|zu|zum|zur)"
+    r")\s+",
+    re.IGNORECASE,
+)
+
+
+def story_of(question: str) -> tuple[str, str]:
+    """The frame and the story of a "What happened with X?" question ("What happened
+    with", "X?"); ("", question) for other questions (pure)."""
+    match = _FRAMES.match(question)
+    story = question[match.end() :] if match else ""
+    if match is None or not story.strip(" ?!."):
+        return "", question
+    return match.group(0).strip(), story
 
 
 _NEWS = re.compile(r"\b(?:new|news|neu\w*|nachrichten)\b", re.IGNORECASE)

@@ -40,6 +40,7 @@ def cited_days(answer: Answer) -> list[dt.date]:
     ("question", "phrase"),
     [
         ("How high did the water rise last week?", "last week"),
+        ("What happened with the water level of the lake last week?", "last week"),
         ("Was geschah vergangene Woche beim Hochwasser am Bodensee?", "vergangene Woche"),
         ("Wie hoch stieg der Pegel letzte Woche?", "letzte Woche"),
     ],

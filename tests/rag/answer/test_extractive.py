@@ -119,3 +119,13 @@ def test_overview_quotes_each_articles_first_sentence_in_date_order() -> None:
         "- Seekurier, 3 June 2024: A eins. [1]",
         "- Tagblatt, 6 June 2024: B eins. [2]",
     ], "the two best-ranked articles, each by its first sentence, however weak the scores"
+
+
+def test_scores_in_another_language_are_lifted_before_passages_are_compared() -> None:
+    """An English anchor at 0.78 clears the cross-lingual threshold; a German sentence at
+    0.795 from another passage is weak for a German question (below 0.82): lifted by the
+    thresholds' gap, the anchor is at 0.82 and the German sentence no longer near it."""
+    sentences = [_s(0, 0, 0.78), _s(1, 0, 0.795)]
+    assert {s.passage for s in select(sentences, limit=3, margin=0.02)} == {0, 1}
+    lifted = select(sentences, limit=3, margin=0.02, lift=[0.04, 0.0])
+    assert {s.passage for s in lifted} == {0}
