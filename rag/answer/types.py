@@ -9,6 +9,9 @@ if TYPE_CHECKING:
     from rag.search.filters import AppliedFilters
 
 Mode = Literal["extractive", "llm"]
+# high: the articles state the answer; low: related passages that may not answer it;
+# none: the assistant abstained and cites nothing.
+Confidence = Literal["high", "low", "none"]
 Role = Literal["user", "assistant"]
 
 
@@ -55,6 +58,13 @@ class Answer:
     notice: str = ""  # e.g. why the model's answer was replaced by the extractive one
     # What the search was limited to, and what of that the question asked for itself.
     filters: AppliedFilters | None = None
+    confidence: Confidence | None = None  # None: "high" with citations, "none" without
+
+    def __post_init__(self) -> None:
+        if self.confidence is None:
+            object.__setattr__(self, "confidence", "high" if self.citations else "none")
+        elif not self.citations and self.confidence != "none":
+            raise ValueError("an answer without citations has confidence 'none'")
 
     @property
     def abstained(self) -> bool:
@@ -68,6 +78,7 @@ class Answer:
             "mode": self.mode,
             "citations": [asdict(c) for c in self.citations],
             "filters": (self.filters or AppliedFilters()).as_dict(),
+            "confidence": self.confidence,
         }
         if self.notice:
             data["notice"] = self.notice

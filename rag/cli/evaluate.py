@@ -37,6 +37,32 @@ def cmd_eval_retrieval(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def cmd_eval_abstention(args: argparse.Namespace, settings: Settings) -> int:
+    from tqdm import tqdm
+
+    from rag.evaluation.abstention import OFF_TOPIC, evaluate_abstention
+
+    bar = tqdm(unit="chunk", desc="indexing", disable=args.json or None)
+
+    def progress(done: int, total: int) -> None:
+        bar.total = total
+        bar.n = done
+        bar.refresh()
+
+    try:
+        metrics = evaluate_abstention(
+            settings, args.docs, args.questions, args.field, index_dir=args.index_dir,
+            off_topic=args.off_topic or OFF_TOPIC, progress=progress,
+        )  # fmt: skip
+    finally:
+        bar.close()
+    if args.json:
+        print(json.dumps(metrics))
+    else:
+        print(" ".join(f"{key} {value}" for key, value in metrics.items()))
+    return 0
+
+
 def cmd_eval_answers(args: argparse.Namespace, settings: Settings) -> int:
     from rag.evaluation import evaluate_answers
 
@@ -64,6 +90,23 @@ def add_parser(sub: Any) -> None:
     p.add_argument("--index-dir", type=Path, default=None, help="reusable index (default: temp)")
     p.add_argument("--json", action="store_true", help="print the metrics as JSON")
     p.set_defaults(func=cmd_eval_retrieval)
+    p = kinds.add_parser(
+        "abstention",
+        help="answered and refused shares on XQuAD-style data with answer paragraphs cut",
+    )
+    p.add_argument("--docs", type=Path, required=True, help="folder of articles (.txt)")
+    p.add_argument("--questions", type=Path, required=True, help="questions (JSON lines)")
+    p.add_argument("--field", choices=["question_en", "question_de"], default="question_en")
+    p.add_argument(
+        "--index-dir", type=Path, default=None,
+        help="reusable folder for the cut corpus and its index (default: temp)",
+    )  # fmt: skip
+    p.add_argument(
+        "--off-topic", type=Path, default=None,
+        help="off-topic questions (JSON lines; default: the project's tests/data list)",
+    )  # fmt: skip
+    p.add_argument("--json", action="store_true", help="print the metrics as JSON")
+    p.set_defaults(func=cmd_eval_abstention)
     p = kinds.add_parser("answers", help="grade answers on seed-qa questions (current index)")
     p.add_argument("--questions", type=Path, required=True, help="questions (JSON lines)")
     p.add_argument("--json", action="store_true", help="print the report as JSON")
