@@ -26,6 +26,7 @@ _ROUND_3 = _at("third-round-2026-11-25")
 _ABSTENTION = _at("abstention-threshold")
 _PAIRS = _at("one-threshold-per-language-pair-2026-11-25")
 _HAND = _at("tuned-values")
+_CONFIDENCE = _at("answer-confidence-issue-18")
 
 
 class Tuning(BaseModel):
@@ -111,6 +112,21 @@ class Tuning(BaseModel):
         ge=0.0,
         le=1.0,
         description="The same for a passage in another language: e5 scores those lower" + _PAIRS,
+    )
+    confidence_weights: tuple[tuple[float, ...], tuple[float, ...]] = Field(
+        (
+            (-38.2676, 26.7443, 32.0579, -12.1554, 13.8521, 4.1498, 0.8299, 5.0484),
+            (-47.7446, 43.2764, 34.9901, -14.8427, 13.0283, 2.5045, -0.7715, -0.9579),
+        ),
+        description="Logistic models of answer confidence, for evidence in the question's "
+        "language and in another: intercept, then one weight per signal of "
+        "rag.answer.confidence.FEATURES" + _CONFIDENCE,
+    )
+    confidence_high: tuple[float, float] = Field(
+        (0.3472, 0.496),
+        description="Probability from which the articles count as stating the answer (same "
+        "language, cross-lingual): set to refuse 85 % of the on-topic questions they do not "
+        "answer" + _CONFIDENCE,
     )
     timeline_margin: float = Field(
         0.07,

@@ -110,6 +110,9 @@ def test_bad_setting_is_one_line(settings: Settings, tmp_path: Path) -> None:
     assert "Traceback" not in result.stderr
 
 
+LOW_NOTE = "The articles may not answer this directly.\n\n"
+
+
 def _llm_env(server: FakeOpenAI) -> dict[str, str]:
     return {"RAG_LLM_BASE_URL": server.base_url, "RAG_LLM_MODEL": "tiny", "RAG_LLM_TIMEOUT": "2",
             "RAG_LLM_MAX_RETRIES": "1"}  # fmt: skip
@@ -134,12 +137,14 @@ def test_ask_with_an_openai_compatible_server(
     env = _llm_env(openai_server)
     data = _ask_json(cli, seed_settings, openai_server)
     assert data["mode"] == "llm"
-    assert data["answer"] == "Microsoft wants all of the IP OpenAI buys [1]."
+    # e5 is unsure of English questions on the one German article: framed as low
+    assert data["confidence"] == "low"
+    assert data["answer"] == LOW_NOTE + "Microsoft wants all of the IP OpenAI buys [1]."
     assert "heißt Windsurf" in data["citations"][0]["text"]
     assert "heißt Windsurf" in openai_server.chat_requests()[0]["messages"][1]["content"]
 
     streamed = cli(["ask", "Why is Windsurf the flashpoint?"], seed_settings, **env)
-    assert streamed.stdout.startswith("Microsoft wants all of the IP OpenAI buys [1].")
+    assert streamed.stdout.startswith(LOW_NOTE + "Microsoft wants all of the IP OpenAI buys [1].")
     assert "Sources:\n[1] OpenAI und Microsoft" in streamed.stdout
 
 

@@ -97,12 +97,20 @@ def show_extras(bot: Assistant, turn: Turn, position: int) -> None:
         timeline_toggle(bot, turn.question, turn.filters, f"timeline-{position}")
 
 
+def show_body(where: DeltaGenerator, turn: Turn) -> None:
+    """The answer text; muted when the articles may not answer it (its lead says so)."""
+    if turn.confidence == "low":
+        where.caption(answer_markdown(turn.content))
+    else:
+        where.markdown(answer_markdown(turn.content))
+
+
 def show_turn(bot: Assistant, turn: Turn, position: int) -> None:
     with st.chat_message(turn.role, avatar=AVATARS[turn.role]):
         if turn.role == "assistant":
             show_chips(turn)
         show_notice(turn)
-        st.markdown(answer_markdown(turn.content))
+        show_body(st.container(), turn)
         if turn.role == "assistant":
             show_extras(bot, turn, position)
 
@@ -132,7 +140,7 @@ def answer(bot: Assistant, question: str, filters: Filters) -> bool:
         final = result[-1]
         turn = Turn.from_answer(final, question)
         # A model that failed mid-answer is replaced by the extractive fallback: show that.
-        body.markdown(answer_markdown(final.text))
+        show_body(body, turn)
         with chips.container():
             show_chips(turn)
         with notice.container():

@@ -24,6 +24,7 @@ class Turn:
     notice: str = ""
     filters: AppliedFilters | None = None
     question: str = ""
+    confidence: str = "high"  # "low": shown muted, as the closest passages
 
     @classmethod
     def from_answer(cls, answer: Answer, question: str = "") -> Turn:
@@ -34,6 +35,7 @@ class Turn:
             answer.notice,
             answer.filters,
             question,
+            answer.confidence or "none",
         )
 
     @property

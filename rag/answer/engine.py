@@ -7,7 +7,8 @@ from dataclasses import replace
 
 from llama_index.core.base.embeddings.base import BaseEmbedding
 
-from rag.answer.evidence import Evidence, clears_threshold, gather_evidence
+from rag.answer.confidence import grade
+from rag.answer.evidence import Evidence, gather_evidence
 from rag.answer.extractive import extractive_answer, overview_answer
 from rag.answer.generation import Generator
 from rag.answer.phrases import phrase
@@ -111,21 +112,25 @@ class AnswerEngine:
             yield from self._overview(query, top_k, mode)
             return
         evidence = self.evidence(query, top_k)
+        confidence, _ = grade(evidence, query.search, self.tuning)
         if self.generator is None:
             sentences = self.settings.extractive_sentences
             yield from _whole(
                 extractive_answer(
-                    evidence, query.language, self.tuning, sentences, latest=query.latest
+                    evidence,
+                    query.language,
+                    self.tuning,
+                    sentences,
+                    confidence=confidence,
+                    latest=query.latest,
                 )
             )
             return
-        if not clears_threshold(
-            evidence, self.tuning.abstain_threshold, self.tuning.abstain_threshold_crosslingual
-        ):
+        if confidence == "none":
             # Weak evidence: abstain rather than invite the model to use outside knowledge.
             yield from _whole(Answer(phrase("abstain", query.language), mode))
             return
-        yield from self.generator.stream(query, evidence)
+        yield from self.generator.stream(query, evidence, confidence)
 
     def _overview(self, query: Query, top_k: int | None, mode: Mode) -> Iterator[str | Answer]:
         """The articles the filters keep, for a question that asks nothing else."""
@@ -135,7 +140,7 @@ class AnswerEngine:
             what = describe(query.applied.filters, query.language)
             yield from _whole(overview_answer(evidence, query.language, what, depth))
             return
-        yield from self.generator.stream(query, evidence)
+        yield from self.generator.stream(query, evidence, "high")  # no threshold applies
 
     def timeline(self, text: str, filters: Filters | None = None, limit: int = 20) -> Timeline:
         """The articles relevant to `text`, oldest first, one event each."""

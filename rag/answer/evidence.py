@@ -35,6 +35,12 @@ def is_heading(sentence: str) -> bool:
     return len(sentence) < 100 and not sentence.rstrip().endswith(tuple(".!?…\"'”“»)"))
 
 
+def is_question(sentence: str) -> bool:
+    """An article's own questions ("Haben Sie drei Minuten Zeit?") state nothing: never
+    quoted as an answer."""
+    return sentence.rstrip(" \"'”“»)").endswith("?")
+
+
 def gather_evidence(
     retriever: HybridRetriever,
     text: str,
@@ -62,7 +68,7 @@ def gather_evidence(
         cosines = np.asarray(vectors, dtype=np.float32) @ retrieval.query_vector
         for (a, b), cos in zip(spans.tolist(), cosines.tolist(), strict=True):
             sentence = passage.text[a:b]
-            if is_heading(sentence) or looks_like_injection(sentence):
+            if is_heading(sentence) or is_question(sentence) or looks_like_injection(sentence):
                 continue
             score = (1 - share) * cos + share * passage.dense
             sentences.append(

@@ -8,12 +8,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from rag.answer.citations import citation
-from rag.answer.evidence import Evidence, ScoredSentence, clears_threshold
+from rag.answer.evidence import Evidence, ScoredSentence
 from rag.answer.phrases import phrase
-from rag.answer.types import Answer, Citation
+from rag.answer.types import Answer, Citation, Confidence
 from rag.search.passage import Passage
 from rag.text.dates import long_iso
 from rag.tuning import Tuning
+
+MIN_NEIGHBOUR_CHARS = 60
 
 
 def select(
@@ -40,7 +42,11 @@ def select(
         return []
     top = min(s.passage for s in sentences)
     own = sorted((s for s in sentences if s.passage == top), key=lambda s: s.start)
-    anchor = max(range(len(own)), key=lambda i: own[i].score)
+    best = max(own, key=lambda s: s.score)
+    # A short neighbour ("Microsoft hat bereits mit den Vorbereitungen begonnen.") adds
+    # words, not facts: only longer ones join the anchor.
+    own = [s for s in own if s is best or len(s.text) >= MIN_NEIGHBOUR_CHARS]
+    anchor = own.index(best)
     width = max(1, min(limit - 1, len(own))) if limit > 1 else 1
     first = max(
         range(max(0, anchor - width + 1), min(anchor, len(own) - width) + 1),
@@ -86,7 +92,10 @@ def compose(
     lines = [lead, ""]
     citations = []
     for p in order:
+        # The passage's best sentence first (the answer), the rest in article order.
         mine = sorted((s for s in selected if s.passage == p), key=lambda s: s.start)
+        lead_sentence = max(mine, key=lambda s: s.score)
+        mine = [lead_sentence, *(s for s in mine if s is not lead_sentence)]
         where = byline(passages[p], language)
         for i, s in enumerate(mine):
             lines.append(f"- {where + ': ' if where and i == 0 else ''}{s.text} [{number[p]}]")
@@ -101,14 +110,19 @@ def newest_day(passages: Sequence[Passage]) -> str:
 
 
 def extractive_answer(
-    evidence: Evidence, language: str, tuning: Tuning, sentences: int, *, latest: bool = False
+    evidence: Evidence,
+    language: str,
+    tuning: Tuning,
+    sentences: int,
+    *,
+    confidence: Confidence,
+    latest: bool = False,
 ) -> Answer:
-    """Up to `sentences` quoted sentences with citations, or the plain statement that the
-    articles do not answer when no sentence clears its abstention threshold. Asked for
-    the latest news, the lead says as of which day."""
-    if not clears_threshold(
-        evidence, tuning.abstain_threshold, tuning.abstain_threshold_crosslingual
-    ):
+    """Up to `sentences` quoted sentences with citations, framed by `confidence` (see
+    rag.answer.confidence.grade): as the answer when high, as the closest passages when
+    low, and the plain statement that the articles do not answer when none. Asked for the
+    latest news, a confident lead says as of which day."""
+    if confidence == "none" or not evidence.sentences:
         return Answer(phrase("abstain", language), "extractive")
     passages = evidence.retrieval.passages
     dates = [p.date for p in passages] if latest else None
@@ -118,13 +132,14 @@ def extractive_answer(
         evidence.sentences, limit=sentences, margin=tuning.select_margin, dates=dates, lift=lift
     )
     newest = newest_day([passages[s.passage] for s in chosen])
-    lead = (
-        phrase("lead_as_of", language, date=long_iso(newest, language))
-        if latest and newest
-        else phrase("lead", language)
-    )
+    if confidence == "low":
+        lead = phrase("lead_low", language)
+    elif latest and newest:
+        lead = phrase("lead_as_of", language, date=long_iso(newest, language))
+    else:
+        lead = phrase("lead", language)
     text, citations = compose(chosen, passages, lead, language)
-    return Answer(text, "extractive", citations)
+    return Answer(text, "extractive", citations, confidence=confidence)
 
 
 def overview_answer(evidence: Evidence, language: str, what: str, articles: int) -> Answer:

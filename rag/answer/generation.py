@@ -5,6 +5,7 @@ a notice replaces it."""
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Iterator, Sequence
 from dataclasses import replace
 
@@ -17,7 +18,7 @@ from rag.answer.extractive import extractive_answer, newest_day
 from rag.answer.phrases import phrase
 from rag.answer.prompts import answer_messages
 from rag.answer.query import Query
-from rag.answer.types import Answer
+from rag.answer.types import Answer, Confidence
 from rag.errors import LLMError
 from rag.models.chat import ChatModel
 from rag.search.passage import Passage
@@ -47,12 +48,19 @@ class Generator:
         self.tuning = tuning
         self.fallback_sentences = fallback_sentences
 
-    def stream(self, query: Query, evidence: Evidence) -> Iterator[str | Answer]:
+    def stream(
+        self, query: Query, evidence: Evidence, confidence: Confidence
+    ) -> Iterator[str | Answer]:
         """Text deltas, then the final Answer (the extractive one with a `notice` if the
-        model failed midway, which replaces what was streamed)."""
+        model failed midway, which replaces what was streamed). A `low` answer starts by
+        saying the articles may not answer directly; a model that says the passages lack
+        the answer gives an answer without citations, whatever it cited."""
         passages = evidence.retrieval.passages
         messages = answer_messages(query.search, passages, query.language, latest=query.latest)
         rewriter = MarkerRewriter(len(passages))
+        head = phrase("low_note", query.language) + "\n\n" if confidence == "low" else ""
+        if head:
+            yield head
         try:
             for delta in self.llm.stream(messages):
                 if out := rewriter.feed(delta):
@@ -61,10 +69,13 @@ class Generator:
                 yield tail
         except LLMError as exc:
             log.warning("model failed, answering extractively: %s", exc)
-            yield self.fallback(query, evidence, str(exc))
+            yield self.fallback(query, evidence, str(exc), confidence)
             return
         if not rewriter.text.strip():
-            yield self.fallback(query, evidence, "the model returned an empty answer")
+            yield self.fallback(query, evidence, "the model returned an empty answer", confidence)
+            return
+        if says_not_stated(rewriter.text):
+            yield Answer(MARKER.sub("", rewriter.text).strip(), "llm", confidence="none")
             return
         cited = [passages[n - 1] for n in rewriter.order]
         quotes = self.quotes(rewriter.text, cited)
@@ -72,18 +83,25 @@ class Generator:
             citation(n, passage, quote)
             for n, (passage, quote) in enumerate(zip(cited, quotes, strict=True), start=1)
         ]
-        text = rewriter.text
+        text = head + rewriter.text
         newest = newest_day(cited)
         if query.latest and newest and not _says_as_of(text):
             tail = "\n\n" + phrase("as_of", query.language, date=long_iso(newest, query.language))
             yield tail
             text += tail
-        yield Answer(text, "llm", citations)
+        yield Answer(text, "llm", citations, confidence=confidence if citations else "none")
 
-    def fallback(self, query: Query, evidence: Evidence, reason: str) -> Answer:
+    def fallback(
+        self, query: Query, evidence: Evidence, reason: str, confidence: Confidence
+    ) -> Answer:
         notice = f"The language model failed ({reason}); this answer quotes the articles instead."
         answer = extractive_answer(
-            evidence, query.language, self.tuning, self.fallback_sentences, latest=query.latest
+            evidence,
+            query.language,
+            self.tuning,
+            self.fallback_sentences,
+            confidence=confidence,
+            latest=query.latest,
         )
         return replace(answer, notice=notice)
 
@@ -115,6 +133,24 @@ class Generator:
             a, b = spans[keep[int(sims.max(axis=1).argmax())]]
             quotes.append(passage.text[a:b])
         return quotes
+
+
+# A model following rule 4 of the prompt ("say so plainly"), in English or German.
+_NOT_STATED = re.compile(
+    r"\b(?:(?:do|does|did)(?: not|n't) (?:contain|say|mention|state|answer|provide|include|"
+    r"specify|give|address)|(?:is|are) not (?:mentioned|stated|given|provided|specified)|"
+    r"no (?:information|mention|details?)|nicht (?:enthalten|erwähnt|genannt|angegeben|"
+    r"beantwortet)|keine (?:Angaben?|Informationen?|Hinweise?)|geht (?:daraus |aus \w+ )?"
+    r"nicht hervor)\b",
+    re.IGNORECASE,
+)
+
+
+def says_not_stated(text: str) -> bool:
+    """Whether a generated answer is the model saying the passages lack the answer: a
+    short answer (two sentences at most) that says so (pure)."""
+    bare = MARKER.sub("", text).strip()
+    return len(split_sentences(bare)) <= 2 and bool(_NOT_STATED.search(bare))
 
 
 def _says_as_of(text: str) -> bool:

@@ -15,6 +15,15 @@ _PHRASES = {
         "en": "The articles say (quoted in their original language):",
         "de": "Die Artikel sagen dazu:",
     },
+    "lead_low": {
+        "en": "The articles may not answer this directly. The closest passages:",
+        "de": "Die Artikel beantworten das möglicherweise nicht direkt. Die nächstliegenden "
+        "Passagen:",
+    },
+    "low_note": {
+        "en": "The articles may not answer this directly.",
+        "de": "Die Artikel beantworten das möglicherweise nicht direkt.",
+    },
     "lead_as_of": {
         "en": "As of {date}, the articles say (quoted in their original language):",
         "de": "Stand {date} sagen die Artikel dazu:",

@@ -115,7 +115,7 @@ def evaluate_abstention(
     with tempfile.TemporaryDirectory(prefix="rag-abstention-") as tmp:
         root = index_dir or Path(tmp)
         corpus = root / "corpus"
-        _write_corpus(corpus, split.corpus)
+        write_corpus(corpus, split.corpus)
         local = settings.model_copy(update={"data_dir": root / "index", "corpus_dir": corpus})
         assistant = Assistant(local)
         prepare_index(assistant, corpus, progress)
@@ -134,7 +134,7 @@ def evaluate_abstention(
         return abstention_metrics(answerable, unanswerable, off, latencies)
 
 
-def _write_corpus(folder: Path, texts: Mapping[str, str]) -> None:
+def write_corpus(folder: Path, texts: Mapping[str, str]) -> None:
     """The cut corpus as files, rewritten only where they differ (the reindex stays a no-op
     for a reused index folder) and without files that are no longer part of it."""
     folder.mkdir(parents=True, exist_ok=True)

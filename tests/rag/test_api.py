@@ -206,3 +206,73 @@ def test_a_stricter_threshold_abstains_where_the_default_answers(
     question = "Wer leitet die KI-Abteilung von Microsoft?"
     assert Assistant(seed_settings, embed_model=embed_model).ask(question).citations
     assert Assistant(strict, embed_model=embed_model).ask(question).citations == []
+
+
+# --- confidence on the seed article (issue 18) ---
+
+FILLER = ("Vorbereitungen begonnen", "Haben Sie drei Minuten")
+
+
+def _quoted(answer: Answer) -> list[str]:
+    return [line for line in answer.text.splitlines() if line.startswith("- ")]
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Who is the CEO of Windsurf?",
+        "When was Windsurf founded?",
+        "What did Satya Nadella say about the deal in his keynote?",
+        "Wer ist der Chef von Windsurf?",
+    ],
+)
+def test_on_topic_questions_the_article_does_not_answer_are_not_confident(
+    seed_assistant: Assistant, question: str
+) -> None:
+    answer = seed_assistant.ask(question)
+    assert answer.confidence in ("low", "none")
+    if answer.confidence == "low":  # the closest passages, framed as such
+        assert answer.text.startswith(
+            (
+                "The articles may not answer this directly.",
+                "Die Artikel beantworten das möglicherweise",
+            )
+        )
+        assert answer.citations
+    else:
+        assert not answer.citations
+
+
+@pytest.mark.parametrize(
+    ("question", "fact"),
+    [
+        ("Who did Microsoft hire to lead its internal AI division?", ("Mustafa Suleyman",)),
+        ("Wen hat Microsoft eingestellt, um seine KI-Abteilung zu leiten?", ("Mustafa Suleyman",)),
+        ("How much did Windsurf cost?", ("3 Milliarden Dollar", "drei Milliarden Dollar")),
+    ],
+)
+def test_answers_quote_the_answering_sentence_first_without_filler(
+    seed_assistant: Assistant, question: str, fact: tuple[str, ...]
+) -> None:
+    answer = seed_assistant.ask(question)
+    assert answer.confidence in ("high", "low") and answer.citations
+    lines = _quoted(answer)
+    assert any(f in lines[0] for f in fact), lines
+    assert not [line for line in lines if any(f in line for f in FILLER)]
+
+
+def test_confidence_is_high_for_a_stated_fact_and_none_off_topic(
+    seed_assistant: Assistant,
+) -> None:
+    stated = seed_assistant.ask("Wen hat Microsoft eingestellt, um seine KI-Abteilung zu leiten?")
+    assert stated.confidence == "high"
+    assert stated.text.startswith("Die Artikel sagen dazu:")
+    assert stated.as_dict()["confidence"] == "high"
+    off = seed_assistant.ask("What is the capital of Australia?")
+    assert off.confidence == "none" and off.as_dict()["confidence"] == "none"
+    assert [item for item in seed_assistant.stream("Who is the CEO of Windsurf?")][
+        -1
+    ].confidence in (
+        "low",
+        "none",
+    )

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from rag import Assistant
+from rag.answer.types import Answer, Citation, Confidence
 from rag.config import Settings
 from rag.evaluation import (
     AnswerCheck,
@@ -17,6 +18,13 @@ from rag.evaluation import (
     prepare_index,
     retrieval_metrics,
 )
+from rag.evaluation.abstention import (
+    abstention_metrics,
+    cut_even_paragraphs,
+    paragraphs,
+    split_for_abstention,
+)
+from rag.evaluation.data import EvalDataError
 from rag.index.layout import IndexLayout
 from tests.conftest import DATA, XQUAD, Cli, make_settings, needs_xquad
 
@@ -210,3 +218,100 @@ def test_xquad_retrieval_on_a_few_articles(tmp_path: Path, cli: Cli) -> None:
         assert metrics["n"] > 50
         # well below the dev split's 0.97 / 0.94: six articles are a small, noisy sample
         assert metrics["mrr@10"] >= 0.85 and metrics["recall@5"] >= 0.95, (field, metrics)
+
+
+# --- abstention (answerable vs on-topic unanswerable vs off-topic) ---
+
+ARTICLE = "P0 Der Rhein ist 1233 Kilometer lang.\n\nP1 Basel.\n\n  \n\nP2 Hafen.\n\nP3 Köln."
+
+
+def test_cut_even_paragraphs_keeps_odd_ones_counting_blank_line_blocks() -> None:
+    assert paragraphs(ARTICLE) == [
+        "P0 Der Rhein ist 1233 Kilometer lang.", "P1 Basel.", "P2 Hafen.", "P3 Köln."
+    ]  # fmt: skip
+    assert cut_even_paragraphs(ARTICLE) == "P1 Basel.\n\nP3 Köln."
+
+
+def test_split_counts_answerable_and_on_topic_unanswerable_rows() -> None:
+    docs = {"a.txt": ARTICLE, "b.txt": "Whole. Hafen is named here too.", "c.txt": "Kept."}
+    rows = [
+        {"id": "kept", "doc": "a.txt", "paragraph": 1, "answer_de": "Basel"},
+        {"id": "cut", "doc": "a.txt", "paragraph": 0, "answer_de": "1233 kilometer"},
+        {"id": "cut-but-elsewhere", "doc": "a.txt", "paragraph": 2, "answer_de": "hafen"},
+    ]
+    split = split_for_abstention(docs, rows)
+    assert split.corpus == {"a.txt": "P1 Basel.\n\nP3 Köln.", "b.txt": docs["b.txt"],
+                            "c.txt": "Kept."}  # fmt: skip
+    assert [r["id"] for r in split.answerable] == ["kept"]
+    assert [r["id"] for r in split.unanswerable] == ["cut"]  # case-insensitive search
+    with pytest.raises(EvalDataError, match="not in docs"):
+        split_for_abstention(docs, [{"id": "x", "doc": "z.txt", "paragraph": 1, "answer_de": ""}])
+
+
+def _cited(text: str, confidence: Confidence = "high") -> Answer:
+    c = Citation(1, "a.txt", "A", "", text, text, 0, len(text), 1.0)
+    return Answer(text, "extractive", [c], confidence=confidence)
+
+
+def test_abstention_metrics_count_only_high_answers_holding_the_answer() -> None:
+    none = Answer("The articles do not answer this question.", "extractive")
+    metrics = abstention_metrics(
+        answerable=[
+            (_cited("Er ist 1233 KILOMETER lang."), "1233 Kilometer"),  # right
+            (_cited("Er ist 1233 Kilometer lang.", "low"), "1233 Kilometer"),  # not confident
+            (_cited("Er ist lang."), "1233 Kilometer"),  # confident, wrong
+            (none, "1233 Kilometer"),
+        ],
+        unanswerable=[_cited("x"), _cited("x", "low"), none, none],
+        off_topic=[none, _cited("x", "low")],
+        latencies_ms=[10.0, 30.0, 20.0],
+    )
+    assert metrics == {
+        "answered_correct": 0.25, "refused_on_topic": 0.75, "abstained_on_topic": 0.5,
+        "refused_off_topic": 1.0, "n_answerable": 4, "n_unanswerable": 4, "p50_ms": 20.0,
+    }  # fmt: skip
+
+
+def test_eval_abstention_command_reports_exactly_its_keys(
+    settings: Settings, tmp_path: Path, cli: Cli
+) -> None:
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    article = (
+        "Der Rhein entspringt in den Alpen in der Schweiz.\n\n"
+        "Der Rhein ist 1233 Kilometer lang und fließt in die Nordsee.\n\n"
+        "In Basel wird der Rhein für große Schiffe schiffbar.\n\n"
+        "In Köln überquert der Dom die Altstadt mit seinen Türmen.\n"
+    )
+    (docs / "rhein.txt").write_text(article, encoding="utf-8")
+    (docs / "zugspitze.txt").write_text(DOC_B, encoding="utf-8")
+    rows = [
+        {"id": "q1", "doc": "rhein.txt", "paragraph": 1, "answer_de": "1233 Kilometer",
+         "question_de": "Wie lang ist der Rhein?", "question_en": "How long is the Rhine?"},
+        {"id": "q2", "doc": "rhein.txt", "paragraph": 2, "answer_de": "Basel",
+         "question_de": "Wo wird der Rhein schiffbar?", "question_en": "Where?"},
+    ]  # fmt: skip
+    questions = tmp_path / "questions.jsonl"
+    questions.write_text("\n".join(json.dumps(r) for r in rows), encoding="utf-8")
+    off_topic = tmp_path / "off.jsonl"
+    off_topic.write_text(json.dumps({"question": "Wie backe ich einen Apfelstrudel?"}) + "\n")
+    args = ["eval", "abstention", "--docs", str(docs), "--questions", str(questions)]
+    args += ["--field", "question_de", "--off-topic", str(off_topic)]
+    result = cli([*args, "--index-dir", str(tmp_path / "ix"), "--json"], settings)
+    assert result.returncode == 0, result.stderr
+    metrics = json.loads(result.stdout)
+    assert set(metrics) == {
+        "answered_correct", "refused_on_topic", "abstained_on_topic", "refused_off_topic",
+        "n_answerable", "n_unanswerable", "p50_ms",
+    }  # fmt: skip
+    assert metrics["n_answerable"] == 1 and metrics["n_unanswerable"] == 1
+    assert metrics["refused_off_topic"] == 1.0
+    assert (tmp_path / "ix" / "corpus" / "rhein.txt").read_text(encoding="utf-8") == (
+        "Der Rhein ist 1233 Kilometer lang und fließt in die Nordsee.\n\n"
+        "In Köln überquert der Dom die Altstadt mit seinen Türmen."
+    )
+    plain = cli(args, settings)  # a temporary index, a readable report
+    assert plain.returncode == 0, plain.stderr
+    assert "refused_on_topic" in plain.stdout
+    bad = cli([*args[:-2], "--off-topic", str(tmp_path / "missing.jsonl")], settings)
+    assert bad.returncode != 0 and "Traceback" not in bad.stderr

@@ -25,7 +25,9 @@ def ask(at: AppTest, question: str) -> AppTest:
 
 
 def text_of(block: Any) -> str:
-    return rendered("\n".join(str(m.value) for m in block.markdown))
+    """Its Markdown and captions in screen order (a low-confidence answer is a caption)."""
+    shown = [n for n in block if getattr(n, "type", "") in ("markdown", "caption")]
+    return rendered("\n".join(str(m.value) for m in shown))
 
 
 def messages(at: AppTest) -> list[str]:
@@ -73,7 +75,9 @@ def test_follow_ups_use_the_conversation_only_when_they_lean_on_it(app: AppTest)
     app.run()
     ask(app, WINDSURF)
     ask(app, "Warum?")  # leans on the Windsurf question: answered from its passages, in German
-    assert messages(app)[3].startswith("Die Artikel sagen dazu") and "Windsurf" in messages(app)[3]
+    # framed as low: e5 cannot tell whether the passages answer a bare "why"
+    assert messages(app)[3].startswith("Die Artikel beantworten das möglicherweise nicht direkt")
+    assert "Windsurf" in messages(app)[3]
     ask(app, "Wer hat die Fußball-WM 2014 gewonnen?")  # unrelated: not the topic's passages
     assert messages(app)[5] == "Die Artikel beantworten diese Frage nicht."
     assert len([e for e in app.expander if e.label.startswith("Sources")]) == 2

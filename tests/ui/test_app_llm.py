@@ -47,9 +47,12 @@ def test_generated_answer_is_streamed_escaped_and_cited(
     assert "Answers: LLM: local-test-model" in page_text(llm_app)
     ask(llm_app, WINDSURF)
     reply = llm_app.chat_message[1]
-    shown = " ".join(m.value for m in reply.markdown)
+    # e5 is unsure the one German article answers this English question: the answer is
+    # framed as low and shown muted (a caption), with its sources
+    [body] = [c for c in reply.caption if "may not answer" in c.value]
+    shown = str(body.value)
     assert "\\(http" in shown and "http\\:\u2060//" in shown, "links in model text are inert"
-    assert rendered(shown).startswith(GENERATED)
+    assert rendered(shown) == "The articles may not answer this directly.\n\n" + GENERATED
     [sources] = reply.expander
     assert sources.label == "Sources (1)" and "Windsurf" in text_of(sources)
     assert not reply.warning

