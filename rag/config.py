@@ -11,6 +11,7 @@ from pydantic import AliasChoices, Field, SecretStr, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from rag.errors import ConfigError
+from rag.text.sentences import SPLITTER_VERSION
 from rag.tuning import Tuning
 
 # The steps of a reindex where `crash_at` can stop it (ingest/apply.py names them).
@@ -157,7 +158,8 @@ class Settings(BaseSettings):
     @property
     def chunking(self) -> str:
         """How articles are cut, recorded per article: a change re-chunks it on reindex."""
-        return f"{self.chunk_max_chars}/{self.chunk_min_chars}/{self.chunk_overlap_sentences}"
+        sizes = f"{self.chunk_max_chars}/{self.chunk_min_chars}/{self.chunk_overlap_sentences}"
+        return f"{sizes}/s{SPLITTER_VERSION}"
 
 
 @lru_cache(maxsize=1)

@@ -115,15 +115,15 @@ class Tuning(BaseModel):
     )
     confidence_weights: tuple[tuple[float, ...], tuple[float, ...]] = Field(
         (
-            (-38.2676, 26.7443, 32.0579, -12.1554, 13.8521, 4.1498, 0.8299, 5.0484),
-            (-47.7446, 43.2764, 34.9901, -14.8427, 13.0283, 2.5045, -0.7715, -0.9579),
+            (-38.23, 26.6699, 32.3252, -12.1834, 13.8849, 4.1182, 0.8291, 5.0472),
+            (-48.2122, 44.4147, 34.368, -15.1653, 12.4164, 2.5811, -0.7491, -0.9984),
         ),
         description="Logistic models of answer confidence, for evidence in the question's "
         "language and in another: intercept, then one weight per signal of "
         "rag.answer.confidence.FEATURES" + _CONFIDENCE,
     )
     confidence_high: tuple[float, float] = Field(
-        (0.3472, 0.496),
+        (0.3471, 0.5),
         description="Probability from which the articles count as stating the answer (same "
         "language, cross-lingual): set to refuse 85 % of the on-topic questions they do not "
         "answer" + _CONFIDENCE,

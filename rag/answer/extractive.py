@@ -34,7 +34,9 @@ def select(
     often answered by the sentence after the one that names the subject). One sentence
     from another passage is added when it scores within `margin` of the anchor; with
     `dates` (each passage's day, for questions about the latest news) only one from an
-    article at least as new as the anchor's, so an older figure does not come back.
+    article at least as new as the anchor's, so an older figure does not come back. A
+    slot still free goes to the best passage's next best sentences. Sentences shorter
+    than MIN_NEIGHBOUR_CHARS are quoted only as the anchor itself.
     `lift` (per passage) puts scores of passages in another language than the question on
     the scale of its own before passages are compared.
     """
@@ -63,7 +65,10 @@ def select(
         best = max(others, key=lambda s: s.score + raised[s.passage])
         if best.score + raised[best.passage] >= own[anchor].score + raised[top] - margin:
             chosen.append(best)
-    return chosen
+    # A slot left over goes to the passage's next best sentence, wherever it stands: the
+    # answer is often the second best, away from the topic sentence that scores first.
+    rest = sorted((s for s in own if s not in chosen), key=lambda s: -s.score)
+    return chosen + rest[: limit - len(chosen)]
 
 
 def byline(passage: Passage, language: str) -> str:

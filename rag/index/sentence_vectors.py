@@ -71,12 +71,15 @@ class SentenceVectors:
         reused: dict[int, int] = {}  # chunk i -> its row in `previous`
         todo: list[str] = []
         for i, (key, text) in enumerate(zip(keys, texts, strict=True)):
-            if previous is not None and key in known:
-                reused[i] = known[key]
-                spans.append(previous.chunk_spans(known[key]))
-                continue
             found = sentence_spans(text)
-            spans.append(np.asarray(found, dtype=np.int32).reshape(-1, 2))
+            cut = np.asarray(found, dtype=np.int32).reshape(-1, 2)
+            # reused only when split the same way: new sentence rules re-embed what they change
+            if previous is not None and key in known:
+                if np.array_equal(previous.chunk_spans(known[key]), cut):
+                    reused[i] = known[key]
+                    spans.append(cut)
+                    continue
+            spans.append(cut)
             todo += [text[a:b] for a, b in found]
         first, second = [], []
         for b in range(0, len(todo), batch_size):

@@ -19,8 +19,13 @@ _ABBREVIATIONS = frozenset(
 )
 _MONTHS = frozenset(
     """januar februar märz april mai juni juli august september oktober november
-    dezember jahrhundert jahrtausend""".split()
+    dezember""".split()
 )
+# "des 20. Jahrhunderts", "im 3. Jahrtausend": ordinals before any form of these.
+_ORDINAL_NOUNS = ("jahrhundert", "jahrtausend", "jahrestag", "lebensjahr")
+# Part of `Settings.chunking`: a change here re-cuts every article on the next reindex, so
+# stored sentence spans always follow the rules quoted from.
+SPLITTER_VERSION = 2
 # A candidate boundary: terminal punctuation, optional closing quotes/brackets, whitespace.
 _BOUNDARY = re.compile(r"[.!?…]+[\"'”“»«)\]]*\s+")
 _WORD_BEFORE = re.compile(r"(\S+)$")
@@ -102,7 +107,8 @@ def _is_false_boundary(text: str, dot: int, next_start: int) -> bool:
         return True
     if word.isdigit() and len(word) <= 2:
         following = re.match(r"[^\W\d_]+", text[next_start:])
-        return bool(following and following.group(0).lower() in _MONTHS)
+        noun = following.group(0).lower() if following else ""
+        return noun in _MONTHS or noun.startswith(_ORDINAL_NOUNS)
     return False
 
 

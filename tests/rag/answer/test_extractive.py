@@ -25,6 +25,13 @@ def test_anchor_window_in_top_passage_then_one_supporting_sentence() -> None:
     assert [(s.passage, s.start) for s in chosen] == [(0, 0), (0, 20), (1, 20)]
 
 
+def test_a_slot_left_over_goes_to_the_next_best_sentence_of_the_passage() -> None:
+    # the answer two sentences before the topic sentence: not in the anchor's window
+    sentences = [_s(0, 0, 0.87), _s(0, 20, 0.70), _s(0, 40, 0.80), _s(0, 60, 0.89)]
+    assert [s.start for s in select(sentences, limit=3, margin=0.02)] == [40, 60, 0]
+    assert [s.start for s in select(sentences, limit=2, margin=0.02)] == [60, 0]
+
+
 def test_short_neighbours_do_not_join_the_anchor() -> None:
     filler = "Microsoft hat bereits mit den Vorbereitungen begonnen."
     sentences = [_s(0, 0, 0.79, filler), _s(0, 20, 0.81), _s(0, 40, 0.75)]
@@ -49,7 +56,7 @@ def test_weak_sentences_of_other_passages_are_left_out() -> None:
 
 def test_window_picks_best_neighbour_and_respects_limit() -> None:
     sentences = [_s(0, 0, 0.70), _s(0, 20, 0.90), _s(0, 40, 0.80)]
-    assert [s.start for s in select(sentences, limit=3, margin=0.0)] == [20, 40]
+    assert [s.start for s in select(sentences, limit=2, margin=0.0)] == [20, 40]
     assert [s.start for s in select(sentences, limit=1, margin=0.0)] == [20]
     assert select([], limit=3, margin=0.02) == []
 

@@ -72,3 +72,17 @@ def test_lengths_end_at_each_chunks_last_sentence() -> None:
     sv = SentenceVectors.build(TEXTS + [""], fake_embed([]), fake_embed([]), batch_size=4)
     assert list(sv.lengths([0, 1, 2, 3])) == [len(TEXTS[0]), len(TEXTS[1]), len(TEXTS[2]), 0]
     assert list(sv.lengths([])) == []
+
+
+def test_a_chunk_split_differently_is_embedded_again() -> None:
+    """New sentence rules (rag.text.sentences.SPLITTER_VERSION) re-embed what they change."""
+    text = "Er lebte im frühen 20. Jahrhunderts Berlin. Dann zog er fort."
+    first = SentenceVectors.build([text], fake_embed([]), fake_embed([]))
+    # as an older splitter cut it: after "20."
+    old_spans = np.asarray([[0, 23], [24, 43], [44, 61]], dtype=np.int32)
+    old = SentenceVectors(first.keys, np.asarray([0, 3]), old_spans, first.vectors[:1].repeat(3, 0),
+                          first.second[:1].repeat(3, 0))  # fmt: skip
+    calls: list[list[str]] = []
+    again = SentenceVectors.build([text], fake_embed(calls), fake_embed([]), previous=old)
+    assert calls == [["Er lebte im frühen 20. Jahrhunderts Berlin.", "Dann zog er fort."]]
+    assert [tuple(s) for s in again.chunk_spans(0)] == sentence_spans(text)

@@ -42,3 +42,11 @@ def test_hard_wrapped_lines_are_joined() -> None:
     assert spans[0].endswith("without a break.")
     assert spans[1:] == ["# A heading", "Next paragraph."]
     assert [s.paragraph for s in split_sentences(text)] == [0, 1, 2]
+
+
+def test_ordinals_before_century_words_do_not_end_a_sentence() -> None:
+    text = "Er war ein Millionär des frühen 20. Jahrhunderts M. Theo Kearney. Am 3. Mai kam er."
+    assert [text[s.start : s.end] for s in split_sentences(text)] == [
+        "Er war ein Millionär des frühen 20. Jahrhunderts M. Theo Kearney.",
+        "Am 3. Mai kam er.",
+    ]
