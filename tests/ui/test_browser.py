@@ -165,6 +165,9 @@ def test_windsurf_question_shows_answer_and_passage(page: Any, tmp_path: Path) -
     sources = ask(page, "Why is Windsurf the flashpoint?")
     answer = page.get_by_test_id("stChatMessage").nth(1)
     assert "[1]" in answer.inner_text()
+    # e5 is unsure the German article answers this English question: muted, sources kept
+    muted = answer.get_by_test_id("stCaptionContainer").filter(has_text="may not answer")
+    assert "Die Zündschnur" in muted.inner_text()
     passage = sources.get_by_text("heißt Windsurf").first
     assert passage.is_visible()
     assert "Die Zündschnur" in sources.inner_text()
