@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from rag.cli.common import clip
 from rag.config import Settings
 from tests.conftest import Cli, make_settings
 from tests.openai_server import FakeOpenAI, Reply
@@ -178,3 +179,11 @@ def test_chat_keeps_the_history(
     assert result.stdout.count("Microsoft wants all of the IP OpenAI buys [1].") == 2
     condense = openai_server.chat_requests()[1]
     assert "Why is Windsurf the flashpoint?" in condense["messages"][1]["content"]
+
+
+def test_a_passage_without_a_quote_is_cut_at_a_word_boundary() -> None:
+    text = "Microsoft verlangt Zugriff auf das gesamte geistige Eigentum, das OpenAI erwirbt."
+    assert clip(text, 200) == text
+    assert clip(text, 40) == "Microsoft verlangt Zugriff auf das…"
+    assert clip("Donaudampfschifffahrtsgesellschaft", 10) == "Donaudamp…"
+    assert len(clip(text * 5, 200)) <= 200

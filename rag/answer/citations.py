@@ -9,11 +9,14 @@ possibly unfinished marker, so the streamed text equals the final text.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 from rag.answer.types import Citation, Copy
 from rag.search.passage import Passage
+from rag.text.sentences import split_sentences
 
 MARKER = re.compile(r"(\s*)\[(\d{1,3}(?:\s*,\s*\d{1,3})*)\]")
+_BULLET = re.compile(r"^\s*(?:[-*+•]|\d{1,2}[.)])\s+")
 # Text at the end of a chunk that may still grow into a marker: spaces, "[", digits, commas.
 _PENDING = re.compile(r"\s*(?:\[[\d,\s]{0,24})?$")
 
@@ -64,6 +67,42 @@ class MarkerRewriter:
         """The end of the output: whatever was held back is final now."""
         rest, self._pending = self._pending, ""
         return self._emit(rest)
+
+
+@dataclass(frozen=True)
+class Claim:
+    """A sentence of a generated answer and the passages its markers cite."""
+
+    text: str  # without its markers
+    numbers: tuple[int, ...]  # as numbered in the answer text, in order
+    start: int  # the sentence's range in the answer text
+    end: int
+
+
+def claims(text: str) -> list[Claim]:
+    """The sentences of `text` with the markers that belong to each (pure).
+
+    A marker belongs to the text right before it: "Claim [1]." and "Claim. [1]" both cite
+    for "Claim", though sentence splitting puts the second marker at the start of the
+    next sentence; so do markers at the end of the answer or of a list item. A marker
+    with nothing before it belongs to its own sentence."""
+    spans = split_sentences(text)
+    if not spans:
+        return []
+    owned: list[list[int]] = [[] for _ in spans]
+    for match in MARKER.finditer(text):
+        before = MARKER.sub(lambda m: " " * len(m.group(0)), text[: match.start()]).rstrip()
+        at = len(before) - 1 if before else match.start()
+        owner = max((i for i, s in enumerate(spans) if s.start <= at), default=0)
+        for n in re.split(r"\s*,\s*", match.group(2)):
+            if int(n) not in owned[owner]:
+                owned[owner].append(int(n))
+    out = []
+    for s, numbers in zip(spans, owned, strict=True):
+        bare = _BULLET.sub("", MARKER.sub("", text[s.start : s.end])).strip()
+        if bare or numbers:
+            out.append(Claim(bare, tuple(numbers), s.start, s.end))
+    return out
 
 
 def rewrite_markers(text: str, passages: int) -> tuple[str, list[int]]:

@@ -13,6 +13,7 @@ import numpy as np
 from llama_index.core.base.embeddings.base import BaseEmbedding
 
 from rag.answer.citations import MARKER, MarkerRewriter, citation
+from rag.answer.citations import claims as answer_claims
 from rag.answer.evidence import Evidence, is_heading
 from rag.answer.extractive import extractive_answer, newest_day
 from rag.answer.phrases import phrase
@@ -109,13 +110,10 @@ class Generator:
         """For each cited passage (numbered from 1 in `text`), its sentence closest to the
         claims that cite it; "" when nothing cites it with words."""
         claims: dict[int, list[str]] = {}
-        for span in split_sentences(text):
-            sentence = text[span.start : span.end]
-            bare = MARKER.sub("", sentence).strip()
-            for match in MARKER.finditer(sentence):
-                for n in match.group(2).split(","):
-                    if bare:
-                        claims.setdefault(int(n), []).append(bare)
+        for claim in answer_claims(text):
+            for n in claim.numbers:
+                if claim.text:
+                    claims.setdefault(n, []).append(claim.text)
         said = list(dict.fromkeys(c for texts in claims.values() for c in texts))
         embedded = self.embed_model.get_text_embedding_batch(said) if said else []
         claim_vectors = dict(zip(said, np.asarray(embedded, dtype=np.float32), strict=True))

@@ -86,6 +86,15 @@ def where(c: Citation) -> str:
     return ", ".join(part for part in (c.outlet, c.date or "") if part)
 
 
+def clip(text: str, limit: int) -> str:
+    """`text` cut to at most `limit` characters at a word boundary, with an ellipsis."""
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1]
+    return (cut.rsplit(" ", 1)[0] if " " in cut else cut).rstrip(" ,;:") + "…"
+
+
 def print_sources(answer: Answer) -> None:
     print_filters(answer.filters)
     if answer.notice:
@@ -98,7 +107,7 @@ def print_sources(answer: Answer) -> None:
             print(
                 f"[{c.n}] {c.title}{byline} ({c.doc_id}, chars {c.start_char}-{c.end_char}){link}"
             )
-            print(f"    “{c.quote or c.text[:200]}”")
+            print(f"    “{c.quote or clip(c.text, 200)}”")
             if c.also:
                 copies = "; ".join(
                     ", ".join(p for p in (copy.outlet, copy.date or "") if p) or copy.source

@@ -335,3 +335,20 @@ def test_no_model_call_when_the_articles_are_not_about_it(
     answer = llm_assistant.ask("What is the capital of Australia?")
     assert answer.confidence == "none" and answer.citations == []
     assert openai_server.chat_requests() == []
+
+
+def test_a_marker_after_the_full_stop_cites_the_claim_before_it(
+    llm_assistant: Assistant, openai_server: FakeOpenAI
+) -> None:
+    def respond(request: dict[str, Any]) -> Reply:
+        ip, hire = _passage_number(request, "heißt Windsurf"), _passage_number(request, "Suleyman")
+        return Reply(
+            f"Microsoft demands all intellectual property OpenAI acquires. [{ip}] "
+            f"Microsoft hired Mustafa Suleyman to lead an internal AI division. [{hire}]"
+        )
+
+    openai_server.responder = respond
+    answer = llm_assistant.ask("Wen hat Microsoft eingestellt, um seine KI-Abteilung zu leiten?")
+    assert [c.n for c in answer.citations] == [1, 2]
+    assert "geistige Eigentum" in answer.citations[0].quote
+    assert "Mustafa Suleyman" in answer.citations[1].quote, "the last claim has its quote"
