@@ -27,6 +27,7 @@ _ABSTENTION = _at("abstention-threshold")
 _PAIRS = _at("one-threshold-per-language-pair-2026-11-25")
 _HAND = _at("tuned-values")
 _CONFIDENCE = _at("answer-confidence-issue-18")
+_SUPPORT = _at("claim-support-issue-19")
 
 
 class Tuning(BaseModel):
@@ -127,6 +128,17 @@ class Tuning(BaseModel):
         description="Probability from which the articles count as stating the answer (same "
         "language, cross-lingual): set to refuse 85 % of the on-topic questions they do not "
         "answer" + _CONFIDENCE,
+    )
+    support_threshold: tuple[float, float] = Field(
+        (0.882, 0.842),
+        description="Similarity from which a passage sentence supports a claim of a generated "
+        "answer (claim in the passage's language, in another)" + _SUPPORT,
+    )
+    support_margin: float = Field(
+        0.02,
+        ge=0.0,
+        description="A claim without a marker gets one when a passage supports it by this "
+        "much over the threshold" + _HAND,
     )
     timeline_margin: float = Field(
         0.07,

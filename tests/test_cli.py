@@ -55,7 +55,7 @@ def test_reindex_then_ask_json(settings: Settings, tmp_path: Path) -> None:
     assert data["mode"] == "extractive"
     assert set(data["citations"][0]) == {
         "n", "doc_id", "title", "source", "text", "quote", "start_char", "end_char", "score",
-        "date", "outlet", "also",
+        "date", "outlet", "also", "support",
     }  # fmt: skip
     cited = data["citations"][0]["text"]
     assert "heißt Windsurf" in cited and "geistige Eigentum" in cited

@@ -98,11 +98,15 @@ def show_extras(bot: Assistant, turn: Turn, position: int) -> None:
 
 
 def show_body(where: DeltaGenerator, turn: Turn) -> None:
-    """The answer text; muted when the articles may not answer it (its lead says so)."""
+    """The answer text; muted when the articles may not answer it (its lead says so), and
+    the model's statements that no passage supports, marked."""
+    box = where.container()
     if turn.confidence == "low":
-        where.caption(answer_markdown(turn.content))
+        box.caption(answer_markdown(turn.content))
     else:
-        where.markdown(answer_markdown(turn.content))
+        box.markdown(answer_markdown(turn.content))
+    for claim in turn.unsupported:
+        box.caption(f":material/report: Not found in the passages: “{literal_markdown(claim)}”")
 
 
 def show_turn(bot: Assistant, turn: Turn, position: int) -> None:

@@ -25,6 +25,7 @@ class Turn:
     filters: AppliedFilters | None = None
     question: str = ""
     confidence: str = "high"  # "low": shown muted, as the closest passages
+    unsupported: tuple[str, ...] = ()  # statements of a model's answer no passage states
 
     @classmethod
     def from_answer(cls, answer: Answer, question: str = "") -> Turn:
@@ -36,6 +37,7 @@ class Turn:
             answer.filters,
             question,
             answer.confidence or "none",
+            answer.unsupported,
         )
 
     @property

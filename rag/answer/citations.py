@@ -29,10 +29,16 @@ class MarkerRewriter:
         self.order: list[int] = []  # original passage numbers, in order of first use
         self._pending = ""
         self._out: list[str] = []
+        self._raw: list[str] = []
 
     @property
     def text(self) -> str:
         return "".join(self._out)
+
+    @property
+    def raw(self) -> str:
+        """What the model wrote, markers as it numbered them."""
+        return "".join(self._raw)
 
     def _number(self, original: int) -> int:
         if original not in self.order:
@@ -53,6 +59,7 @@ class MarkerRewriter:
 
     def feed(self, delta: str) -> str:
         """Add a piece of model output; return the rewritten text that is now final."""
+        self._raw.append(delta)
         buffer = self._pending + delta
         tail = _PENDING.search(buffer)
         cut = tail.start() if tail else len(buffer)
@@ -113,8 +120,9 @@ def rewrite_markers(text: str, passages: int) -> tuple[str, list[int]]:
     return rewriter.text, rewriter.order
 
 
-def citation(n: int, passage: Passage, quote: str) -> Citation:
-    """Citation `[n]` for a retrieved passage, quoting the sentence that supports the claim."""
+def citation(n: int, passage: Passage, quote: str, support: float | None = None) -> Citation:
+    """Citation `[n]` for a retrieved passage, quoting the sentence that supports the claim
+    (and how well, for a generated answer's claim)."""
     return Citation(
         n=n,
         doc_id=passage.doc_id,
@@ -128,4 +136,5 @@ def citation(n: int, passage: Passage, quote: str) -> Citation:
         date=passage.date or None,
         outlet=passage.outlet,
         also=tuple(Copy(c["outlet"], c["source"], c["date"] or None) for c in passage.also),
+        support=None if support is None else round(support, 4),
     )

@@ -12,13 +12,21 @@ from dataclasses import replace
 import numpy as np
 from llama_index.core.base.embeddings.base import BaseEmbedding
 
-from rag.answer.citations import MARKER, MarkerRewriter, citation
+from rag.answer.citations import MARKER, MarkerRewriter, citation, rewrite_markers
 from rag.answer.citations import claims as answer_claims
 from rag.answer.evidence import Evidence, is_heading
 from rag.answer.extractive import extractive_answer, newest_day
 from rag.answer.phrases import phrase
 from rag.answer.prompts import answer_messages
 from rag.answer.query import Query
+from rag.answer.support import (
+    CheckedClaim,
+    Support,
+    check_claims,
+    is_statement,
+    rebuild,
+    support_of,
+)
 from rag.answer.types import Answer, Confidence
 from rag.errors import LLMError
 from rag.models.chat import ChatModel
@@ -70,32 +78,78 @@ class Generator:
                 yield tail
         except LLMError as exc:
             log.warning("model failed, answering extractively: %s", exc)
-            yield self.fallback(query, evidence, str(exc), confidence)
+            yield self.fallback(query, evidence, confidence, failure=str(exc))
             return
-        if not rewriter.text.strip():
-            yield self.fallback(query, evidence, "the model returned an empty answer", confidence)
+        raw = rewriter.raw
+        if not re.search(r"\w", MARKER.sub("", raw)):  # nothing but markers and punctuation
+            yield self.fallback(query, evidence, confidence, problem="was empty")
             return
-        if says_not_stated(rewriter.text):
-            yield Answer(MARKER.sub("", rewriter.text).strip(), "llm", confidence="none")
+        if says_not_stated(raw):
+            yield Answer(MARKER.sub("", raw).strip(), "llm", confidence="none")
             return
-        cited = [passages[n - 1] for n in rewriter.order]
-        quotes = self.quotes(rewriter.text, cited)
-        citations = [
-            citation(n, passage, quote)
-            for n, (passage, quote) in enumerate(zip(cited, quotes, strict=True), start=1)
-        ]
-        text = head + rewriter.text
-        newest = newest_day(cited)
+        checked, rows = self.check(raw, passages, query.language)
+        statements = [c for c in checked if is_statement(c.claim.text)]
+        unsupported = [c.claim.text for c in statements if not c.supported]
+        if not any(c.cited for c in checked):
+            problem = "cited no passage" if not rewriter.order else "was not in the passages"
+            yield self.fallback(query, evidence, confidence, problem=problem)
+            return
+        if len(unsupported) * 2 > len(statements):
+            yield self.fallback(
+                query, evidence, confidence, problem="was mostly not in the passages"
+            )
+            return
+        text, order = rewrite_markers(rebuild(raw, checked), len(passages))
+        citations = []
+        for i, n in enumerate(order, start=1):
+            best = support_of(checked, rows, n)
+            citations.append(citation(i, passages[n - 1], best.sentence, support=best.score))
+        text = head + text
+        newest = newest_day([passages[n - 1] for n in order])
         if query.latest and newest and not _says_as_of(text):
             tail = "\n\n" + phrase("as_of", query.language, date=long_iso(newest, query.language))
             yield tail
             text += tail
-        yield Answer(text, "llm", citations, confidence=confidence if citations else "none")
+        yield Answer(text, "llm", citations, confidence=confidence, unsupported=tuple(unsupported))
+
+    def check(
+        self, raw: str, passages: Sequence[Passage], language: str
+    ) -> tuple[list[CheckedClaim], list[list[Support]]]:
+        """Each claim of the model's answer against the sentences of every passage it was
+        given (rag.answer.support), by the stored sentence vectors."""
+        found = answer_claims(raw)
+        texts = list(dict.fromkeys(c.text for c in found if c.text))
+        embedded = self.embed_model.get_text_embedding_batch(texts) if texts else []
+        vectors = dict(zip(texts, np.asarray(embedded, dtype=np.float32), strict=True))
+        stored = [self.retriever.sentence_vectors(p) for p in passages]
+        rows = [
+            [
+                _best_sentence(passage, entry, vectors[claim.text]) if claim.text else _NONE
+                for passage, entry in zip(passages, stored, strict=True)
+            ]
+            for claim in found
+        ]
+        same, cross = self.tuning.support_threshold
+        thresholds = [same if p.language == language else cross for p in passages]
+        return check_claims(found, rows, thresholds, self.tuning.support_margin), rows
 
     def fallback(
-        self, query: Query, evidence: Evidence, reason: str, confidence: Confidence
+        self,
+        query: Query,
+        evidence: Evidence,
+        confidence: Confidence,
+        *,
+        failure: str = "",
+        problem: str = "",
     ) -> Answer:
-        notice = f"The language model failed ({reason}); this answer quotes the articles instead."
+        """The extractive answer, with a notice of why: the model `failure`d, or its answer
+        had a `problem` ("was empty")."""
+        if failure:
+            notice = (
+                f"The language model failed ({failure}); this answer quotes the articles instead."
+            )
+        else:
+            notice = f"The model's answer {problem}; this answer quotes the articles instead."
         answer = extractive_answer(
             evidence,
             query.language,
@@ -106,31 +160,24 @@ class Generator:
         )
         return replace(answer, notice=notice)
 
-    def quotes(self, text: str, cited: Sequence[Passage]) -> list[str]:
-        """For each cited passage (numbered from 1 in `text`), its sentence closest to the
-        claims that cite it; "" when nothing cites it with words."""
-        claims: dict[int, list[str]] = {}
-        for claim in answer_claims(text):
-            for n in claim.numbers:
-                if claim.text:
-                    claims.setdefault(n, []).append(claim.text)
-        said = list(dict.fromkeys(c for texts in claims.values() for c in texts))
-        embedded = self.embed_model.get_text_embedding_batch(said) if said else []
-        claim_vectors = dict(zip(said, np.asarray(embedded, dtype=np.float32), strict=True))
-        quotes = []
-        for n, passage in enumerate(cited, start=1):
-            stored = self.retriever.sentence_vectors(passage)
-            mine = claims.get(n, [])
-            spans = [] if stored is None else stored[0].tolist()
-            keep = [j for j, (a, b) in enumerate(spans) if not is_heading(passage.text[a:b])]
-            if stored is None or not mine or not keep:
-                quotes.append("")
-                continue
-            sentences = np.asarray(stored[1][keep], dtype=np.float32)
-            sims = sentences @ np.stack([claim_vectors[c] for c in mine]).T
-            a, b = spans[keep[int(sims.max(axis=1).argmax())]]
-            quotes.append(passage.text[a:b])
-        return quotes
+
+_INSTEAD = "this answer quotes the articles instead."
+_NONE = Support(0.0, "")
+
+
+def _best_sentence(
+    passage: Passage, stored: tuple[np.ndarray, np.ndarray] | None, claim: np.ndarray
+) -> Support:
+    """The passage's sentence closest to a claim (headings left out)."""
+    if stored is None:
+        return _NONE
+    spans, vectors = stored
+    keep = [j for j, (a, b) in enumerate(spans.tolist()) if not is_heading(passage.text[a:b])]
+    if not keep:
+        return _NONE
+    sims = np.asarray(vectors[keep], dtype=np.float32) @ claim
+    a, b = spans[keep[int(sims.argmax())]].tolist()
+    return Support(float(sims.max()), passage.text[a:b])
 
 
 # A model following rule 4 of the prompt ("say so plainly"), in English or German.

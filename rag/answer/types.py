@@ -48,6 +48,8 @@ class Citation:
     date: str | None = None  # the article's publication day, ISO YYYY-MM-DD
     outlet: str = ""
     also: tuple[Copy, ...] = ()  # where else the story appeared
+    # generated answers: how similar `quote` is to the claim citing it (the claim check)
+    support: float | None = None
 
 
 @dataclass(frozen=True)
@@ -59,6 +61,8 @@ class Answer:
     # What the search was limited to, and what of that the question asked for itself.
     filters: AppliedFilters | None = None
     confidence: Confidence | None = None  # None: "high" with citations, "none" without
+    # Statements of a generated answer that no passage supports (the claim check).
+    unsupported: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         if self.confidence is None:
@@ -79,6 +83,7 @@ class Answer:
             "citations": [asdict(c) for c in self.citations],
             "filters": (self.filters or AppliedFilters()).as_dict(),
             "confidence": self.confidence,
+            "unsupported": list(self.unsupported),
         }
         if self.notice:
             data["notice"] = self.notice

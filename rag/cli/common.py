@@ -99,6 +99,8 @@ def print_sources(answer: Answer) -> None:
     print_filters(answer.filters)
     if answer.notice:
         print(f"\nNote: {answer.notice}")
+    for claim in answer.unsupported:
+        print(f"Not found in the passages: “{claim}”")
     if answer.citations:
         print("\nSources:")
         for c in answer.citations:
@@ -119,18 +121,24 @@ def print_sources(answer: Answer) -> None:
 def stream_answer(items: Iterator[str | Answer]) -> Answer:
     """Print deltas as they arrive, then the sources; returns the final answer."""
     streamed = False
+    printed = ""
     for item in items:
         if isinstance(item, Answer):
             if item.notice and streamed:
                 # The model failed midway: what was printed is replaced by the fallback.
-                print("\n\n[the model's answer was interrupted; quoting the articles instead]\n")
+                print("\n\n[the model's answer was set aside; quoting the articles instead]\n")
                 print(item.text, end="")
             elif not streamed:
+                print(item.text, end="")
+            elif item.text != printed:
+                # The claim check moved or dropped markers: the answer as checked.
+                print("\n\n[citations checked]\n")
                 print(item.text, end="")
             print()
             print_sources(item)
             return item
         print(item, end="", flush=True)
+        printed += item
         streamed = True
     raise RuntimeError("the answer stream ended without an answer")
 

@@ -93,3 +93,17 @@ def test_model_failure_shows_notice_and_the_extractive_answer(
     assert answer.expander[0].label.startswith("Sources")
     llm_app.run()
     assert notice in rendered(llm_app.chat_message[1].warning[0].value), "kept on rerun"
+
+
+def test_a_statement_no_passage_supports_is_marked(
+    llm_app: AppTest, openai_server: FakeOpenAI
+) -> None:
+    openai_server.responder = lambda _r: Reply(
+        "Microsoft hired Mustafa Suleyman to lead an internal AI division. "
+        "The CEO of Windsurf is Varun Mohan."
+    )
+    ask(llm_app, "Who did Microsoft hire to lead its internal AI division?")
+    reply = llm_app.chat_message[1]
+    marks = [c.value for c in reply.caption if "Not found in the passages" in c.value]
+    assert len(marks) == 1 and "Varun Mohan" in marks[0]
+    assert not reply.warning

@@ -101,9 +101,22 @@ def test_stream_yields_deltas_then_the_answer(
         (Reply(status=401), "API key", 1),
         (Reply("too late", delay=2.5), "in time", 2),
         (Reply("Windsurf is the flash point of it all", drop_after=2), "dropped", 1),
-        (Reply(""), "empty answer", 1),
+        (Reply(""), "answer was empty", 1),
+        (Reply("[1]"), "answer was empty", 1),
+        (Reply(" [2][1]. "), "answer was empty", 1),
+        (Reply("Windsurf is the flashpoint of the alliance."), "cited no passage", 1),
     ],
-    ids=["http-500", "http-429", "http-401", "slow", "dropped", "empty"],
+    ids=[
+        "http-500",
+        "http-429",
+        "http-401",
+        "slow",
+        "dropped",
+        "empty",
+        "bare-marker",
+        "markers-only",
+        "uncited",
+    ],  # fmt: skip
 )
 def test_faults_end_in_the_cited_extractive_answer(
     llm_assistant: Assistant,
@@ -352,3 +365,59 @@ def test_a_marker_after_the_full_stop_cites_the_claim_before_it(
     assert [c.n for c in answer.citations] == [1, 2]
     assert "geistige Eigentum" in answer.citations[0].quote
     assert "Mustafa Suleyman" in answer.citations[1].quote, "the last claim has its quote"
+
+
+SULEYMAN_QUESTION = "Who did Microsoft hire to lead its internal AI division?"
+SULEYMAN_CLAIM = "Microsoft hired Mustafa Suleyman to lead an internal AI division"
+
+
+def _other_passage(request: dict[str, Any], needle: str) -> int:
+    """A passage number of the prompt whose passage does not contain `needle`."""
+    right = _passage_number(request, needle)
+    return next(n for n in (1, 2, 3) if n != right)
+
+
+def test_a_citation_its_passage_does_not_support_goes_to_the_one_that_does(
+    llm_assistant: Assistant, openai_server: FakeOpenAI
+) -> None:
+    openai_server.responder = lambda r: Reply(
+        f"{SULEYMAN_CLAIM} [{_other_passage(r, 'Suleyman')}]."
+    )
+    answer = llm_assistant.ask(SULEYMAN_QUESTION)
+    assert answer.mode == "llm" and not answer.notice and not answer.unsupported
+    [cited] = answer.citations
+    assert "Mustafa Suleyman" in cited.quote and cited.support and cited.support > 0.84
+    assert answer.text.endswith("division [1].")
+
+
+def test_a_claim_without_a_marker_gets_the_passage_that_states_it(
+    llm_assistant: Assistant, openai_server: FakeOpenAI
+) -> None:
+    openai_server.responder = lambda _r: Reply(SULEYMAN_CLAIM + ".")
+    answer = llm_assistant.ask(SULEYMAN_QUESTION)
+    assert answer.mode == "llm" and answer.text.endswith("division [1].")
+    assert "Mustafa Suleyman" in answer.citations[0].quote
+
+
+def test_an_invented_answer_becomes_the_cited_extractive_one(
+    llm_assistant: Assistant, openai_server: FakeOpenAI
+) -> None:
+    openai_server.responder = lambda _r: Reply("The CEO of Windsurf is Varun Mohan [1].")
+    answer = llm_assistant.ask("Who is the CEO of Windsurf?")
+    assert answer.mode == "extractive" and answer.citations
+    assert "was not in the passages" in answer.notice
+    assert "Varun" not in answer.text
+
+
+def test_a_statement_no_passage_supports_is_flagged(
+    llm_assistant: Assistant, openai_server: FakeOpenAI
+) -> None:
+    openai_server.responder = lambda r: Reply(
+        f"{SULEYMAN_CLAIM} [{_passage_number(r, 'Suleyman')}]. "
+        "The CEO of Windsurf is Varun Mohan [1]."
+    )
+    answer = llm_assistant.ask(SULEYMAN_QUESTION)
+    assert answer.mode == "llm" and not answer.notice
+    assert answer.unsupported == ("The CEO of Windsurf is Varun Mohan.",)
+    assert answer.text.endswith("division [1]. The CEO of Windsurf is Varun Mohan.")
+    assert answer.as_dict()["unsupported"] == ["The CEO of Windsurf is Varun Mohan."]
