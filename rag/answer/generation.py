@@ -65,7 +65,13 @@ class Generator:
         saying the articles may not answer directly; a model that says the passages lack
         the answer gives an answer without citations, whatever it cited."""
         passages = evidence.retrieval.passages
-        messages = answer_messages(query.search, passages, query.language, latest=query.latest)
+        messages = answer_messages(
+            query.text,
+            passages,
+            query.language,
+            latest=query.latest,
+            understood=query.standalone,
+        )
         rewriter = MarkerRewriter(len(passages))
         head = phrase("low_note", query.language) + "\n\n" if confidence == "low" else ""
         if head:

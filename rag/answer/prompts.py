@@ -66,10 +66,15 @@ def language_name(code: str) -> str:
 
 
 def answer_messages(
-    question: str, passages: Sequence[Passage], language: str, *, latest: bool = False
+    question: str,
+    passages: Sequence[Passage],
+    language: str,
+    *,
+    latest: bool = False,
+    understood: str = "",
 ) -> list[Message]:
-    """System rules plus the numbered passages (with outlet and date) and the
-    (standalone) question."""
+    """System rules plus the numbered passages (with outlet and date) and the user's own
+    question, with the standalone form it was `understood` as when it is a follow-up."""
     blocks = []
     for n, passage in enumerate(passages, start=1):
         # Passage text cannot close the data block and pose as instructions.
@@ -77,6 +82,8 @@ def answer_messages(
         source = ", ".join(p for p in (passage.outlet, passage.date or "undated") if p)
         blocks.append(f"[{n}] Title: {_FENCE.sub(' ', passage.title)} ({source})\n{text}")
     user = "<passages>\n" + "\n\n".join(blocks) + "\n</passages>\n\nQuestion: " + question
+    if understood and understood != question:
+        user += f"\n(understood as: {understood})"
     rules = ANSWER_SYSTEM.format(
         language=language_name(language), latest=LATEST_RULE if latest else ""
     )

@@ -12,12 +12,14 @@ from rag.answer.follow_up import is_bare, with_context
 from rag.answer.prompts import condense_messages
 from rag.answer.types import ChatMessage
 from rag.errors import LLMError
+from rag.index.bm25 import tokenize
 from rag.models.chat import ChatModel
 from rag.search.filters import AppliedFilters, Filters, describe
 from rag.search.when import TimeReading, read_time
 from rag.text.language import question_language
 
 log = logging.getLogger(__name__)
+_REWRITE_SLACK = 40  # characters a rewrite may add beyond the question and what it resolves
 
 
 @dataclass(frozen=True)
@@ -30,6 +32,9 @@ class Query:
     # Only a time or filter and question words ("What happened last week?"): the filters
     # are what to find, so the answer is an overview of the articles they keep.
     overview: bool = False
+    # A follow-up as understood from the conversation (the model's rewrite or the joined
+    # questions): what was searched, shown to the model beside the question as asked.
+    standalone: str = ""
 
     @property
     def filters(self) -> Filters:
@@ -72,20 +77,43 @@ def make_query(
     frame, asked = story_of(asked)
     search = asked
     search_language = language  # the question's own words, fewer: its language still
+    standalone = ""
     if history:
         earlier = [m.content for m in history if m.role == "user"]
         search = with_context(asked, earlier)
         if llm is not None:
-            search = _condensed(llm, text, history, max_chars) or search
+            rewritten = _condensed(llm, text, history, max_chars)
+            if rewritten and is_rewrite(rewritten, text, earlier, language, prior_nats):
+                search = rewritten
+            elif rewritten:
+                log.warning("the model's rewrite of the follow-up is not one: %r", rewritten)
         if search != asked:
             search_language = question_language(search, prior_nats=prior_nats)
+            standalone = search
     applied = _applied(reading, filters)
     says_nothing = is_bare(reading.rest if reading.phrase else search)
     news = _NEWS.search(frame) or (says_nothing and _NEWS.search(text))  # "What's new?"
     if news and not applied.latest:
         applied = replace(applied, latest=True, from_question=(*applied.from_question, "latest"))
     overview = says_nothing and (not applied.filters.empty or applied.latest)
-    return Query(text, language, search, search_language, applied, overview)
+    return Query(text, language, search, search_language, applied, overview, standalone)
+
+
+def is_rewrite(
+    rewritten: str, question: str, earlier: Sequence[str], language: str, prior_nats: float
+) -> bool:
+    """Whether a model's standalone form of `question` is one, and not an answer to it: a
+    question in the same language, sharing its content words, and not much longer than it
+    and the question it resolves (pure but for language detection)."""
+    if not rewritten.rstrip(" \"'”“»)").endswith("?"):
+        return False
+    if question_language(rewritten, prior_nats=prior_nats) != language:
+        return False
+    asked = set(tokenize(question, language))
+    if asked and not asked & set(tokenize(rewritten, language)):
+        return False
+    resolves = len(earlier[-1]) if earlier else 0
+    return len(rewritten) <= len(question) + resolves + _REWRITE_SLACK
 
 
 # "What happened with X?", "Was gibt es Neues zu X?": a frame around the story asked about.

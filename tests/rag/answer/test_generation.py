@@ -168,9 +168,41 @@ def test_follow_up_is_condensed_before_retrieval(
     condense, generate = openai_server.chat_requests()
     assert "And what did OpenAI answer?" in _prompt(condense)
     assert QUESTION in _prompt(condense)
-    assert f"Question: {standalone}" in _prompt(generate)
+    # the user's own question, with the standalone form it was understood as
+    assert f"Question: And what did OpenAI answer?\n(understood as: {standalone})" in _prompt(
+        generate
+    )
     assert answer.mode == "llm"
     assert answer.citations[0].quote == "OpenAI lehnt ab."
+
+
+@pytest.mark.parametrize(
+    "rewrite",
+    [
+        "OpenAI responded by stating that it refuses to hand over Windsurf's code.",  # answered
+        "Wie hat OpenAI auf die Forderung von Microsoft geantwortet?",  # another language
+        "What is the capital of Australia?",  # shares nothing with the question
+    ],
+)
+def test_a_rewrite_that_is_not_one_falls_back_to_the_joined_questions(
+    llm_assistant: Assistant, openai_server: FakeOpenAI, rewrite: str
+) -> None:
+    def respond(request: dict[str, Any]) -> Reply:
+        if _is_condense(request):
+            return Reply(rewrite)
+        n = _passage_number(request, "OpenAI reagierte")
+        return Reply(f"OpenAI responded by buying Windsurf, a rival of GitHub Copilot [{n}].")
+
+    openai_server.responder = respond
+    history = [
+        ChatMessage("user", "Why is Windsurf the flashpoint between OpenAI and Microsoft?"),
+        ChatMessage("assistant", "Microsoft wants Windsurf's IP [1]."),
+    ]
+    answer = llm_assistant.chat("And how did OpenAI respond?", history)
+    generate = openai_server.chat_requests()[-1]
+    assert "Question: And how did OpenAI respond?" in _prompt(generate)
+    assert rewrite not in _prompt(generate)
+    assert answer.mode == "llm" and "OpenAI reagierte" in answer.citations[0].quote
 
 
 def test_follow_up_leans_on_the_history_when_condensing_fails(
@@ -183,7 +215,7 @@ def test_follow_up_leans_on_the_history_when_condensing_fails(
     history = [ChatMessage("user", QUESTION), ChatMessage("assistant", "Windsurf [1].")]
     answer = llm_assistant.chat("Why?", history)
     generate = openai_server.chat_requests()[-1]
-    assert f"Question: {QUESTION} Why?" in _prompt(generate)
+    assert f"Question: Why?\n(understood as: {QUESTION} Why?)" in _prompt(generate)
     assert answer.mode == "llm" and answer.citations
 
 

@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from rag.answer.query import make_query, story_of
+from rag.answer.query import is_rewrite, make_query, story_of
 
 TODAY = dt.date(2024, 6, 12)
 
@@ -62,3 +62,15 @@ def test_the_search_is_the_story_without_its_time_in_the_questions_language() ->
     assert overview.overview and not overview.bare
     vague = make_query("Why?", (), llm=None, prior_nats=2.0, max_chars=2000, today=TODAY)
     assert vague.bare and not vague.overview
+
+
+def test_a_rewrite_must_be_a_question_in_the_same_language_sharing_its_words() -> None:
+    earlier = ["Why is Windsurf the flashpoint?"]
+    asked = "And how did OpenAI respond?"
+    good = "How did OpenAI respond to Microsoft's demand for the Windsurf IP?"
+    assert is_rewrite(good, asked, earlier, "en", 5.0)
+    assert not is_rewrite("OpenAI responded by refusing.", asked, earlier, "en", 5.0)
+    assert not is_rewrite("Wie hat OpenAI auf die Forderung reagiert?", asked, earlier, "en", 5.0)
+    assert not is_rewrite("Who won the 2014 World Cup?", asked, earlier, "en", 5.0)
+    assert not is_rewrite(good + " " + good, asked, earlier, "en", 5.0), "an essay, not a rewrite"
+    assert is_rewrite("Warum ist Windsurf der Zankapfel?", "Warum?", ["Windsurf?"], "de", 5.0)
