@@ -126,6 +126,22 @@ class Settings(BaseSettings):
     llm_model: str = Field("gpt-4o-mini", description="Chat model name.")
     llm_timeout: float = Field(60.0, gt=0, description="Seconds before a model call times out.")
     llm_max_retries: int = Field(2, ge=0, le=10, description="Retries on timeouts, 429 and 5xx.")
+    llm_deadline: float = Field(
+        90.0, gt=0, description="Seconds for all attempts of one model call together."
+    )
+    llm_first_token_timeout: float = Field(
+        20.0,
+        gt=0,
+        description="Seconds a streamed answer may take to start, or stall between tokens.",
+    )
+    llm_temperature: float = Field(0.1, ge=0.0, le=2.0, description="Sampling temperature.")
+    llm_seed: int | None = Field(None, description="Sampling seed, sent when set.")
+    llm_max_tokens: int = Field(512, ge=16, description="Longest answer, in tokens.")
+    llm_context_tokens: int = Field(
+        8192,
+        ge=512,
+        description="The model's context window: the prompt is cut to fit it with the answer.",
+    )
 
     # Evaluation and testing
     eval_dir: Path = Field(

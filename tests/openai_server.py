@@ -42,6 +42,8 @@ class FakeOpenAI:
     def __init__(self) -> None:
         self.requests: list[dict[str, Any]] = []
         self.responder: Callable[[dict[str, Any]], Reply] = lambda _req: Reply("OK [1]")
+        # A model's context, as llama.cpp enforces it: a longer prompt gets HTTP 400.
+        self.context_tokens: int | None = None
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self._server.daemon_threads = True
         # A short poll interval: stop() waits for the loop to notice (0.5 s by default).
@@ -119,10 +121,22 @@ class FakeOpenAI:
                         {},
                     )
                     return
+                prompt = sum(len(m.get("content", "")) for m in request.get("messages", []))
+                if fake.context_tokens and prompt / 4 + request.get("max_tokens", 0) > (
+                    fake.context_tokens
+                ):
+                    message = (
+                        f"the request exceeds the available context size "
+                        f"({fake.context_tokens} tokens), try increasing it"
+                    )
+                    error = {"error": {"code": 400, "message": message, "type": "exceed_context"}}
+                    self._json(400, error, {})
+                    return
                 reply = fake.responder(request)
                 time.sleep(reply.delay)
                 if reply.status != 200:
-                    error = {"error": {"message": f"scripted {reply.status}", "type": "error"}}
+                    said = reply.text or f"scripted {reply.status}"
+                    error = {"error": {"message": said, "type": "error"}}
                     # Keep the SDK's retry backoff short in tests.
                     self._json(reply.status, error, {"retry-after-ms": "10"})
                     return

@@ -16,7 +16,7 @@ from rag.answer.query import Query, make_query, newest_week
 from rag.answer.timeline import Timeline, events
 from rag.answer.types import Answer, ChatMessage, Mode
 from rag.config import Settings
-from rag.models.chat import ChatModel
+from rag.models.chat import ChatModel, token_counter
 from rag.search.filters import Filters, describe, exact_outlets
 from rag.search.retriever import HybridRetriever
 
@@ -42,6 +42,9 @@ class AnswerEngine:
                 embed_model,
                 self.tuning,
                 fallback_sentences=settings.extractive_sentences,
+                context_tokens=settings.llm_context_tokens,
+                max_tokens=settings.llm_max_tokens,
+                count=token_counter(settings),
             )
             if llm is not None
             else None

@@ -6,15 +6,16 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import replace
 
 import numpy as np
 from llama_index.core.base.embeddings.base import BaseEmbedding
 
+from rag.answer.budget import fit_passages
 from rag.answer.citations import MARKER, MarkerRewriter, citation, rewrite_markers
 from rag.answer.citations import claims as answer_claims
-from rag.answer.evidence import Evidence, is_heading
+from rag.answer.evidence import Evidence, ScoredSentence, is_heading
 from rag.answer.extractive import extractive_answer, newest_day
 from rag.answer.phrases import phrase
 from rag.answer.prompts import answer_messages
@@ -29,7 +30,7 @@ from rag.answer.support import (
 )
 from rag.answer.types import Answer, Confidence
 from rag.errors import LLMError
-from rag.models.chat import ChatModel
+from rag.models.chat import ChatModel, Count, Message, estimate_tokens
 from rag.search.passage import Passage
 from rag.search.retriever import HybridRetriever
 from rag.text.dates import long_iso
@@ -50,12 +51,18 @@ class Generator:
         tuning: Tuning,
         *,
         fallback_sentences: int,
+        context_tokens: int = 8192,
+        max_tokens: int = 512,
+        count: Count = estimate_tokens,
     ) -> None:
         self.llm = llm
         self.retriever = retriever
         self.embed_model = embed_model
         self.tuning = tuning
         self.fallback_sentences = fallback_sentences
+        self.context_tokens = context_tokens
+        self.max_tokens = max_tokens
+        self.count = count
 
     def stream(
         self, query: Query, evidence: Evidence, confidence: Confidence
@@ -64,14 +71,29 @@ class Generator:
         model failed midway, which replaces what was streamed). A `low` answer starts by
         saying the articles may not answer directly; a model that says the passages lack
         the answer gives an answer without citations, whatever it cited."""
-        passages = evidence.retrieval.passages
-        messages = answer_messages(
-            query.text,
-            passages,
-            query.language,
-            latest=query.latest,
-            understood=query.standalone,
+
+        def build(shown: Sequence[Passage]) -> list[Message]:
+            return answer_messages(
+                query.text,
+                shown,
+                query.language,
+                latest=query.latest,
+                understood=query.standalone,
+            )
+
+        budget = self.context_tokens - self.max_tokens
+        fitted = fit_passages(
+            evidence.retrieval.passages, build, self.count, budget, _best_spans(evidence)
         )
+        if fitted is None:
+            failure = (
+                f"the prompt does not fit the model's context of {self.context_tokens} tokens "
+                f"with a {self.max_tokens}-token answer, not even with one passage cut short"
+            )
+            yield self.fallback(query, evidence, confidence, failure=failure)
+            return
+        passages, shown = fitted  # cited as they are, shown as they fit
+        messages = build(shown)
         rewriter = MarkerRewriter(len(passages))
         head = phrase("low_note", query.language) + "\n\n" if confidence == "low" else ""
         if head:
@@ -168,6 +190,24 @@ class Generator:
 
 
 _INSTEAD = "this answer quotes the articles instead."
+
+
+def _best_spans(evidence: Evidence) -> Callable[[Passage], list[tuple[int, int]]]:
+    """A passage's sentences, best first (by the evidence scores, where it has them; in
+    article order otherwise), as spans into its text: what is left when it is cut."""
+    scored: dict[str, list[ScoredSentence]] = {}
+    for s in evidence.sentences:
+        scored.setdefault(evidence.retrieval.passages[s.passage].chunk_id, []).append(s)
+
+    def best(passage: Passage) -> list[tuple[int, int]]:
+        mine = sorted(scored.get(passage.chunk_id, []), key=lambda s: -s.score)
+        if mine:
+            return [(s.start - passage.start, s.end - passage.start) for s in mine]
+        return [(span.start, span.end) for span in split_sentences(passage.text)]
+
+    return best
+
+
 _NONE = Support(0.0, "")
 
 

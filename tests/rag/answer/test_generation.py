@@ -453,3 +453,73 @@ def test_a_statement_no_passage_supports_is_flagged(
     assert answer.unsupported == ("The CEO of Windsurf is Varun Mohan.",)
     assert answer.text.endswith("division [1]. The CEO of Windsurf is Varun Mohan.")
     assert answer.as_dict()["unsupported"] == ["The CEO of Windsurf is Varun Mohan."]
+
+
+def _with(assistant: Assistant, **settings: Any) -> Assistant:
+    """The same index and model server, other settings."""
+    changed = assistant.settings.model_copy(update=settings)
+    return Assistant(changed, embed_model=assistant.embed_model)
+
+
+def test_a_prompt_of_many_passages_is_cut_to_the_models_context(
+    llm_assistant: Assistant, openai_server: FakeOpenAI
+) -> None:
+    openai_server.context_tokens = 1536  # the seed article's 15 passages need more
+    openai_server.responder = _windsurf_answer
+    small = _with(llm_assistant, llm_context_tokens=1536)
+    answer = small.ask(QUESTION, top_k=50)
+    assert answer.mode == "llm" and not answer.notice
+    (request,) = openai_server.chat_requests()
+    assert request["max_tokens"] == 512
+    shown = len(re.findall(r"^\[\d+\] Title:", _prompt(request), re.MULTILINE))
+    assert 1 <= shown < 15, "the lowest-scored passages were left out"
+
+
+def test_a_context_refusal_keeps_the_servers_words(
+    llm_assistant: Assistant, openai_server: FakeOpenAI
+) -> None:
+    openai_server.context_tokens = 1024  # smaller than the server was said to have
+    answer = _with(llm_assistant, llm_context_tokens=32768).ask(QUESTION, top_k=50)
+    assert answer.mode == "extractive" and answer.citations
+    assert "context is smaller than the prompt" in answer.notice
+    assert "available context size (1024 tokens)" in answer.notice
+
+
+def test_a_context_too_small_for_one_passage_says_so(
+    llm_assistant: Assistant, openai_server: FakeOpenAI
+) -> None:
+    answer = _with(llm_assistant, llm_context_tokens=700, llm_max_tokens=512).ask(QUESTION)
+    assert (
+        answer.mode == "extractive" and "does not fit the model's context of 700" in answer.notice
+    )
+    assert openai_server.chat_requests() == []
+
+
+def test_sampling_settings_are_sent(llm_assistant: Assistant, openai_server: FakeOpenAI) -> None:
+    openai_server.responder = _windsurf_answer
+    _with(llm_assistant, llm_temperature=0.7, llm_seed=42, llm_max_tokens=300).ask(QUESTION)
+    (request,) = openai_server.chat_requests()
+    assert (request["temperature"], request["seed"], request["max_tokens"]) == (0.7, 42, 300)
+    openai_server.requests.clear()
+    llm_assistant.ask(QUESTION)
+    assert "seed" not in openai_server.chat_requests()[0], "no seed unless one is set"
+
+
+def test_a_slow_first_token_gives_the_cited_fallback(
+    llm_assistant: Assistant, openai_server: FakeOpenAI
+) -> None:
+    openai_server.responder = lambda _r: Reply("late [1]", delay=1.0)
+    slow = _with(llm_assistant, llm_timeout=30.0, llm_first_token_timeout=0.3, llm_max_retries=0)
+    answer = slow.ask(QUESTION)
+    assert answer.mode == "extractive" and "in time" in answer.notice and answer.citations
+
+
+def test_retries_stop_at_the_deadline(llm_assistant: Assistant, openai_server: FakeOpenAI) -> None:
+    openai_server.responder = lambda _r: Reply("late [1]", delay=0.6)
+    hurried = _with(
+        llm_assistant, llm_timeout=0.5, llm_first_token_timeout=0.5, llm_max_retries=5,
+        llm_deadline=1.0,
+    )  # fmt: skip
+    answer = hurried.ask(QUESTION)
+    assert answer.mode == "extractive"
+    assert len(openai_server.chat_requests()) == 2, "two attempts of 0.5 s fit 1 s, not six"
