@@ -18,7 +18,7 @@ from rag.answer.citations import claims as answer_claims
 from rag.answer.evidence import Evidence, ScoredSentence, is_heading
 from rag.answer.extractive import extractive_answer, newest_day
 from rag.answer.phrases import phrase
-from rag.answer.prompts import answer_messages
+from rag.answer.prompts import answer_messages, language_name
 from rag.answer.query import Query
 from rag.answer.support import (
     CheckedClaim,
@@ -34,6 +34,7 @@ from rag.models.chat import ChatModel, Count, Message, estimate_tokens
 from rag.search.passage import Passage
 from rag.search.retriever import HybridRetriever
 from rag.text.dates import long_iso
+from rag.text.language import question_language, slips
 from rag.text.sentences import split_sentences
 from rag.tuning import Tuning
 
@@ -109,12 +110,19 @@ class Generator:
             yield self.fallback(query, evidence, confidence, failure=str(exc))
             return
         raw = rewriter.raw
+        notice = ""
         if not re.search(r"\w", MARKER.sub("", raw)):  # nothing but markers and punctuation
             yield self.fallback(query, evidence, confidence, problem="was empty")
             return
         if says_not_stated(raw):
             yield Answer(MARKER.sub("", raw).strip(), "llm", confidence="none")
             return
+        if wrong := self._slips(raw, query.language):
+            log.warning("answer not in %s, asking again: %r", query.language, wrong[:2])
+            raw = self._again(messages, query.language, raw)
+            if self._slips(raw, query.language):
+                language = language_name(query.language)
+                notice = f"Parts of the model's answer may not be in {language}."
         checked, rows = self.check(raw, passages, query.language)
         statements = [c for c in checked if is_statement(c.claim.text)]
         unsupported = [c.claim.text for c in statements if not c.supported]
@@ -138,7 +146,40 @@ class Generator:
             tail = "\n\n" + phrase("as_of", query.language, date=long_iso(newest, query.language))
             yield tail
             text += tail
-        yield Answer(text, "llm", citations, confidence=confidence, unsupported=tuple(unsupported))
+        yield Answer(
+            text,
+            "llm",
+            citations,
+            notice=notice,
+            confidence=confidence,
+            unsupported=tuple(unsupported),
+        )
+
+    def _slips(self, raw: str, language: str) -> list[str]:
+        sentences = [c.text for c in answer_claims(raw)]
+        whole = " ".join(sentences)
+        prior = self.tuning.question_language_prior
+        if len(whole.split()) >= 6 and question_language(whole, prior_nats=prior) != language:
+            return sentences  # the whole answer is in another language
+        return slips(sentences, language, prior_nats=prior)
+
+    def _again(self, messages: list[Message], language: str, first: str) -> str:
+        """One more try, the language rule restated; the first answer if it fails."""
+        rule = (
+            f"Your answer was not entirely in {language_name(language)}. Write the whole "
+            f"answer in {language_name(language)}, translating every fact from the passages, "
+            "and keep the [n] citations."
+        )
+        retry = [
+            *messages,
+            {"role": "assistant", "content": first},
+            {"role": "user", "content": rule},
+        ]
+        try:
+            return self.llm.complete(retry) or first
+        except LLMError as exc:
+            log.warning("the language retry failed: %s", exc)
+            return first
 
     def check(
         self, raw: str, passages: Sequence[Passage], language: str

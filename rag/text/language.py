@@ -45,3 +45,17 @@ def question_language(question: str, *, prior_nats: float) -> str:
     favoured = "de" if scores["de"] > scores["en"] else "en"
     best = max(scores, key=scores.__getitem__)
     return best if scores[best] - scores[favoured] > prior_nats else favoured
+
+
+_MIN_SLIP_WORDS = 6  # shorter sentences are names and quotes as often as slips
+
+
+def slips(sentences: list[str], language: str, *, prior_nats: float) -> list[str]:
+    """The sentences of an answer meant to be in `language` that are in another one: a
+    passage left untranslated. Short sentences are not judged."""
+    return [
+        s
+        for s in sentences
+        if len(s.split()) >= _MIN_SLIP_WORDS
+        and question_language(s, prior_nats=prior_nats) != language
+    ]

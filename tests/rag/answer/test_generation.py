@@ -523,3 +523,31 @@ def test_retries_stop_at_the_deadline(llm_assistant: Assistant, openai_server: F
     answer = hurried.ask(QUESTION)
     assert answer.mode == "extractive"
     assert len(openai_server.chat_requests()) == 2, "two attempts of 0.5 s fit 1 s, not six"
+
+
+def test_an_answer_in_the_wrong_language_is_asked_again(
+    llm_assistant: Assistant, openai_server: FakeOpenAI
+) -> None:
+    def respond(request: dict[str, Any]) -> Reply:
+        n = _passage_number(request, "heißt Windsurf")
+        if len(request["messages"]) > 2:  # the retry, with the rule restated
+            return Reply(f"Microsoft demands all intellectual property OpenAI acquires [{n}].")
+        return Reply(f"Microsoft verlangt Zugriff auf das gesamte geistige Eigentum [{n}].")
+
+    openai_server.responder = respond
+    answer = llm_assistant.ask(QUESTION)
+    first, retry = openai_server.chat_requests()
+    assert "not entirely in English" in retry["messages"][-1]["content"]
+    assert answer.mode == "llm" and not answer.notice
+    assert answer.text.endswith("Microsoft demands all intellectual property OpenAI acquires [1].")
+
+
+def test_a_second_slip_is_noticed(llm_assistant: Assistant, openai_server: FakeOpenAI) -> None:
+    openai_server.responder = lambda r: Reply(
+        "Microsoft wants all of the IP OpenAI buys "
+        f"[{_passage_number(r, 'heißt Windsurf')}]. "
+        "Microsoft verlangt Zugriff auf das gesamte geistige Eigentum, das OpenAI erwirbt."
+    )
+    answer = llm_assistant.ask(QUESTION)
+    assert len(openai_server.chat_requests()) == 2
+    assert "may not be in English" in answer.notice

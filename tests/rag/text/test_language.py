@@ -4,7 +4,7 @@ import pytest
 
 from rag import Tuning
 from rag.answer.phrases import phrase
-from rag.text.language import detect_language, question_language
+from rag.text.language import detect_language, question_language, slips
 
 PRIOR = Tuning().question_language_prior
 
@@ -47,3 +47,13 @@ def test_fixed_phrases_fall_back_to_english() -> None:
 def test_short_german_questions_were_misread_by_the_open_detector() -> None:
     # the reason for the German and English prior
     assert detect_language("Warum?") not in ("de", "en")
+
+
+def test_slips_are_long_sentences_in_another_language() -> None:
+    sentences = [
+        "Microsoft demands all intellectual property that OpenAI acquires.",
+        "Microsoft verlangt Zugriff auf das gesamte geistige Eigentum von OpenAI.",
+        "Das ist alles.",  # short: not judged
+    ]
+    assert slips(sentences, "en", prior_nats=5.0) == [sentences[1]]
+    assert slips(sentences, "de", prior_nats=5.0) == [sentences[0]]
