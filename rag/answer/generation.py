@@ -24,6 +24,7 @@ from rag.answer.support import (
     CheckedClaim,
     Support,
     check_claims,
+    figures_agree,
     is_statement,
     rebuild,
     support_of,
@@ -193,7 +194,9 @@ class Generator:
         stored = [self.retriever.sentence_vectors(p) for p in passages]
         rows = [
             [
-                _best_sentence(passage, entry, vectors[claim.text]) if claim.text else _NONE
+                _best_sentence(passage, entry, claim.text, vectors[claim.text], language)
+                if claim.text
+                else _NONE
                 for passage, entry in zip(passages, stored, strict=True)
             ]
             for claim in found
@@ -253,16 +256,26 @@ _NONE = Support(0.0, "")
 
 
 def _best_sentence(
-    passage: Passage, stored: tuple[np.ndarray, np.ndarray] | None, claim: np.ndarray
+    passage: Passage,
+    stored: tuple[np.ndarray, np.ndarray] | None,
+    claim: str,
+    vector: np.ndarray,
+    language: str,
 ) -> Support:
-    """The passage's sentence closest to a claim (headings left out)."""
+    """The passage's sentence closest to a claim, among those that hold its figures
+    (headings left out)."""
     if stored is None:
         return _NONE
     spans, vectors = stored
-    keep = [j for j, (a, b) in enumerate(spans.tolist()) if not is_heading(passage.text[a:b])]
+    keep = [
+        j
+        for j, (a, b) in enumerate(spans.tolist())
+        if not is_heading(passage.text[a:b])
+        and figures_agree(claim, language, passage.text[a:b], passage.language, passage.date)
+    ]
     if not keep:
         return _NONE
-    sims = np.asarray(vectors[keep], dtype=np.float32) @ claim
+    sims = np.asarray(vectors[keep], dtype=np.float32) @ vector
     a, b = spans[keep[int(sims.argmax())]].tolist()
     return Support(float(sims.max()), passage.text[a:b])
 

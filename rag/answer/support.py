@@ -23,6 +23,34 @@ _MIN_WORDS = 4
 _TERMINAL = re.compile(r"([.!?…:;]*[\"'”“»)\]]*)\s*$")
 
 
+_DIGITS = re.compile(r"\d+(?:[.,]\d+)?")
+# Number words by magnitude: German "Billion" is the English "trillion".
+_MAGNITUDES = {
+    "en": {"million": 6, "millions": 6, "billion": 9, "billions": 9, "trillion": 12},
+    "de": {"million": 6, "millionen": 6, "mio": 6, "milliarde": 9, "milliarden": 9,
+           "mrd": 9, "billion": 12, "billionen": 12},
+}  # fmt: skip
+_WORD = re.compile(r"[^\W\d_]+")
+
+
+def _figures(text: str, language: str) -> tuple[set[str], set[int]]:
+    words = _MAGNITUDES.get(language, _MAGNITUDES["en"])
+    digits = {d.replace(",", ".") for d in _DIGITS.findall(text)}
+    return digits, {words[w] for w in _WORD.findall(text.lower()) if w in words}
+
+
+def figures_agree(
+    claim: str, claim_language: str, sentence: str, language: str, day: str = ""
+) -> bool:
+    """Whether every number and magnitude ("3 million") of a claim is in the sentence, or
+    in its article's publication `day` (ISO: "As of 20 June 2024"): embeddings hardly
+    tell 3 million from 3 billion, or 2023 from 2024."""
+    digits, sizes = _figures(claim, claim_language)
+    have_digits, have_sizes = _figures(sentence, language)
+    have_digits |= {part.lstrip("0") or "0" for part in day.split("-") if part}
+    return digits <= have_digits and sizes <= have_sizes
+
+
 @dataclass(frozen=True)
 class Support:
     score: float  # the best similarity of the claim to one of the passage's sentences

@@ -118,6 +118,11 @@ def print_sources(answer: Answer) -> None:
                 print(f"    also in: {copies}")
 
 
+def _cites(text: str) -> tuple[str, list[str]]:
+    """A text without its markers, and its markers in order: what a reader checks."""
+    return re.sub(r"\s*\[\d+\]", "", text), re.findall(r"\[\d+\]", text)
+
+
 def stream_answer(items: Iterator[str | Answer]) -> Answer:
     """Print deltas as they arrive, then the sources; returns the final answer."""
     streamed = False
@@ -130,8 +135,8 @@ def stream_answer(items: Iterator[str | Answer]) -> Answer:
                 print(item.text, end="")
             elif not streamed:
                 print(item.text, end="")
-            elif item.text != printed:
-                # The claim check moved or dropped markers: the answer as checked.
+            elif _cites(item.text) != _cites(printed):
+                # The claim check moved markers to other claims or passages: as checked.
                 print("\n\n[citations checked]\n")
                 print(item.text, end="")
             print()

@@ -1,7 +1,14 @@
 """The claim check on hand-made similarities: kept, replaced, dropped, added, flagged."""
 
 from rag.answer.citations import claims
-from rag.answer.support import Support, check_claims, is_statement, rebuild, support_of
+from rag.answer.support import (
+    Support,
+    check_claims,
+    figures_agree,
+    is_statement,
+    rebuild,
+    support_of,
+)
 
 TEXT = (
     "Microsoft wants all of the IP OpenAI buys [2]. "
@@ -45,3 +52,19 @@ def test_short_sentences_and_questions_are_not_checked() -> None:
     checked = check_claims(found, _rows((0.1, 0.1), (0.1, 0.1)), [0.88, 0.88], 0.02)
     assert [c.cited for c in checked] == [(1,), (2,)]
     assert rebuild("In short [1]. Why would it? [2]", checked) == "In short [1]. Why would it [2]?"
+
+
+def test_figures_must_agree_across_languages() -> None:
+    sentence = "Windsurf, das OpenAI für 3 Milliarden Dollar gekauft hat."
+    assert figures_agree("OpenAI paid $3 billion for Windsurf.", "en", sentence, "de")
+    assert not figures_agree("OpenAI paid $3 million for Windsurf.", "en", sentence, "de")
+    assert not figures_agree("OpenAI paid $4 billion.", "en", sentence, "de")
+    assert figures_agree("It cost 3 trillion.", "en", "Es kostete 3 Billionen.", "de")
+    assert figures_agree("Microsoft wants the IP.", "en", sentence, "de"), "no figures to agree"
+
+
+def test_the_articles_day_counts_as_a_figure_it_states() -> None:
+    sentence = "Nach Angaben der Werft sind es 1.400 Stellen."
+    claim = "Stand 20. Juni 2024 sind es 1.400 Stellen."
+    assert not figures_agree(claim, "de", sentence, "de")
+    assert figures_agree(claim, "de", sentence, "de", day="2024-06-20")
