@@ -16,11 +16,12 @@ from typing import TYPE_CHECKING
 
 from ingest.add import AddedArticle, AddReport, add_article, add_sources
 from ingest.feeds import FeedReport, add_feed, feed_list, load_state, remove_feed, update_feeds
+from ingest.load import read_article
 from ingest.progress import Progress
 from ingest.reindex import ReindexSummary, reindex
 from rag.answer.types import Answer, ChatMessage
 from rag.config import Settings, get_settings
-from rag.errors import QuestionError
+from rag.errors import ArticleError, QuestionError
 from rag.index.manifest import index_stamp, read_manifest
 from rag.models.chat import ChatModel, as_chat_model, make_chat_model
 from rag.search.filters import Filters
@@ -171,6 +172,18 @@ class Assistant:
             )
             for doc_id, entry in sorted(manifest.documents.items())
         ]
+
+    def article_text(self, doc_id: str) -> str:
+        """The body of an indexed article, as its citations' offsets count it. Raises
+        ArticleError when the corpus holds no such file (any more)."""
+        if doc_id not in read_manifest(self.settings).documents:
+            raise ArticleError(f"no article {doc_id!r} is indexed")
+        path = (self.settings.corpus_dir / doc_id).resolve()
+        if not path.is_relative_to(self.settings.corpus_dir.resolve()) or not path.is_file():
+            raise ArticleError(f"the corpus has no file {doc_id!r} any more: run a reindex")
+        return read_article(
+            path, self.settings.corpus_dir, max_bytes=self.settings.max_article_bytes
+        ).text
 
     def reindex(
         self,

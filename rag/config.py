@@ -143,6 +143,18 @@ class Settings(BaseSettings):
         description="The model's context window: the prompt is cut to fit it with the answer.",
     )
 
+    # HTTP API (`rag serve`)
+    api_key: SecretStr | None = Field(
+        None,
+        description="Bearer key every /v1 route of `rag serve` asks for; without one the "
+        "server listens on a loopback address only.",
+    )
+    serve_sources_markdown: bool = Field(
+        False,
+        description="Add a Markdown 'Sources' list to chat completions, for clients that "
+        "show only the text.",
+    )
+
     # Evaluation and testing
     eval_dir: Path = Field(
         Path("../shared/eval"), description="Evaluation data (XQuAD-de, seed questions) for bench/."

@@ -112,6 +112,13 @@ def claims(text: str) -> list[Claim]:
     return out
 
 
+def as_read(text: str) -> tuple[str, list[str]]:
+    """A text without its markers, and its markers in order: what a reader compares when
+    an answer is shown again (moving "Claim. [1]" to "Claim [1]." changes neither)."""
+    return MARKER.sub("", text), [f"[{n}]" for m in MARKER.finditer(text) for n in
+                                   re.split(r"\s*,\s*", m.group(2))]  # fmt: skip
+
+
 def rewrite_markers(text: str, passages: int) -> tuple[str, list[int]]:
     """Rewrite a whole text at once; returns the text and the cited passages (1-based)."""
     rewriter = MarkerRewriter(passages)

@@ -8,6 +8,7 @@ import re
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING
 
+from rag.answer.citations import as_read
 from rag.answer.types import Answer, Citation
 from rag.config import Settings
 
@@ -118,11 +119,6 @@ def print_sources(answer: Answer) -> None:
                 print(f"    also in: {copies}")
 
 
-def _cites(text: str) -> tuple[str, list[str]]:
-    """A text without its markers, and its markers in order: what a reader checks."""
-    return re.sub(r"\s*\[\d+\]", "", text), re.findall(r"\[\d+\]", text)
-
-
 def stream_answer(items: Iterator[str | Answer]) -> Answer:
     """Print deltas as they arrive, then the sources; returns the final answer."""
     streamed = False
@@ -135,7 +131,7 @@ def stream_answer(items: Iterator[str | Answer]) -> Answer:
                 print(item.text, end="")
             elif not streamed:
                 print(item.text, end="")
-            elif _cites(item.text) != _cites(printed):
+            elif as_read(item.text) != as_read(printed):
                 # The claim check moved markers to other claims or passages: as checked.
                 print("\n\n[citations checked]\n")
                 print(item.text, end="")

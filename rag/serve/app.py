@@ -1,0 +1,353 @@
+"""The HTTP API: FastAPI over one shared `Assistant` (thread-safe), on uvicorn.
+
+Routes under /v1 need `Authorization: Bearer <RAG_API_KEY>` when a key is set. Errors
+use OpenAI's shape, `{"error": {"message", "type", "code"}}`; nothing answers a 500 with
+a traceback. Handlers are plain `def`s: FastAPI runs them in its thread pool, so a slow
+answer or a reindex does not hold up other requests.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import hmac
+import json
+import logging
+from collections.abc import AsyncIterator, Iterator
+from typing import Annotated, Any, Literal
+
+from fastapi import Depends, FastAPI, File, Query, Request, UploadFile
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, StreamingResponse
+from pydantic import BaseModel, ConfigDict, Field
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from rag import Filters
+from rag.answer.citations import as_read
+from rag.answer.types import Answer, ChatMessage
+from rag.api import Assistant
+from rag.config import Settings
+from rag.errors import (
+    ArticleError,
+    FetchError,
+    IndexMismatchError,
+    IndexMissingError,
+    QuestionError,
+    RagError,
+    ReindexBusyError,
+    StoreUnavailableError,
+)
+from rag.serve import protocol
+from rag.serve.mcp_tools import make_mcp
+
+log = logging.getLogger(__name__)
+MAX_BODY = 1_000_000  # bytes
+_KEY_NEEDED = "a valid API key is needed: Authorization: Bearer <key>"
+
+
+class ApiError(Exception):
+    def __init__(self, status: int, message: str, kind: str, code: str) -> None:
+        super().__init__(message)
+        self.status, self.message, self.kind, self.code = status, message, kind, code
+
+
+def _error(status: int, message: str, kind: str, code: str, **headers: str) -> JSONResponse:
+    body = {"error": {"message": message, "type": kind, "code": code}}
+    return JSONResponse(body, status_code=status, headers=headers or None)
+
+
+# --- request bodies ---
+
+
+class FilterBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    since: dt.date | None = None
+    until: dt.date | None = None
+    outlets: list[str] = Field(default_factory=list)
+    languages: list[str] = Field(default_factory=list)
+
+    def filters(self) -> Filters:
+        return Filters(self.since, self.until, list(self.outlets), list(self.languages))
+
+
+class Turn(BaseModel):
+    role: Literal["user", "assistant"]
+    content: str
+
+
+class AskBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    question: str
+    history: list[Turn] = Field(default_factory=list)
+    filters: FilterBody | None = None
+    top_k: int | None = Field(None, ge=1, le=100)
+
+
+class SearchBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    query: str
+    filters: FilterBody | None = None
+    top_k: int | None = Field(None, ge=1, le=100)
+
+
+class ChatBody(BaseModel):
+    """The OpenAI chat request: what we use, everything else accepted and ignored."""
+
+    model_config = ConfigDict(extra="allow")
+
+    messages: list[dict[str, Any]] = Field(min_length=1)
+    model: str = protocol.MODEL
+    stream: bool = False
+    filters: FilterBody | None = None  # the openai SDK's extra_body
+
+
+class UrlBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    url: str
+
+
+# --- the app ---
+
+
+def create_app(assistant: Assistant, settings: Settings) -> FastAPI:
+    """The API over `assistant`; `settings` give the key and the Sources setting."""
+    tools = make_mcp(assistant)
+    mcp_app = tools.streamable_http_app(streamable_http_path="/")
+
+    @contextlib.asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        async with tools.session_manager.run():  # the MCP sessions live as long as the app
+            yield
+
+    app = FastAPI(
+        title="article-rag",
+        version="1",
+        description="Cited answers about a corpus of news articles.",
+        lifespan=lifespan,
+    )
+    key = settings.api_key.get_secret_value() if settings.api_key else ""
+
+    def has_key(request: Request) -> bool:
+        sent = request.headers.get("authorization", "")
+        token = sent[7:] if sent.lower().startswith("bearer ") else ""
+        return not key or hmac.compare_digest(token.encode(), key.encode())
+
+    def authorized(request: Request) -> None:
+        if not has_key(request):
+            raise ApiError(401, _KEY_NEEDED, "invalid_request_error", "invalid_api_key")
+
+    guard = [Depends(authorized)]
+
+    @app.middleware("http")
+    async def limit_body(request: Request, call_next: Any) -> Any:
+        if request.url.path.startswith("/mcp") and not has_key(request):  # a mounted app
+            return _error(401, _KEY_NEEDED, "invalid_request_error", "invalid_api_key",
+                          **{"WWW-Authenticate": "Bearer"})  # fmt: skip
+        length = request.headers.get("content-length")
+        if length and length.isdigit() and int(length) > MAX_BODY:
+            return _error(400, f"the request body is over {MAX_BODY} bytes",
+                          "invalid_request_error", "body_too_large")  # fmt: skip
+        return await call_next(request)
+
+    @app.exception_handler(ApiError)
+    async def api_error(_request: Request, exc: ApiError) -> JSONResponse:
+        headers = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else {}
+        return _error(exc.status, exc.message, exc.kind, exc.code, **headers)
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid(_request: Request, exc: RequestValidationError) -> JSONResponse:
+        first = exc.errors()[0] if exc.errors() else {}
+        where = ".".join(str(p) for p in first.get("loc", ()) if p != "body")
+        message = f"{where}: {first.get('msg', 'invalid')}" if where else "invalid request"
+        return _error(422, message, "invalid_request_error", "invalid_body")
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        code = "not_found" if exc.status_code == 404 else "http_error"
+        return _error(exc.status_code, str(exc.detail), "invalid_request_error", code)
+
+    @app.exception_handler(RagError)
+    async def rag_error(_request: Request, exc: RagError) -> JSONResponse:
+        status, code = _status_of(exc)
+        return _error(status, str(exc), "invalid_request_error" if status < 500 else
+                      "server_error", code)  # fmt: skip
+
+    @app.exception_handler(Exception)
+    async def unexpected(_request: Request, exc: Exception) -> JSONResponse:
+        log.exception("unexpected error")
+        return _error(500, "internal error (see the server log)", "server_error", "internal")
+
+    @app.get("/healthz")
+    def healthz() -> dict[str, str]:
+        return {"status": "ok"}
+
+    @app.get("/v1/models", dependencies=guard)
+    def models() -> dict[str, Any]:
+        return {"object": "list", "data": [
+            {"id": protocol.MODEL, "object": "model", "created": 0, "owned_by": "article-rag"}
+        ]}  # fmt: skip
+
+    @app.post("/v1/chat/completions", dependencies=guard, response_model=None)
+    def chat_completions(body: ChatBody) -> Any:
+        try:
+            question, history = protocol.conversation(body.messages)
+        except protocol.ProtocolError as exc:
+            raise ApiError(400, str(exc), "invalid_request_error", "no_question") from exc
+        filters = body.filters.filters() if body.filters else None
+        with_sources = settings.serve_sources_markdown
+        if protocol.is_background_task(question):
+            text = protocol.background_reply(question)
+            if body.stream:
+                return _sse(_whole_stream(text))
+            return protocol.plain_completion(text)
+        if not body.stream:
+            answer = assistant.chat(question, history, filters=filters)
+            return protocol.completion(answer, with_sources=with_sources)
+        items = assistant.stream(question, history, filters=filters)
+        first = next(items)  # errors of the question itself are answered as errors
+        return _sse(_answer_stream(first, items, with_sources))
+
+    @app.post("/v1/ask", dependencies=guard)
+    def ask(body: AskBody) -> dict[str, Any]:
+        history = [ChatMessage(t.role, t.content) for t in body.history]
+        filters = body.filters.filters() if body.filters else None
+        return assistant.chat(body.question, history, top_k=body.top_k, filters=filters).as_dict()
+
+    @app.post("/v1/search", dependencies=guard)
+    def search(body: SearchBody) -> dict[str, Any]:
+        filters = body.filters.filters() if body.filters else None
+        found = assistant.search(body.query, top_k=body.top_k, filters=filters)
+        return {"query": body.query, "results": [
+            {"doc_id": p.doc_id, "title": p.title, "url": p.source, "date": p.date or None,
+             "outlet": p.outlet, "language": p.language, "text": p.text,
+             "start_char": p.start, "end_char": p.end, "score": round(float(p.score), 4)}
+            for p in found
+        ]}  # fmt: skip
+
+    @app.get("/v1/articles", dependencies=guard)
+    def articles(
+        since: dt.date | None = None,
+        until: dt.date | None = None,
+        outlet: Annotated[list[str] | None, Query()] = None,
+    ) -> dict[str, Any]:
+        wanted = {o.lower() for o in outlet or []}
+        rows = [
+            a for a in assistant.articles()
+            if (since is None or (a.date or "") >= since.isoformat())
+            and (until is None or (a.date or "9999") <= until.isoformat())
+            and (not wanted or a.outlet.lower() in wanted)
+        ]  # fmt: skip
+        return {"articles": [a.__dict__ for a in rows]}
+
+    @app.post("/v1/articles", dependencies=guard)
+    def add_url(body: UrlBody) -> dict[str, Any]:
+        report = assistant.add([body.url])
+        return _jsonable(report)
+
+    @app.post("/v1/articles/upload", dependencies=guard)
+    def upload(file: Annotated[UploadFile, File()]) -> dict[str, Any]:
+        data = file.file.read(settings.max_article_bytes + 1)
+        added = assistant.add_article(file.filename or "article.md", data)
+        return _jsonable(added)
+
+    @app.delete("/v1/articles/{doc_id}", dependencies=guard)
+    def delete(doc_id: str) -> dict[str, Any]:
+        known = {a.doc_id for a in assistant.articles()}
+        if doc_id not in known:
+            raise ApiError(404, f"no article {doc_id!r}", "invalid_request_error", "not_found")
+        path = settings.corpus_dir / doc_id
+        if not path.resolve().is_relative_to(settings.corpus_dir.resolve()) or not path.is_file():
+            raise ApiError(404, f"no file for article {doc_id!r} in the corpus",
+                           "invalid_request_error", "not_found")  # fmt: skip
+        path.unlink()
+        return {"deleted": doc_id, "reindex": _jsonable(assistant.reindex())}
+
+    @app.post("/v1/reindex", dependencies=guard)
+    def reindex() -> dict[str, Any]:
+        return _jsonable(assistant.reindex())
+
+    @app.get("/v1/status", dependencies=guard)
+    def status() -> dict[str, Any]:
+        return {**assistant.status().__dict__, "answers": assistant.mode_label()}
+
+    app.mount("/mcp", mcp_app)
+    return app
+
+
+def _status_of(exc: RagError) -> tuple[int, str]:
+    if isinstance(exc, QuestionError):
+        return 400, "invalid_question"
+    if isinstance(exc, IndexMissingError | IndexMismatchError):
+        return 503, "no_index"
+    if isinstance(exc, ReindexBusyError):
+        return 409, "reindex_busy"
+    if isinstance(exc, ArticleError | FetchError):
+        return 400, "bad_article"
+    if isinstance(exc, StoreUnavailableError):
+        return 503, "store_unavailable"
+    return 500, "server_error"
+
+
+def _jsonable(value: Any) -> dict[str, Any]:
+    data = json.loads(json.dumps(value, default=lambda o: getattr(o, "__dict__", str(o))))
+    return data if isinstance(data, dict) else {"result": data}
+
+
+def _sse(events: Iterator[dict[str, Any]]) -> StreamingResponse:
+    def encoded() -> Iterator[bytes]:
+        for event in events:
+            yield f"data: {json.dumps(event, ensure_ascii=False)}\n\n".encode()
+        yield b"data: [DONE]\n\n"
+
+    return StreamingResponse(encoded(), media_type="text/event-stream")
+
+
+def _whole_stream(text: str) -> Iterator[dict[str, Any]]:
+    sid = protocol.new_stream_id()
+    yield protocol.chunk(sid, {"role": "assistant", "content": text})
+    yield protocol.chunk(sid, {}, "stop")
+
+
+def _answer_stream(
+    first: str | Answer, rest: Iterator[str | Answer], with_sources: bool
+) -> Iterator[dict[str, Any]]:
+    """The answer's text deltas as they come; its citations on the last chunk. When the
+    final answer differs from what was streamed (the model failed, or the claim check moved
+    its markers), it follows as a whole, so the annotations point into text the client
+    has."""
+    sid = protocol.new_stream_id()
+    yield protocol.chunk(sid, {"role": "assistant", "content": ""})
+    streamed = ""
+    for item in _chain([first], rest):
+        if isinstance(item, Answer):
+            content = protocol.content_of(item, with_sources)
+            tail = ""
+            if not content.startswith(streamed) or as_read(streamed) != as_read(item.text):
+                tail = "\n\n" + content if streamed else content
+                full = streamed + tail
+            else:
+                tail = content[len(streamed) :]
+                full = content
+            offset = len(full) - len(content)
+            notes = [
+                {**a, "url_citation": {**a["url_citation"],
+                 "start_index": a["url_citation"]["start_index"] + offset,
+                 "end_index": a["url_citation"]["end_index"] + offset}}
+                for a in protocol.url_citations(content, item.citations)
+            ]  # fmt: skip
+            delta: dict[str, Any] = {"annotations": notes}
+            if tail:
+                delta["content"] = tail
+            yield protocol.chunk(sid, delta, "stop", protocol.extra_fields(item))
+            return
+        streamed += item
+        yield protocol.chunk(sid, {"content": item})
+
+
+def _chain(first: list[str | Answer], rest: Iterator[str | Answer]) -> Iterator[str | Answer]:
+    yield from first
+    yield from rest

@@ -1,0 +1,138 @@
+"""The MCP server: the articles as tools an agent can search and ask (official `mcp` SDK).
+
+`rag mcp` serves it on stdio; `rag serve` mounts it as streamable HTTP at /mcp. A bad
+argument is a tool error with a message the agent can act on, never a crash.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import anyio
+from mcp.server import MCPServer
+from mcp.server.mcpserver.exceptions import ToolError
+
+from rag import Filters
+from rag.api import Assistant
+from rag.errors import RagError
+
+INSTRUCTIONS = (
+    "Tools over a corpus of news articles (German and English). Use search_articles to find "
+    "passages, ask for a cited answer, list_articles to see what the corpus holds and "
+    "get_article to read one. Dates are ISO days (YYYY-MM-DD)."
+)
+
+
+class ArgumentError(ToolError):
+    """What the agent did wrong, in words it can act on (a tool error, not a crash)."""
+
+
+def _day(value: str | None, name: str) -> dt.date | None:
+    if not value:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError as exc:
+        raise ArgumentError(f"{name} must be a day as YYYY-MM-DD, not {value!r}") from exc
+
+
+def _filters(
+    since: str | None,
+    until: str | None,
+    outlets: list[str] | None,
+    languages: list[str] | None = None,
+) -> Filters:
+    return Filters(
+        _day(since, "since"), _day(until, "until"), list(outlets or []), list(languages or [])
+    )
+
+
+def make_mcp(assistant: Assistant) -> MCPServer:
+    server = MCPServer("article-rag", instructions=INSTRUCTIONS)
+
+    async def run(fn: Any, *args: Any) -> Any:
+        try:
+            return await anyio.to_thread.run_sync(fn, *args)
+        except RagError as exc:  # our errors are the agent's to read
+            raise ArgumentError(str(exc)) from exc
+
+    @server.tool()
+    async def search_articles(
+        query: str,
+        since: str | None = None,
+        until: str | None = None,
+        outlets: list[str] | None = None,
+        languages: list[str] | None = None,
+        top_k: int = 5,
+    ) -> list[dict[str, Any]]:
+        """Passages of the news articles that match `query`, best first: each with its
+        article's title, date, outlet and url, its text, and its place in the article
+        (start_char/end_char). Narrow by publication day (since/until, YYYY-MM-DD), outlet
+        names or languages ("de", "en"). top_k: 1 to 50."""
+        if not 1 <= top_k <= 50:
+            raise ArgumentError("top_k must be between 1 and 50")
+        filters = _filters(since, until, outlets, languages)
+        found = await run(lambda: assistant.search(query, top_k=top_k, filters=filters))
+        return [
+            {"doc_id": p.doc_id, "title": p.title, "date": p.date or None, "outlet": p.outlet,
+             "url": p.source, "language": p.language, "text": p.text, "start_char": p.start,
+             "end_char": p.end, "score": round(float(p.score), 4)}
+            for p in found
+        ]  # fmt: skip
+
+    @server.tool()
+    async def ask(
+        question: str,
+        since: str | None = None,
+        until: str | None = None,
+        outlets: list[str] | None = None,
+    ) -> dict[str, Any]:
+        """A cited answer from the articles, in the language of the question: `answer`
+        with [n] markers, `confidence` (high: the articles state it; low: the closest
+        passages, maybe not the answer; none: the articles do not say), and `citations`
+        (n, title, date, outlet, url, the quoted sentence)."""
+        filters = _filters(since, until, outlets)
+        answer = await run(lambda: assistant.ask(question, filters=filters))
+        return {
+            "answer": answer.text,
+            "confidence": answer.confidence,
+            "notice": answer.notice,
+            "citations": [
+                {"n": c.n, "doc_id": c.doc_id, "title": c.title, "date": c.date,
+                 "outlet": c.outlet, "url": c.source, "quote": c.quote,
+                 "start_char": c.start_char, "end_char": c.end_char}
+                for c in answer.citations
+            ],
+        }  # fmt: skip
+
+    @server.tool()
+    async def list_articles(
+        since: str | None = None, until: str | None = None, outlet: str | None = None
+    ) -> list[dict[str, Any]]:
+        """The indexed articles (doc_id, title, date, outlet, language, url), optionally
+        only those published since/until a day (YYYY-MM-DD) or by one outlet."""
+        first, last = _day(since, "since"), _day(until, "until")
+        rows = await run(assistant.articles)
+        return [
+            {"doc_id": a.doc_id, "title": a.title, "date": a.date, "outlet": a.outlet,
+             "language": a.language, "url": a.source}
+            for a in rows
+            if (first is None or (a.date or "") >= first.isoformat())
+            and (last is None or (a.date or "9999") <= last.isoformat())
+            and (not outlet or a.outlet.lower() == outlet.lower())
+        ]  # fmt: skip
+
+    @server.tool()
+    async def get_article(doc_id: str) -> dict[str, Any]:
+        """One article by its doc_id (from list_articles or a search): its title, date,
+        outlet, url and whole text."""
+        rows = {a.doc_id: a for a in await run(assistant.articles)}
+        if doc_id not in rows:
+            raise ArgumentError(f"no article {doc_id!r}: list_articles shows the doc_ids")
+        info = rows[doc_id]
+        text = await run(assistant.article_text, doc_id)
+        return {"doc_id": doc_id, "title": info.title, "date": info.date, "outlet": info.outlet,
+                "url": info.source, "text": text}  # fmt: skip
+
+    return server
