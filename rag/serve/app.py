@@ -13,6 +13,8 @@ import datetime as dt
 import hmac
 import json
 import logging
+import os
+import threading
 from collections.abc import AsyncIterator, Iterator
 from typing import Annotated, Any, Literal
 
@@ -130,6 +132,9 @@ def create_app(assistant: Assistant, settings: Settings) -> FastAPI:
         lifespan=lifespan,
     )
     key = settings.api_key.get_secret_value() if settings.api_key else ""
+    # Answers are CPU work (the embedding model uses every core): more at once than cores
+    # only thrashes, so the rest wait their turn and throughput holds up under load.
+    busy = threading.BoundedSemaphore(max(1, os.cpu_count() or 1))
 
     def has_key(request: Request) -> bool:
         sent = request.headers.get("authorization", "")
@@ -205,7 +210,8 @@ def create_app(assistant: Assistant, settings: Settings) -> FastAPI:
                 return _sse(_whole_stream(text))
             return protocol.plain_completion(text)
         if not body.stream:
-            answer = assistant.chat(question, history, filters=filters)
+            with busy:
+                answer = assistant.chat(question, history, filters=filters)
             return protocol.completion(answer, with_sources=with_sources)
         items = assistant.stream(question, history, filters=filters)
         first = next(items)  # errors of the question itself are answered as errors
@@ -215,12 +221,15 @@ def create_app(assistant: Assistant, settings: Settings) -> FastAPI:
     def ask(body: AskBody) -> dict[str, Any]:
         history = [ChatMessage(t.role, t.content) for t in body.history]
         filters = body.filters.filters() if body.filters else None
-        return assistant.chat(body.question, history, top_k=body.top_k, filters=filters).as_dict()
+        with busy:
+            answer = assistant.chat(body.question, history, top_k=body.top_k, filters=filters)
+        return answer.as_dict()
 
     @app.post("/v1/search", dependencies=guard)
     def search(body: SearchBody) -> dict[str, Any]:
         filters = body.filters.filters() if body.filters else None
-        found = assistant.search(body.query, top_k=body.top_k, filters=filters)
+        with busy:
+            found = assistant.search(body.query, top_k=body.top_k, filters=filters)
         return {"query": body.query, "results": [
             {"doc_id": p.doc_id, "title": p.title, "url": p.source, "date": p.date or None,
              "outlet": p.outlet, "language": p.language, "text": p.text,
@@ -246,7 +255,11 @@ def create_app(assistant: Assistant, settings: Settings) -> FastAPI:
     @app.post("/v1/articles", dependencies=guard)
     def add_url(body: UrlBody) -> dict[str, Any]:
         report = assistant.add([body.url])
-        return _jsonable(report)
+        if report.skipped and not (report.added or report.updated or report.unchanged):
+            why = "; ".join(str(getattr(r, "reason", r)) for r in report.skipped)
+            raise ApiError(400, f"the page was not added: {why}", "invalid_request_error",
+                           "bad_article")  # fmt: skip
+        return report.as_dict()
 
     @app.post("/v1/articles/upload", dependencies=guard)
     def upload(file: Annotated[UploadFile, File()]) -> dict[str, Any]:

@@ -18,6 +18,7 @@ from rag.config import Settings
 from tests.conftest import make_settings
 from tests.openai_server import FakeOpenAI, Reply
 from tests.serve.conftest import Serve
+from tests.web_server import WebServer
 
 WINDSURF = "Why is Windsurf the flashpoint?"
 SULEYMAN = "Wen hat Microsoft eingestellt, um seine KI-Abteilung zu leiten?"
@@ -255,3 +256,13 @@ def test_sources_markdown_for_text_only_clients(seed_settings: Settings, serve: 
         model="article-rag", messages=[{"role": "user", "content": SULEYMAN}]
     )
     assert "\n\nSources:\n[1] OpenAI und Microsoft" in (reply.choices[0].message.content or "")
+
+
+def test_a_page_is_added_by_url(indexed: Settings, serve: Serve, web: WebServer) -> None:
+    url = serve(indexed, fetch_allow_private=True, fetch_timeout=2.0)
+    r = httpx.post(url + "/v1/articles", json={"url": web.url("de-bahn-streik.html")}, timeout=120)
+    assert r.status_code == 200, r.text
+    assert len(r.json()["added"]) == 1
+    assert len(httpx.get(url + "/v1/articles").json()["articles"]) == 2
+    bad = httpx.post(url + "/v1/articles", json={"url": web.url("missing.html")}, timeout=60)
+    assert bad.status_code == 400 and "not added" in bad.json()["error"]["message"]
