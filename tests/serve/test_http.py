@@ -6,6 +6,7 @@ import concurrent.futures
 import json
 import shutil
 import threading
+import time
 from pathlib import Path
 from typing import Any
 
@@ -266,3 +267,22 @@ def test_a_page_is_added_by_url(indexed: Settings, serve: Serve, web: WebServer)
     assert len(httpx.get(url + "/v1/articles").json()["articles"]) == 2
     bad = httpx.post(url + "/v1/articles", json={"url": web.url("missing.html")}, timeout=60)
     assert bad.status_code == 400 and "not added" in bad.json()["error"]["message"]
+
+
+def test_a_slow_streamed_answer_does_not_hold_up_others(
+    seed_settings: Settings, serve: Serve, openai_server: FakeOpenAI
+) -> None:
+    openai_server.responder = lambda _r: Reply("Windsurf matters [1].", delay=5.0)
+    url = serve(seed_settings, llm_base_url=openai_server.base_url, llm_model="tiny",
+                llm_timeout=10.0, llm_max_retries=0)  # fmt: skip
+    body = {"messages": [{"role": "user", "content": WINDSURF}], "stream": True}
+    slow = threading.Thread(
+        target=lambda: httpx.post(url + "/v1/chat/completions", json=body, timeout=60)
+    )
+    slow.start()
+    while not openai_server.chat_requests():  # the slow answer is waiting for its model
+        time.sleep(0.05)
+    r = httpx.post(url + "/v1/search", json={"query": "Suleyman", "top_k": 1}, timeout=60)
+    assert r.status_code == 200
+    assert slow.is_alive(), "answered while the slow stream was still waiting"
+    slow.join()
