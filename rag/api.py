@@ -7,6 +7,7 @@ line with the corpus.
 
 from __future__ import annotations
 
+import datetime as dt
 import threading
 import unicodedata
 from collections.abc import Iterator, Sequence
@@ -21,7 +22,7 @@ from ingest.progress import Progress
 from ingest.reindex import ReindexSummary, reindex
 from rag.answer.types import Answer, ChatMessage
 from rag.config import Settings, get_settings
-from rag.errors import ArticleError, QuestionError
+from rag.errors import QuestionError, UnknownArticleError
 from rag.index.manifest import index_stamp, read_manifest
 from rag.models.chat import ChatModel, as_chat_model, make_chat_model
 from rag.search.filters import Filters
@@ -156,9 +157,17 @@ class Assistant:
             embed_model=manifest.embed_model,
         )
 
-    def articles(self) -> list[ArticleInfo]:
-        """The indexed articles, by document id."""
+    def articles(
+        self,
+        *,
+        since: dt.date | None = None,
+        until: dt.date | None = None,
+        outlets: Sequence[str] = (),
+    ) -> list[ArticleInfo]:
+        """The indexed articles, by document id; only those published from `since` to
+        `until` (undated ones then left out) and by one of `outlets` (any case), if given."""
         manifest = read_manifest(self.settings)
+        wanted = {o.casefold() for o in outlets}
         return [
             ArticleInfo(
                 doc_id,
@@ -171,19 +180,33 @@ class Assistant:
                 len(entry.also),
             )
             for doc_id, entry in sorted(manifest.documents.items())
+            if (since is None or (entry.date or "") >= since.isoformat())
+            and (until is None or "" < (entry.date or "") <= until.isoformat())
+            and (not wanted or entry.outlet.casefold() in wanted)
         ]
+
+    def _corpus_file(self, doc_id: str) -> Path:
+        """The corpus file of an indexed article."""
+        if doc_id not in read_manifest(self.settings).documents:
+            raise UnknownArticleError(f"no article {doc_id!r} is indexed")
+        corpus = self.settings.corpus_dir.resolve()
+        path = (corpus / doc_id).resolve()
+        if not path.is_relative_to(corpus) or not path.is_file():
+            raise UnknownArticleError(f"the corpus has no file {doc_id!r} any more: reindex")
+        return path
 
     def article_text(self, doc_id: str) -> str:
         """The body of an indexed article, as its citations' offsets count it. Raises
-        ArticleError when the corpus holds no such file (any more)."""
-        if doc_id not in read_manifest(self.settings).documents:
-            raise ArticleError(f"no article {doc_id!r} is indexed")
-        path = (self.settings.corpus_dir / doc_id).resolve()
-        if not path.is_relative_to(self.settings.corpus_dir.resolve()) or not path.is_file():
-            raise ArticleError(f"the corpus has no file {doc_id!r} any more: run a reindex")
+        UnknownArticleError for a doc_id the index does not hold."""
+        path = self._corpus_file(doc_id)
         return read_article(
             path, self.settings.corpus_dir, max_bytes=self.settings.max_article_bytes
         ).text
+
+    def remove_article(self, doc_id: str) -> ReindexSummary:
+        """Delete an indexed article's file from the corpus, then reindex."""
+        self._corpus_file(doc_id).unlink()
+        return self.reindex()
 
     def reindex(
         self,

@@ -29,6 +29,10 @@ class ArticleError(RagError):
     """An article cannot be read or parsed; reindex skips it with this reason."""
 
 
+class UnknownArticleError(RagError):
+    """No indexed article has this doc_id (or its file left the corpus)."""
+
+
 class FetchError(RagError):
     """A page or feed could not be fetched; the message is the one-line reason."""
 

@@ -16,6 +16,7 @@ import logging
 import os
 import threading
 from collections.abc import AsyncIterator, Iterator
+from dataclasses import asdict
 from typing import Annotated, Any, Literal
 
 from fastapi import Depends, FastAPI, File, Query, Request, UploadFile
@@ -38,6 +39,7 @@ from rag.errors import (
     RagError,
     ReindexBusyError,
     StoreUnavailableError,
+    UnknownArticleError,
 )
 from rag.serve import protocol
 from rag.serve.mcp_tools import make_mcp
@@ -230,12 +232,7 @@ def create_app(assistant: Assistant, settings: Settings) -> FastAPI:
         filters = body.filters.filters() if body.filters else None
         with busy:
             found = assistant.search(body.query, top_k=body.top_k, filters=filters)
-        return {"query": body.query, "results": [
-            {"doc_id": p.doc_id, "title": p.title, "url": p.source, "date": p.date or None,
-             "outlet": p.outlet, "language": p.language, "text": p.text,
-             "start_char": p.start, "end_char": p.end, "score": round(float(p.score), 4)}
-            for p in found
-        ]}  # fmt: skip
+        return {"query": body.query, "results": [protocol.passage_result(p) for p in found]}
 
     @app.get("/v1/articles", dependencies=guard)
     def articles(
@@ -243,14 +240,8 @@ def create_app(assistant: Assistant, settings: Settings) -> FastAPI:
         until: dt.date | None = None,
         outlet: Annotated[list[str] | None, Query()] = None,
     ) -> dict[str, Any]:
-        wanted = {o.lower() for o in outlet or []}
-        rows = [
-            a for a in assistant.articles()
-            if (since is None or (a.date or "") >= since.isoformat())
-            and (until is None or (a.date or "9999") <= until.isoformat())
-            and (not wanted or a.outlet.lower() in wanted)
-        ]  # fmt: skip
-        return {"articles": [a.__dict__ for a in rows]}
+        rows = assistant.articles(since=since, until=until, outlets=outlet or [])
+        return {"articles": [asdict(a) for a in rows]}
 
     @app.post("/v1/articles", dependencies=guard)
     def add_url(body: UrlBody) -> dict[str, Any]:
@@ -265,27 +256,20 @@ def create_app(assistant: Assistant, settings: Settings) -> FastAPI:
     def upload(file: Annotated[UploadFile, File()]) -> dict[str, Any]:
         data = file.file.read(settings.max_article_bytes + 1)
         added = assistant.add_article(file.filename or "article.md", data)
-        return _jsonable(added)
+        return {"filename": added.filename, "title": added.title,
+                "reindex": added.summary.as_dict()}  # fmt: skip
 
     @app.delete("/v1/articles/{doc_id}", dependencies=guard)
     def delete(doc_id: str) -> dict[str, Any]:
-        known = {a.doc_id for a in assistant.articles()}
-        if doc_id not in known:
-            raise ApiError(404, f"no article {doc_id!r}", "invalid_request_error", "not_found")
-        path = settings.corpus_dir / doc_id
-        if not path.resolve().is_relative_to(settings.corpus_dir.resolve()) or not path.is_file():
-            raise ApiError(404, f"no file for article {doc_id!r} in the corpus",
-                           "invalid_request_error", "not_found")  # fmt: skip
-        path.unlink()
-        return {"deleted": doc_id, "reindex": _jsonable(assistant.reindex())}
+        return {"deleted": doc_id, "reindex": assistant.remove_article(doc_id).as_dict()}
 
     @app.post("/v1/reindex", dependencies=guard)
     def reindex() -> dict[str, Any]:
-        return _jsonable(assistant.reindex())
+        return assistant.reindex().as_dict()
 
     @app.get("/v1/status", dependencies=guard)
     def status() -> dict[str, Any]:
-        return {**assistant.status().__dict__, "answers": assistant.mode_label()}
+        return {**asdict(assistant.status()), "answers": assistant.mode_label()}
 
     app.mount("/mcp", mcp_app)
     return app
@@ -294,6 +278,8 @@ def create_app(assistant: Assistant, settings: Settings) -> FastAPI:
 def _status_of(exc: RagError) -> tuple[int, str]:
     if isinstance(exc, QuestionError):
         return 400, "invalid_question"
+    if isinstance(exc, UnknownArticleError):
+        return 404, "not_found"
     if isinstance(exc, IndexMissingError | IndexMismatchError):
         return 503, "no_index"
     if isinstance(exc, ReindexBusyError):
@@ -303,11 +289,6 @@ def _status_of(exc: RagError) -> tuple[int, str]:
     if isinstance(exc, StoreUnavailableError):
         return 503, "store_unavailable"
     return 500, "server_error"
-
-
-def _jsonable(value: Any) -> dict[str, Any]:
-    data = json.loads(json.dumps(value, default=lambda o: getattr(o, "__dict__", str(o))))
-    return data if isinstance(data, dict) else {"result": data}
 
 
 def _sse(events: Iterator[dict[str, Any]]) -> StreamingResponse:

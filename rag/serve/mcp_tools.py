@@ -15,7 +15,8 @@ from mcp.server.mcpserver.exceptions import ToolError
 
 from rag import Filters
 from rag.api import Assistant
-from rag.errors import RagError
+from rag.errors import RagError, UnknownArticleError
+from rag.serve.protocol import passage_result
 
 INSTRUCTIONS = (
     "Tools over a corpus of news articles (German and English). Use search_articles to find "
@@ -54,6 +55,8 @@ def make_mcp(assistant: Assistant) -> MCPServer:
     async def run(fn: Any, *args: Any) -> Any:
         try:
             return await anyio.to_thread.run_sync(fn, *args)
+        except UnknownArticleError as exc:
+            raise ArgumentError(f"{exc}: list_articles shows the doc_ids") from exc
         except RagError as exc:  # our errors are the agent's to read
             raise ArgumentError(str(exc)) from exc
 
@@ -74,12 +77,7 @@ def make_mcp(assistant: Assistant) -> MCPServer:
             raise ArgumentError("top_k must be between 1 and 50")
         filters = _filters(since, until, outlets, languages)
         found = await run(lambda: assistant.search(query, top_k=top_k, filters=filters))
-        return [
-            {"doc_id": p.doc_id, "title": p.title, "date": p.date or None, "outlet": p.outlet,
-             "url": p.source, "language": p.language, "text": p.text, "start_char": p.start,
-             "end_char": p.end, "score": round(float(p.score), 4)}
-            for p in found
-        ]  # fmt: skip
+        return [passage_result(p) for p in found]
 
     @server.tool()
     async def ask(
@@ -113,25 +111,21 @@ def make_mcp(assistant: Assistant) -> MCPServer:
         """The indexed articles (doc_id, title, date, outlet, language, url), optionally
         only those published since/until a day (YYYY-MM-DD) or by one outlet."""
         first, last = _day(since, "since"), _day(until, "until")
-        rows = await run(assistant.articles)
+        rows = await run(
+            lambda: assistant.articles(since=first, until=last, outlets=[outlet] if outlet else [])
+        )
         return [
             {"doc_id": a.doc_id, "title": a.title, "date": a.date, "outlet": a.outlet,
              "language": a.language, "url": a.source}
             for a in rows
-            if (first is None or (a.date or "") >= first.isoformat())
-            and (last is None or (a.date or "9999") <= last.isoformat())
-            and (not outlet or a.outlet.lower() == outlet.lower())
         ]  # fmt: skip
 
     @server.tool()
     async def get_article(doc_id: str) -> dict[str, Any]:
         """One article by its doc_id (from list_articles or a search): its title, date,
         outlet, url and whole text."""
-        rows = {a.doc_id: a for a in await run(assistant.articles)}
-        if doc_id not in rows:
-            raise ArgumentError(f"no article {doc_id!r}: list_articles shows the doc_ids")
-        info = rows[doc_id]
-        text = await run(assistant.article_text, doc_id)
+        text = await run(assistant.article_text, doc_id)  # UnknownArticleError: a tool error
+        info = next(a for a in await run(assistant.articles) if a.doc_id == doc_id)
         return {"doc_id": doc_id, "title": info.title, "date": info.date, "outlet": info.outlet,
                 "url": info.source, "text": text}  # fmt: skip
 

@@ -15,6 +15,7 @@ import uuid
 from collections.abc import Sequence
 from typing import Any
 
+from rag import Passage
 from rag.answer.types import Answer, ChatMessage, Citation
 
 MODEL = "article-rag"
@@ -72,6 +73,15 @@ def background_reply(question: str) -> str:
     if "title" in lowered:
         return '{"title": "Articles"}'
     return "{}"
+
+
+def passage_result(p: Passage) -> dict[str, Any]:
+    """A retrieved passage as the search routes and tools return it."""
+    return {
+        "doc_id": p.doc_id, "title": p.title, "url": p.source, "date": p.date or None,
+        "outlet": p.outlet, "language": p.language, "text": p.text,
+        "start_char": p.start, "end_char": p.end, "score": round(float(p.score), 4),
+    }  # fmt: skip
 
 
 def search_result(c: Citation) -> dict[str, Any]:
@@ -138,29 +148,13 @@ def extra_fields(answer: Answer) -> dict[str, Any]:
 def completion(answer: Answer, *, with_sources: bool = False) -> dict[str, Any]:
     """A whole `chat.completion` for an answer."""
     content = content_of(answer, with_sources)
-    return {
-        "id": _id(),
-        "object": "chat.completion",
-        "created": int(time.time()),
-        "model": MODEL,
-        "choices": [
-            {
-                "index": 0,
-                "message": {
-                    "role": "assistant",
-                    "content": content,
-                    "annotations": url_citations(content, answer.citations),
-                },
-                "finish_reason": "stop",
-            }
-        ],
-        "usage": {"prompt_tokens": 0, "completion_tokens": 0, "total_tokens": 0},
-        **extra_fields(answer),
-    }
+    whole = plain_completion(content)
+    whole["choices"][0]["message"]["annotations"] = url_citations(content, answer.citations)
+    return whole | extra_fields(answer)
 
 
 def plain_completion(text: str) -> dict[str, Any]:
-    """A completion that is no answer (a client's background task)."""
+    """A `chat.completion` of `text` alone (also what a client's background task gets)."""
     return {
         "id": _id(),
         "object": "chat.completion",
