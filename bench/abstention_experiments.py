@@ -29,8 +29,7 @@ from rag import Assistant, Settings
 from rag.answer.confidence import FEATURES, signals
 from rag.answer.engine import AnswerEngine
 from rag.answer.evidence import Evidence, clears_threshold
-from rag.answer.extractive import compose, select
-from rag.answer.phrases import phrase
+from rag.answer.extractive import extractive_answer
 from rag.evaluation.abstention import OFF_TOPIC, split_for_abstention, write_corpus
 from rag.evaluation.data import load_jsonl
 from rag.index.reader import open_index
@@ -98,17 +97,11 @@ def record(
 
 def _quoted(evidence: Evidence, settings: Settings) -> str:
     """The extractive answer's text, whatever the confidence."""
-    tuning = settings.tuning
-    passages = evidence.retrieval.passages
-    gap = tuning.abstain_threshold - tuning.abstain_threshold_crosslingual
-    lift = [0.0 if p.language == evidence.language else gap for p in passages]
-    chosen = select(
-        evidence.sentences,
-        limit=settings.extractive_sentences,
-        margin=tuning.select_margin,
-        lift=lift,
-    )
-    return compose(chosen, passages, phrase("lead", evidence.language))[0]
+    answer = extractive_answer(
+        evidence, evidence.language, settings.tuning, settings.extractive_sentences,
+        confidence="high",
+    )  # fmt: skip
+    return answer.text
 
 
 def collect(root: Path, field: str) -> list[dict[str, Any]]:

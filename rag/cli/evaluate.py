@@ -4,19 +4,19 @@ from __future__ import annotations
 
 import argparse
 import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from rag.cli.common import assistant
+from rag.cli.common import Progress, assistant
 from rag.config import Settings
 
 
-def cmd_eval_retrieval(args: argparse.Namespace, settings: Settings) -> int:
+def _indexed(quiet: bool, run: Callable[[Progress], dict[str, Any]]) -> dict[str, Any]:
+    """`run(progress)` with a bar for the indexing it does first (none when `quiet`)."""
     from tqdm import tqdm
 
-    from rag.evaluation import evaluate_retrieval
-
-    bar = tqdm(unit="chunk", desc="indexing", disable=args.json or None)
+    bar = tqdm(unit="chunk", desc="indexing", disable=quiet or None)
 
     def progress(done: int, total: int) -> None:
         bar.total = total
@@ -24,43 +24,37 @@ def cmd_eval_retrieval(args: argparse.Namespace, settings: Settings) -> int:
         bar.refresh()
 
     try:
-        metrics = evaluate_retrieval(
-            settings, args.docs, args.questions, args.field, k=args.k,
-            index_dir=args.index_dir, progress=progress,
-        )  # fmt: skip
+        return run(progress)
     finally:
         bar.close()
-    if args.json:
+
+
+def _print_metrics(metrics: dict[str, Any], as_json: bool) -> int:
+    if as_json:
         print(json.dumps(metrics))
     else:
         print(" ".join(f"{key} {value}" for key, value in metrics.items()))
     return 0
+
+
+def cmd_eval_retrieval(args: argparse.Namespace, settings: Settings) -> int:
+    from rag.evaluation import evaluate_retrieval
+
+    metrics = _indexed(args.json, lambda progress: evaluate_retrieval(
+        settings, args.docs, args.questions, args.field, k=args.k,
+        index_dir=args.index_dir, progress=progress,
+    ))  # fmt: skip
+    return _print_metrics(metrics, args.json)
 
 
 def cmd_eval_abstention(args: argparse.Namespace, settings: Settings) -> int:
-    from tqdm import tqdm
-
     from rag.evaluation.abstention import OFF_TOPIC, evaluate_abstention
 
-    bar = tqdm(unit="chunk", desc="indexing", disable=args.json or None)
-
-    def progress(done: int, total: int) -> None:
-        bar.total = total
-        bar.n = done
-        bar.refresh()
-
-    try:
-        metrics = evaluate_abstention(
-            settings, args.docs, args.questions, args.field, index_dir=args.index_dir,
-            off_topic=args.off_topic or OFF_TOPIC, progress=progress,
-        )  # fmt: skip
-    finally:
-        bar.close()
-    if args.json:
-        print(json.dumps(metrics))
-    else:
-        print(" ".join(f"{key} {value}" for key, value in metrics.items()))
-    return 0
+    metrics = _indexed(args.json, lambda progress: evaluate_abstention(
+        settings, args.docs, args.questions, args.field, index_dir=args.index_dir,
+        off_topic=args.off_topic or OFF_TOPIC, progress=progress,
+    ))  # fmt: skip
+    return _print_metrics(metrics, args.json)
 
 
 def cmd_eval_answers(args: argparse.Namespace, settings: Settings) -> int:
