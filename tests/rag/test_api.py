@@ -1,5 +1,6 @@
 """The Python API end to end on the seed article (real Chroma, real model)."""
 
+import datetime as dt
 import os
 import re
 import subprocess
@@ -276,3 +277,13 @@ def test_confidence_is_high_for_a_stated_fact_and_none_off_topic(
         "low",
         "none",
     )
+
+
+def test_articles_by_day_and_outlet(news_assistant: Assistant) -> None:
+    every = news_assistant.articles()
+    march = news_assistant.articles(since=dt.date(2024, 3, 1), until=dt.date(2024, 3, 31))
+    assert {a.date for a in march} == {"2024-03-04", "2024-03-09", "2024-03-11"}
+    seekurier = news_assistant.articles(outlets=["seekurier"])  # any case
+    assert seekurier and {a.outlet for a in seekurier} == {"Seekurier"}
+    assert len(seekurier) < len(every)
+    assert all(a.date for a in news_assistant.articles(until=dt.date(2030, 1, 1))), "dated only"

@@ -286,3 +286,22 @@ def test_a_slow_streamed_answer_does_not_hold_up_others(
     assert r.status_code == 200
     assert slow.is_alive(), "answered while the slow stream was still waiting"
     slow.join()
+
+
+def test_a_stream_whose_model_fails_midway_ends_with_the_cited_fallback(
+    seed_settings: Settings, serve: Serve, openai_server: FakeOpenAI
+) -> None:
+    openai_server.responder = lambda _r: Reply("Windsurf is the flashpoint of it all", drop_after=2)
+    url = serve(seed_settings, llm_base_url=openai_server.base_url, llm_model="tiny",
+                llm_timeout=5.0, llm_max_retries=0)  # fmt: skip
+    chunks = list(_client(url).chat.completions.create(
+        model="article-rag", messages=[{"role": "user", "content": WINDSURF}], stream=True
+    ))  # fmt: skip
+    text = "".join(c.choices[0].delta.content or "" for c in chunks)
+    notice = (chunks[-1].model_extra or {})["notice"]
+    assert "failed" in notice
+    assert "Zündschnur" in text.split("\n\n", 1)[1], "the fallback follows what was streamed"
+    notes = (chunks[-1].choices[0].delta.model_extra or {})["annotations"]
+    for note in notes:  # they point into the text as the client has it
+        span = text[note["url_citation"]["start_index"] : note["url_citation"]["end_index"]]
+        assert span.startswith("[") and span.endswith("]")
