@@ -22,8 +22,6 @@ import datetime as dt
 import json
 import math
 import random
-import subprocess
-import sys
 import time
 from pathlib import Path
 from typing import Any
@@ -31,7 +29,7 @@ from typing import Any
 import numpy as np
 
 from bench.latency import DAYS, EVAL, FIRST_DAY, build
-from bench.report import machine, write_section
+from bench.report import child_runs, machine, write_section
 from rag import Settings
 from rag.index.records import day_number
 from rag.search.filters import Filters
@@ -193,15 +191,7 @@ def main() -> None:
     began = time.perf_counter()
     build(args.base_index, target, args.size)
     print(f"{args.size}: store ready in {time.perf_counter() - began:.0f} s", flush=True)
-    runs = []
-    for _ in range(args.runs):
-        child = subprocess.run(
-            [sys.executable, "-m", "bench.filtered_latency", "--base-index", str(args.base_index),
-             "--measure", str(target), "--n", str(args.n)],
-            check=True, capture_output=True, text=True,
-        )  # fmt: skip
-        runs.append(json.loads(child.stdout.strip().splitlines()[-1]))
-        print(runs[-1], flush=True)
+    runs = child_runs("bench.filtered_latency", args.base_index, target, args.n, args.runs)
     med = {
         name: {k: float(np.median([r[name][k] for r in runs])) for k in runs[0][name]}
         for name in SHARES

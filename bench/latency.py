@@ -23,15 +23,13 @@ import datetime as dt
 import json
 import random
 import shutil
-import subprocess
-import sys
 import time
 from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
 
-from bench.report import machine, peak_rss_mib, write_section
+from bench.report import child_runs, machine, peak_rss_mib, write_section
 from rag import Settings
 from rag.errors import IndexMismatchError
 from rag.index.layout import IndexLayout
@@ -202,15 +200,7 @@ def main() -> None:
         began = time.perf_counter()
         build(args.base_index, target, size)
         print(f"{size}: store ready in {time.perf_counter() - began:.0f} s", flush=True)
-        runs = []
-        for _ in range(args.runs):
-            child = subprocess.run(
-                [sys.executable, "-m", "bench.latency", "--base-index", str(args.base_index),
-                 "--measure", str(target), "--n", str(args.n)],
-                check=True, capture_output=True, text=True,
-            )  # fmt: skip
-            runs.append(json.loads(child.stdout.strip().splitlines()[-1]))
-            print(size, runs[-1], flush=True)
+        runs = child_runs("bench.latency", args.base_index, target, args.n, args.runs)
         results[size] = {k: float(np.median([r[k] for r in runs])) for k in runs[0]}
     plot(results)
     rows = "\n".join(

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 import platform
 import re
 import resource
 import statistics
+import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -60,3 +63,18 @@ def write_section(title: str, body: str) -> None:
     else:
         text = text.rstrip() + "\n\n" + section
     DOC.write_text(text, encoding="utf-8")
+
+
+def child_runs(module: str, base_index: Path, target: Path, n: int, runs: int) -> list[dict]:
+    """`python -m module --measure target` `runs` times, each a fresh process (so each
+    run has its own peak memory and cold caches); the JSON each printed last."""
+    out = []
+    for _ in range(runs):
+        child = subprocess.run(
+            [sys.executable, "-m", module, "--base-index", str(base_index),
+             "--measure", str(target), "--n", str(n)],
+            check=True, capture_output=True, text=True,
+        )  # fmt: skip
+        out.append(json.loads(child.stdout.strip().splitlines()[-1]))
+        print(out[-1], flush=True)
+    return out
