@@ -62,9 +62,9 @@ def select(
     ]
     if others and len(chosen) < limit:
         raised = lift or [0.0] * (max(s.passage for s in sentences) + 1)
-        best = max(others, key=lambda s: s.score + raised[s.passage])
-        if best.score + raised[best.passage] >= own[anchor].score + raised[top] - margin:
-            chosen.append(best)
+        rival = max(others, key=lambda s: s.score + raised[s.passage])
+        if rival.score + raised[rival.passage] >= best.score + raised[top] - margin:
+            chosen.append(rival)
     # A slot left over goes to the passage's next best sentence, wherever it stands: the
     # answer is often the second best, away from the topic sentence that scores first.
     rest = sorted((s for s in own if s not in chosen), key=lambda s: -s.score)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import hmac
+import itertools
 import json
 import logging
 import os
@@ -316,7 +317,7 @@ def _answer_stream(
     sid = protocol.new_stream_id()
     yield protocol.chunk(sid, {"role": "assistant", "content": ""})
     streamed = ""
-    for item in _chain([first], rest):
+    for item in itertools.chain([first], rest):
         if isinstance(item, Answer):
             content = protocol.content_of(item, with_sources)
             tail = ""
@@ -340,8 +341,3 @@ def _answer_stream(
             return
         streamed += item
         yield protocol.chunk(sid, {"content": item})
-
-
-def _chain(first: list[str | Answer], rest: Iterator[str | Answer]) -> Iterator[str | Answer]:
-    yield from first
-    yield from rest
