@@ -25,6 +25,12 @@ WINDSURF = "Why is Windsurf the flashpoint?"
 SULEYMAN = "Wen hat Microsoft eingestellt, um seine KI-Abteilung zu leiten?"
 
 
+def _with_model(serve: Serve, settings: Settings, server: FakeOpenAI, timeout: float) -> str:
+    """The API answering with a model on the local OpenAI-protocol test server."""
+    return serve(settings, llm_base_url=server.base_url, llm_model="tiny", llm_timeout=timeout,
+                 llm_max_retries=0)  # fmt: skip
+
+
 def _client(url: str, key: str = "none") -> openai.OpenAI:
     return openai.OpenAI(base_url=url + "/v1", api_key=key, max_retries=0)
 
@@ -231,8 +237,7 @@ def test_the_model_path_streams_real_tokens(
                      chunk_chars=4)  # fmt: skip
 
     openai_server.responder = respond
-    url = serve(seed_settings, llm_base_url=openai_server.base_url, llm_model="tiny",
-                llm_timeout=5.0, llm_max_retries=0)  # fmt: skip
+    url = _with_model(serve, seed_settings, openai_server, timeout=5.0)
     stream = _client(url).chat.completions.create(
         model="article-rag",
         messages=[{"role": "user", "content": "Who did Microsoft hire to lead its AI division?"}],
@@ -273,8 +278,7 @@ def test_a_slow_streamed_answer_does_not_hold_up_others(
     seed_settings: Settings, serve: Serve, openai_server: FakeOpenAI
 ) -> None:
     openai_server.responder = lambda _r: Reply("Windsurf matters [1].", delay=5.0)
-    url = serve(seed_settings, llm_base_url=openai_server.base_url, llm_model="tiny",
-                llm_timeout=10.0, llm_max_retries=0)  # fmt: skip
+    url = _with_model(serve, seed_settings, openai_server, timeout=10.0)
     body = {"messages": [{"role": "user", "content": WINDSURF}], "stream": True}
     slow = threading.Thread(
         target=lambda: httpx.post(url + "/v1/chat/completions", json=body, timeout=60)
@@ -292,8 +296,7 @@ def test_a_stream_whose_model_fails_midway_ends_with_the_cited_fallback(
     seed_settings: Settings, serve: Serve, openai_server: FakeOpenAI
 ) -> None:
     openai_server.responder = lambda _r: Reply("Windsurf is the flashpoint of it all", drop_after=2)
-    url = serve(seed_settings, llm_base_url=openai_server.base_url, llm_model="tiny",
-                llm_timeout=5.0, llm_max_retries=0)  # fmt: skip
+    url = _with_model(serve, seed_settings, openai_server, timeout=5.0)
     chunks = list(_client(url).chat.completions.create(
         model="article-rag", messages=[{"role": "user", "content": WINDSURF}], stream=True
     ))  # fmt: skip
