@@ -18,11 +18,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ingest.corpus import CorpusWriter, Draft, page_draft
-from ingest.load import SUFFIXES, Article, content_hash, decode, parse_article
+from ingest.encoding import decode
+from ingest.load import NOT_ARTICLES, SUFFIXES, Article, content_hash, parse_article
+from ingest.metadata import site_of
 from ingest.progress import Progress
-from ingest.reindex import ReindexSummary, reindex
+from ingest.reindex import ReindexSummary, exclusive, reindex
 from rag.config import Settings
 from rag.errors import ArticleError, ArticleNotIndexedError, FetchError, RagError
+from rag.text.urls import web_url
 
 if TYPE_CHECKING:
     from llama_index.core.base.embeddings.base import BaseEmbedding
@@ -89,11 +92,12 @@ class AddedArticle:
 
 
 def is_url(text: str) -> bool:
-    return text.lower().startswith(("http://", "https://"))
+    return text.strip().lower().startswith(("http://", "https://"))
 
 
 def safe_filename(name: str) -> str:
-    """A plain file name for the corpus folder, or `ArticleError` saying what is wrong."""
+    """A plain file name for the corpus folder, or `ArticleError` saying what is wrong;
+    names the corpus keeps for itself (its feed list) are refused."""
     if "/" in name or "\\" in name or name.strip() in ("", ".", ".."):
         raise ArticleError(f"{name!r} is not a plain file name: upload the file itself")
     stem, suffix = os.path.splitext(name.strip())
@@ -107,6 +111,8 @@ def safe_filename(name: str) -> str:
     clean = _UNSAFE.sub("-", folded).strip(".-_")[:_MAX_STEM].rstrip(".-_")
     if not clean:
         raise ArticleError(f"{name!r} has no usable characters in its name: rename it")
+    if (clean + suffix).lower() in NOT_ARTICLES:
+        raise ArticleError(f"{name!r} is a name the corpus keeps for itself: rename the file")
     return clean + suffix.lower()
 
 
@@ -128,27 +134,34 @@ def file_draft(name: str, data: bytes, *, max_bytes: int, url: str = "") -> Draf
 
 def url_draft(url: str, fetcher: Fetcher, *, day: str = "") -> Draft:
     """A draft of the article at `url`, fetched and extracted; `day` is the date to use
-    when the page names none (a feed entry's)."""
+    when the page names none (a feed entry's).
+
+    A page's canonical URL is its identity only on the site it was fetched from: a page
+    claiming another site's URL would otherwise replace that site's article."""
     from ingest.html import extract_page
 
     fetched = fetcher.get(url)
     page = extract_page(fetched.text, fetched.url)
+    if site_of(page.source) != site_of(fetched.url) or not web_url(page.source):
+        page = replace(page, source=fetched.url)
     if not page.date and day:
         page = replace(page, date=day)
-    return page_draft(page, dt.datetime.now(dt.timezone.utc))
+    return page_draft(page, dt.datetime.now(dt.timezone.utc), replaces=True)
 
 
 def add_sources(
     settings: Settings,
     inputs: Sequence[str],
     *,
+    local_files: bool = False,
     index: bool = True,
     fetcher: Fetcher | None = None,
     embed_model: BaseEmbedding | None = None,
     progress: Progress | None = None,
 ) -> AddReport:
-    """Add each URL or file in `inputs` to the corpus, then reindex (unless `index` is
-    False)."""
+    """Add each URL in `inputs` to the corpus (and each file path, with `local_files`:
+    only the machine's own user, at the command line, may read local files), then
+    reindex (unless `index` is False)."""
     from ingest.fetch import Fetcher
 
     report = AddReport()
@@ -156,7 +169,12 @@ def add_sources(
     with fetcher or Fetcher(settings) as client:
         for item in inputs:
             try:
-                draft = url_draft(item, client) if is_url(item) else _path_draft(item, settings)
+                if is_url(item):
+                    draft = url_draft(item.strip(), client)
+                elif local_files:
+                    draft = _path_draft(item, settings)
+                else:  # the same words whether or not such a file exists
+                    raise ArticleError("only http(s) links can be added here")
                 status, path = writer.place(draft)
             except (ArticleError, FetchError, OSError) as exc:
                 report.skipped.append(Refused(item, str(exc)))
@@ -206,19 +224,21 @@ def add_article(
 ) -> AddedArticle:
     """Save an uploaded file into the corpus and reindex.
 
-    Raises ArticleError when the file is refused (nothing is kept), and
-    ArticleNotIndexedError when it is saved but the reindex failed (the next one indexes it)."""
+    Raises ArticleError when the file is refused, ReindexBusyError when another reindex
+    runs (in both cases nothing is kept), and ArticleNotIndexedError when it is saved but
+    the reindex failed (the next one indexes it)."""
     draft = file_draft(name, data, max_bytes=max_bytes)
-    writer = CorpusWriter(settings.corpus_dir)
-    status, path = writer.place(draft)
-    if status == "unchanged":
-        raise ArticleError(f"{path} is already in the corpus")
-    try:
-        summary = reindex(settings, embed_model=embed_model, progress=progress)
-    except RagError as exc:
-        raise ArticleNotIndexedError(path, str(exc)) from exc
-    reason = next((s.reason for s in summary.skipped if s.path == path), None)
-    if reason is not None and status == "added":  # e.g. the same text as another article
-        writer.remove(path)
-        raise ArticleError(f"{path} was not added: {reason}")
+    with exclusive(settings):  # taken first: a busy index refuses before anything is saved
+        writer = CorpusWriter(settings.corpus_dir)
+        status, path = writer.place(draft)
+        if status == "unchanged":
+            raise ArticleError(f"{path} is already in the corpus")
+        try:
+            summary = reindex(settings, embed_model=embed_model, progress=progress, lock_held=True)
+        except RagError as exc:
+            raise ArticleNotIndexedError(path, str(exc)) from exc
+        reason = next((s.reason for s in summary.skipped if s.path == path), None)
+        if reason is not None and status == "added":  # e.g. the same text as another article
+            writer.remove(path)
+            raise ArticleError(f"{path} was not added: {reason}")
     return AddedArticle(path, draft.article.title, summary)

@@ -3,7 +3,8 @@ placing a file atomically, never as a second copy of an article that is already 
 
 An article's identity is its canonical URL (`source`) when it has one, else its file name:
 the same URL again updates that file in place when the text changed and leaves it alone
-otherwise.
+otherwise. Only a page fetched from its own site may update an article so; an upload or a
+feed entry's own text names a URL nobody checked, and never replaces another article.
 """
 
 from __future__ import annotations
@@ -11,9 +12,8 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
-import tempfile
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
@@ -22,6 +22,7 @@ import yaml
 from ingest.load import NOT_ARTICLES, Article, parse_article, split_front_matter
 from ingest.metadata import host_of
 from rag.errors import ArticleError
+from rag.index.files import atomic_write
 
 if TYPE_CHECKING:
     from ingest.html import Page
@@ -40,6 +41,8 @@ class Draft:
     data: bytes
     article: Article  # as the reindex will read it
     by_name: bool  # identity by file name: never replace another file of that name
+    # fetched from the site its source names: it may update the article of that source
+    replaces: bool = False
 
 
 def slug(text: str, limit: int = 60) -> str:
@@ -74,11 +77,12 @@ def page_markdown(page: Page, fetched: dt.datetime | None = None) -> str:
     return f"---\n{head}---\n{page.text}\n"
 
 
-def page_draft(page: Page, fetched: dt.datetime | None = None) -> Draft:
+def page_draft(page: Page, fetched: dt.datetime | None = None, *, replaces: bool = False) -> Draft:
+    """The page as a corpus file; `replaces`: it was fetched from its source's own site."""
     data = page_markdown(page, fetched).encode("utf-8")
     path = page_path(page)
     article = parse_article(path, data.decode("utf-8"), digest="")
-    return Draft(path, data, article, by_name=False)
+    return Draft(path, data, article, by_name=False, replaces=replaces)
 
 
 def _sources(corpus: Path) -> dict[str, str]:
@@ -131,7 +135,12 @@ class CorpusWriter:
         target = self._inside(existing)
         if self._same_text(target, draft):
             return "unchanged"
-        _write_over(target, draft.data)
+        if not draft.replaces:
+            raise ArticleError(
+                f"an article from {draft.article.source} is already in the corpus as "
+                f"{existing}, with another text; only fetching that URL updates it"
+            )
+        atomic_write(target, draft.data)
         return "updated"
 
     def _same_text(self, target: Path, draft: Draft) -> bool:
@@ -146,7 +155,7 @@ class CorpusWriter:
         for n in range(2, 1000):
             path = f"{stem}-{n}{suffix}"
             if not self._inside(path).exists():
-                return Draft(path, draft.data, draft.article, draft.by_name)
+                return replace(draft, path=path)
         raise ArticleError(f"no free file name for {draft.path}")
 
     def _inside(self, rel: str) -> Path:
@@ -163,25 +172,11 @@ class CorpusWriter:
 
 
 def _write_new(target: Path, data: bytes) -> None:
-    """A hidden temporary file (the corpus scan skips it) linked into place: a reindex
-    running meanwhile never sees half a file, and a name taken meanwhile is not replaced."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".add-")
+    """Written whole (a reindex running meanwhile never sees half a file), and a name
+    taken meanwhile is not replaced."""
     try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        try:
-            os.link(tmp, target)
-        except FileExistsError:
-            raise ArticleError(
-                f"an article named {target.name} already exists: rename the file"
-            ) from None
-    finally:
-        os.unlink(tmp)
-
-
-def _write_over(target: Path, data: bytes) -> None:
-    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".add-")
-    with os.fdopen(fd, "wb") as fh:
-        fh.write(data)
-    os.replace(tmp, target)
+        atomic_write(target, data, replace=False)
+    except FileExistsError:
+        raise ArticleError(
+            f"an article named {target.name} already exists: rename the file"
+        ) from None

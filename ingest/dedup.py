@@ -10,9 +10,8 @@ new texts only.
 
 from __future__ import annotations
 
-import os
+import io
 import re
-import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,6 +19,7 @@ from pathlib import Path
 import numpy as np
 
 from ingest.metadata import When
+from rag.index.files import atomic_write
 
 NUM_PERM = 128
 SHINGLE_WORDS = 5
@@ -117,10 +117,8 @@ def load_signatures(path: Path) -> dict[str, np.ndarray]:
 
 
 def save_signatures(path: Path, signatures: dict[str, np.ndarray]) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".signatures-", suffix=".npz")
-    os.close(fd)
     keys = sorted(signatures)
     matrix = np.stack([signatures[k] for k in keys]) if keys else np.zeros((0, NUM_PERM), np.uint32)
-    np.savez(tmp, hashes=np.asarray(keys), signatures=matrix)
-    os.replace(tmp, path)
+    buffer = io.BytesIO()
+    np.savez(buffer, hashes=np.asarray(keys), signatures=matrix)
+    atomic_write(path, buffer.getvalue())

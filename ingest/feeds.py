@@ -13,8 +13,6 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import json
-import os
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -26,8 +24,11 @@ from ingest.progress import Progress
 from ingest.reindex import ReindexSummary, reindex
 from rag.config import Settings
 from rag.errors import ArticleError, FetchError, RagError
+from rag.index.files import atomic_write
 from rag.index.layout import IndexLayout
+from rag.text.controls import strip_controls
 from rag.text.language import detect_language
+from rag.text.urls import web_url
 
 if TYPE_CHECKING:
     import feedparser
@@ -54,6 +55,7 @@ class FeedReport:
     feeds: int = 0
     new: int = 0  # entries not seen before
     added: list[Added] = field(default_factory=list)
+    updated: list[Added] = field(default_factory=list)  # a page of a known URL, changed
     skipped: list[Refused] = field(default_factory=list)
     failed: list[Failed] = field(default_factory=list)
     reindex: ReindexSummary | None = None
@@ -98,11 +100,7 @@ def remove_feed(corpus: Path, url: str) -> None:
 
 
 def _write(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".feeds-")
-    with os.fdopen(fd, "w", encoding="utf-8") as fh:
-        fh.write(text)
-    os.replace(tmp, path)
+    atomic_write(path, text.encode("utf-8"))
 
 
 # ---------------------------------------------------------------- state
@@ -142,13 +140,17 @@ def _entry_id(entry: Any) -> str:
 def _entry_text(entry: Any) -> str:
     """The entry's own content or summary, as plain paragraphs."""
     import lxml.html
+    from lxml.etree import ParserError
 
     parts = [c.get("value", "") for c in entry.get("content", [])] or [entry.get("summary", "")]
     paragraphs: list[str] = []
-    for part in parts:
+    for part in map(strip_controls, parts):
         if not part.strip():
             continue
-        tree = lxml.html.fragment_fromstring(part, create_parent="div")
+        try:
+            tree = lxml.html.fragment_fromstring(part, create_parent="div")
+        except (ParserError, ValueError):  # e.g. a comment and nothing else
+            continue
         blocks = tree.xpath(".//p|.//li") or [tree]
         paragraphs += [" ".join(b.text_content().split()) for b in blocks]
     return "\n\n".join(p for p in paragraphs if p)
@@ -158,7 +160,7 @@ def entry_draft(entry: Any, feed: Any) -> Draft:
     """An article from the entry itself, for when its page gives none."""
     from ingest.html import Page
 
-    link = str(entry.get("link") or "")
+    link = web_url(str(entry.get("link") or ""))  # no javascript:, file: or data: source
     text = _entry_text(entry)
     if not text:
         raise ArticleError("neither its page nor the entry holds any text")
@@ -244,23 +246,51 @@ def _take_entries(
     limit: int | None,
 ) -> None:
     seen: list[str] = list(known.get("seen", []))
-    fresh = [e for e in parsed.entries if _entry_id(e) and _entry_id(e) not in seen]
+    listed = list(dict.fromkeys(_entry_id(e) for e in parsed.entries if _entry_id(e)))
+    done, links = set(seen), set()
+    fresh = [e for e in parsed.entries if _entry_id(e) and _entry_id(e) not in done]
     for entry in fresh[:limit] if limit is not None else fresh:
+        entry_id = _entry_id(entry)
+        if entry_id in done:  # listed twice
+            continue
+        done.add(entry_id)
+        seen.append(entry_id)
         report.new += 1
-        link = str(entry.get("link") or "")
-        seen.append(_entry_id(entry))
+        link = web_url(str(entry.get("link") or ""))
+        if link and link in links:  # another entry of this update had the same link
+            continue
+        links.add(link)
         try:
-            try:
-                draft = url_draft(link, client, day=entry_day(entry))
-            except (FetchError, ArticleError):  # the entry's own text, with its date
-                draft = entry_draft(entry, parsed)
+            draft = _entry_article(entry, link, parsed, client)
             status, path = writer.place(draft)
         except (ArticleError, OSError) as exc:
-            report.skipped.append(Refused(link or _entry_id(entry), str(exc)))
+            report.skipped.append(Refused(link or entry_id, str(exc)))
             continue
         if status != "unchanged":
             a = draft.article
-            report.added.append(
-                Added(link, path, path, a.title, a.date or None, a.outlet, a.source)
+            getattr(report, status).append(
+                Added(link or entry_id, path, path, a.title, a.date or None, a.outlet, a.source)
             )
-    known["seen"] = seen[-_SEEN_KEPT:]
+    known["seen"] = remembered(seen, listed, _SEEN_KEPT)
+
+
+def _entry_article(entry: Any, link: str, parsed: Any, client: Fetcher) -> Draft:
+    """The entry's page, else the entry's own text with its date."""
+    if link:
+        try:
+            return url_draft(link, client, day=entry_day(entry))
+        except (FetchError, ArticleError):
+            pass  # the entry itself may still hold the text
+    return entry_draft(entry, parsed)
+
+
+def remembered(seen: list[str], listed: list[str], keep: int) -> list[str]:
+    """The entry ids to remember after an update (pure): every id the feed still lists
+    and has been taken (forgetting one would fetch its page again at every update), then
+    the most recently taken others, up to `keep` in all."""
+    taken = set(seen)
+    still = [i for i in listed if i in taken]
+    shown = set(still)
+    others = [i for i in seen if i not in shown]
+    room = max(keep - len(still), 0)
+    return (others[-room:] if room else []) + still

@@ -1,28 +1,30 @@
 """Fetching pages and feeds over HTTP, safely: bounded in time, size and redirects, and
-never from a private address unless the settings allow it.
+never from an address that is not on the public internet unless the settings allow it.
 
 Every failure leaves as FetchError with a one-line reason (HTTP 404, a timeout, too large,
-not HTML, a redirect loop, a refused address); nothing is written before a fetch succeeds.
-The address of each hop is checked before connecting and the connected peer after, so a
-name that resolves differently the second time gains nothing.
+not HTML, a redirect loop, a refused address, a malformed URL); nothing is written before
+a fetch succeeds. Each host is resolved once and every address it resolves to checked; the
+connection goes to a checked address (ingest.connect), so a name that resolves to another
+address the second time gains nothing. The whole fetch, connecting and headers included,
+ends by its deadline.
 """
 
 from __future__ import annotations
 
 import ipaddress
-import re
-import socket
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from importlib.metadata import PackageNotFoundError, version
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urljoin
 
-import charset_normalizer
 import httpx
 
+from ingest.connect import Address, PinnedTransport
+from ingest.encoding import decode_markup
 from rag.config import Settings
 from rag.errors import FetchError
+from rag.text.urls import url_problem
 
 MAX_REDIRECTS = 5
 MAX_RETRY_WAIT_S = 10.0  # a longer Retry-After is reported, not waited for
@@ -36,9 +38,11 @@ FEED_TYPES = (
     "application/feed+json",
     "text/plain",  # many servers label feeds so
 )
-_META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([\w.:-]+)""", re.IGNORECASE)
-
-Address = ipaddress.IPv4Address | ipaddress.IPv6Address
+# Networks whose addresses carry another address inside (a translator or tunnel forwards
+# to it): where they lead cannot be checked, so they are never fetched from.
+_CARRIERS = tuple(
+    ipaddress.ip_network(n) for n in ("2002::/16", "64:ff9b::/96", "64:ff9b:1::/48", "2001::/32")
+)
 
 
 def _user_agent() -> str:
@@ -49,11 +53,18 @@ def _user_agent() -> str:
 
 
 def is_public(address: Address) -> bool:
-    """Whether an address is on the public internet (not private, loopback, link-local,
-    multicast, reserved or unspecified, also as an IPv4-mapped IPv6 address)."""
-    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped:
-        address = address.ipv4_mapped
-    return not (
+    """Whether an address is on the public internet (pure).
+
+    `is_global`, unlike `is_private`, also leaves out shared address space (CGNAT,
+    100.64.0.0/10, where some clouds keep their metadata service); multicast, reserved and
+    unspecified addresses are out too, and so are 6to4, NAT64 and Teredo addresses, which
+    lead to an IPv4 address of their own. An IPv4-mapped IPv6 address counts as its IPv4."""
+    if isinstance(address, ipaddress.IPv6Address):
+        if address.ipv4_mapped is not None:
+            return is_public(address.ipv4_mapped)
+        if any(address in network for network in _CARRIERS):
+            return False
+    return address.is_global and not (
         address.is_private
         or address.is_loopback
         or address.is_link_local
@@ -76,22 +87,7 @@ class Fetched:
     @property
     def text(self) -> str:
         """The body decoded: the headers' charset, else the page's own, else detected."""
-        for name in (self.charset, _declared(self.content)):
-            if name:
-                try:
-                    return self.content.decode(name)
-                except (LookupError, UnicodeDecodeError):
-                    continue
-        try:
-            return self.content.decode("utf-8")
-        except UnicodeDecodeError:
-            best = charset_normalizer.from_bytes(self.content).best()
-            return str(best) if best is not None else self.content.decode("utf-8", "replace")
-
-
-def _declared(content: bytes) -> str | None:
-    match = _META_CHARSET.search(content[:4096])
-    return match.group(1).decode("ascii", "ignore") if match else None
+        return decode_markup(self.content, self.charset)
 
 
 class Fetcher:
@@ -109,10 +105,14 @@ class Fetcher:
         self.allowed = allowed or (
             (lambda _address: True) if settings.fetch_allow_private else is_public
         )
+        self.transport = PinnedTransport(self.allowed)
         self.client = httpx.Client(
+            transport=self.transport,
             timeout=httpx.Timeout(self.timeout),
             follow_redirects=False,  # each hop's address is checked first
             headers={"User-Agent": _user_agent()},
+            # httpx parses a redirect's Location even when it does not follow it
+            event_hooks={"response": [_check_redirect]},
         )
 
     def __enter__(self) -> Fetcher:
@@ -141,13 +141,9 @@ class Fetcher:
                 raise FetchError(f"a redirect loop at {url}")
             if len(seen) > MAX_REDIRECTS:
                 raise FetchError(f"more than {MAX_REDIRECTS} redirects")
-            self._check_address(url)
-            try:
-                result = self._request(url, headers, kinds, deadline)
-            except httpx.TimeoutException as exc:
-                raise FetchError(f"no answer within {self.timeout:g} s") from exc
-            except httpx.HTTPError as exc:
-                raise FetchError(f"cannot fetch {url}: {_reason(exc)}") from exc
+            _refuse_malformed(url, hop=bool(seen))
+            with self.transport.deadline(deadline):
+                result = self._attempt(url, headers, kinds, deadline)
             if isinstance(result, str):  # a redirect
                 seen.add(url)
                 url = result
@@ -160,39 +156,28 @@ class Fetcher:
                 continue
             return result
 
-    def _check_address(self, url: str) -> None:
-        parts = urlsplit(url)
-        if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
-            raise FetchError(f"only http(s) URLs can be fetched, not {url!r}")
+    def _attempt(
+        self, url: str, headers: dict[str, str], kinds: tuple[str, ...], deadline: float
+    ) -> Fetched | str | float:
         try:
-            infos = socket.getaddrinfo(parts.hostname, parts.port or 80, type=socket.SOCK_STREAM)
-        except OSError as exc:
-            raise FetchError(f"cannot resolve {parts.hostname} ({exc.strerror or exc})") from exc
-        for info in infos:
-            self._check_ip(str(info[4][0]), parts.hostname)
-
-    def _check_ip(self, ip: str, host: str) -> None:
-        address = ipaddress.ip_address(ip.split("%")[0])
-        if not self.allowed(address):
-            raise FetchError(
-                f"refused to fetch from {host} ({address}): a private or local address "
-                "(RAG_FETCH_ALLOW_PRIVATE=true allows it)"
-            )
+            return self._request(url, headers, kinds, deadline)
+        except httpx.TimeoutException as exc:
+            raise FetchError(f"no answer within {self.timeout:g} s") from exc
+        except httpx.HTTPError as exc:
+            raise FetchError(f"cannot fetch {url}: {_reason(exc)}") from exc
+        except (httpx.InvalidURL, ValueError) as exc:  # what url_problem did not foresee
+            raise FetchError(f"cannot fetch {url[:100]!r}: {_reason(exc)}") from exc
 
     def _request(
         self, url: str, headers: dict[str, str], kinds: tuple[str, ...], deadline: float
     ) -> Fetched | str | float:
         with self.client.stream("GET", url, headers=headers) as response:
-            stream = response.extensions.get("network_stream")
-            peer = stream.get_extra_info("server_addr") if stream is not None else None
-            if peer:
-                self._check_ip(str(peer[0]), urlsplit(url).hostname or url)
             status = response.status_code
             if status in (301, 302, 303, 307, 308):
                 location = response.headers.get("location")
                 if not location:
                     raise FetchError(f"HTTP {status} without a Location")
-                return urljoin(url, location)
+                return _target(url, location)
             if status == 304:
                 return Fetched(url, b"", "", None, not_modified=True)
             if status in (429, 503):
@@ -220,8 +205,7 @@ class Fetcher:
             )
 
     def _body(self, response: httpx.Response, deadline: float) -> bytes:
-        """The decompressed body, stopped at the size limit and the deadline (a server that
-        trickles bytes never trips the per-read timeout)."""
+        """The decompressed body, stopped at the size limit and the deadline."""
         parts: list[bytes] = []
         size = 0
         for part in response.iter_bytes():
@@ -234,6 +218,27 @@ class Fetcher:
         return b"".join(parts)
 
 
+def _refuse_malformed(url: str, *, hop: bool) -> None:
+    problem = url_problem(url)
+    if problem:
+        said = " (a redirect's target)" if hop else ""
+        raise FetchError(f"cannot fetch {url[:100]!r}{said}: {problem}")
+
+
+def _target(url: str, location: str) -> str:
+    """Where a redirect leads (FetchError for a Location that is no URL at all)."""
+    try:
+        return urljoin(url, location.strip())
+    except ValueError as exc:
+        raise FetchError(f"cannot fetch {location[:100]!r} (a redirect's target): {exc}") from None
+
+
+def _check_redirect(response: httpx.Response) -> None:
+    if response.has_redirect_location:
+        url = _target(str(response.request.url), response.headers["location"])
+        _refuse_malformed(url, hop=True)
+
+
 def _retry_after(value: str | None) -> float | None:
     if value is None:
         return None
@@ -243,6 +248,6 @@ def _retry_after(value: str | None) -> float | None:
         return None  # an HTTP date: too far ahead to wait for here
 
 
-def _reason(exc: httpx.HTTPError) -> str:
+def _reason(exc: Exception) -> str:
     text = str(exc).strip() or exc.__class__.__name__
     return text.splitlines()[0][:200]

@@ -15,9 +15,12 @@ import lxml.html
 import trafilatura
 from lxml.etree import ParserError
 
+from ingest.encoding import decode_markup
 from ingest.metadata import host_of, outlet_from_title, read_when
 from rag.errors import ArticleError
+from rag.text.controls import strip_controls
 from rag.text.language import detect_language
+from rag.text.urls import web_url
 
 _XML_DECLARATION = re.compile(r"\A\s*<\?xml[^>]*\?>")
 # A teaser or a paywall notice is shorter: such a page holds no article to answer from.
@@ -56,8 +59,11 @@ def _outlet(sitename: str, source: str, url: str, page_title: str) -> str:
 def extract_page(html: str | bytes, url: str = "") -> Page:
     """The article in `html` (read from `url`, if it was fetched); ArticleError when the
     page holds no article text."""
-    if isinstance(html, str):  # lxml refuses text that declares its own encoding
-        html = _XML_DECLARATION.sub("", html, count=1)
+    if isinstance(html, bytes):  # lxml alone reads a page without <meta charset> as Latin-1
+        html = decode_markup(html)
+    # lxml refuses text that declares its own encoding, and drops the text around a control
+    # character (one ESC cost a page all its text)
+    html = strip_controls(_XML_DECLARATION.sub("", html, count=1))
     try:
         tree = lxml.html.document_fromstring(html)
     except (ParserError, ValueError) as exc:
@@ -84,7 +90,7 @@ def extract_page(html: str | bytes, url: str = "") -> Page:
         raise ArticleError(
             f"no article text ({len(text)} characters: a paywall, a teaser or not an article)"
         )
-    source = str(getattr(found, "url", None) or url)
+    source = web_url(str(getattr(found, "url", None) or "")) or web_url(url)
     when = read_when(getattr(found, "date", None))
     return Page(
         title=title or page_title,

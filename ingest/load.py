@@ -9,20 +9,27 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
-import charset_normalizer
 import yaml
 
+from ingest.encoding import decode
 from ingest.metadata import outlet_of, read_when
 from rag.errors import ArticleError
 from rag.index.ids import doc_id_for
 from rag.index.records import ArticleMeta
+from rag.text.controls import strip_controls
 from rag.text.language import detect_language
+from rag.text.urls import web_url
 
 SUFFIXES = (".md", ".markdown", ".txt", ".html", ".htm")
 PAGES = (".html", ".htm")
 # The feed list lives in the corpus folder but is not an article (ingest.feeds).
 NOT_ARTICLES = frozenset({"feeds.txt"})
+# Front matter holds a few short fields; anything near these sizes is not an article's.
+MAX_FRONT_MATTER_CHARS = 65_536
+MAX_FIELD_CHARS = 2_000
+FIELDS = ("title", "source", "url", "outlet", "author", "date", "updated", "language", "lang")
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?)\r?\n---[ \t]*(?:\r?\n|\Z)", re.DOTALL)
 _HEADING = re.compile(r"^\s{0,3}#{1,6}\s+(.+?)\s*#*\s*$")
 # Executable or invisible HTML is not article text (and must never reach a page).
@@ -69,33 +76,23 @@ def content_hash(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def decode(data: bytes) -> str:
-    """UTF-8 (with or without BOM); otherwise the encoding charset-normalizer detects
-    (Latin-1 and Windows-1252 files are common); binary data is refused."""
-    if b"\x00" in data[:8192]:
-        raise ArticleError("binary file (contains NUL bytes)")
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        pass
-    best = charset_normalizer.from_bytes(data).best()
-    if best is None:
-        raise ArticleError("not UTF-8, and no text encoding could be detected")
-    text = str(best)
-    controls = sum(1 for ch in text if ord(ch) < 32 and ch not in "\n\r\t\f")
-    if controls > len(text) / 100:
-        raise ArticleError("binary file (control characters)")
-    return text
-
-
 def strip_hidden_html(text: str) -> str:
     """Remove <script>/<style> blocks and HTML comments."""
     return _HIDDEN_HTML.sub("", text) if "<" in text else text
 
 
 class _FrontMatterLoader(yaml.SafeLoader):
-    """YAML with dates left as text: YAML's own reading of `2025-13-01` raises, and
-    ingest.metadata reads every form of date the same way (with a warning, not a crash)."""
+    """YAML with dates left as text (YAML's own reading of `2025-13-01` raises; ingest.metadata
+    reads every form of date the same way), and without anchors and aliases: nested aliases
+    in a few hundred bytes expand to gigabytes once a value is read as text."""
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        event = self.peek_event()
+        if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None) is not None:
+            raise yaml.composer.ComposerError(
+                None, None, "YAML anchors and aliases (& and *) are not allowed", event.start_mark
+            )
+        return super().compose_node(parent, index)
 
 
 _FrontMatterLoader.yaml_implicit_resolvers = {
@@ -105,16 +102,30 @@ _FrontMatterLoader.yaml_implicit_resolvers = {
 
 
 def split_front_matter(raw: str) -> tuple[dict[str, object], str]:
-    """The front matter's keys and values, and the text after it."""
+    """The front matter's keys and values, and the text after it. ArticleError when it is
+    broken, too large, nests too deeply, or a field we read is longer than a field can be."""
+    raw = strip_controls(raw)  # YAML refuses them, and no terminal may ever see them
     match = _FRONT_MATTER.match(raw)
     if not match:
         return {}, raw
+    head = match.group(1)
+    if len(head) > MAX_FRONT_MATTER_CHARS:
+        raise ArticleError(
+            f"front matter of {len(head):,} characters (limit {MAX_FRONT_MATTER_CHARS:,})"
+        )
     try:
-        meta = yaml.load(match.group(1), Loader=_FrontMatterLoader) or {}
+        meta = yaml.load(head, Loader=_FrontMatterLoader) or {}
     except yaml.YAMLError as exc:
         raise ArticleError(f"broken front matter{_where(exc)}") from exc
+    except RecursionError:
+        raise ArticleError("front matter nests lists or mappings too deeply") from None
     if not isinstance(meta, dict):
         raise ArticleError("front matter is not a mapping of keys to values")
+    for key in FIELDS:
+        if len(_as_text(meta.get(key))) > MAX_FIELD_CHARS:
+            raise ArticleError(
+                f"front matter field {key!r} is longer than {MAX_FIELD_CHARS:,} characters"
+            )
     return meta, raw[match.end() :]
 
 
@@ -160,7 +171,8 @@ def parse_article(
         raise ArticleError("no text (empty, or front matter only)")
     title = _as_text(meta.get("title")) or _first_title(body) or doc_id
     language = _as_text(meta.get("language") or meta.get("lang")).lower() or detect(body)
-    source = _as_text(meta.get("source") or meta.get("url"))
+    # only a web address is a source: a `javascript:` or `file:` one is never shown as a link
+    source = web_url(_as_text(meta.get("source") or meta.get("url")))
     when, updated = read_when(meta.get("date")), read_when(meta.get("updated"))
     return Article(
         doc_id=doc_id,

@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import ipaddress
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from urllib.parse import urlsplit
+
+from publicsuffixlist import PublicSuffixList
 
 # "Headline | Outlet", "Headline – Outlet", "Headline - Outlet": an outlet is a few words.
 _TITLE_SUFFIX = re.compile(r"\s+[|–—-]\s+([^|–—]{2,40})$")
@@ -63,10 +67,30 @@ def read_when(value: object) -> When:
 
 def host_of(url: str) -> str:
     """The host of an http(s) URL without `www.` and port ("" for anything else)."""
-    parts = urlsplit(url.strip())
+    try:
+        parts = urlsplit(url.strip())
+    except ValueError:  # "http://[broken"
+        return ""
     if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
         return ""
     return parts.hostname.lower().removeprefix("www.")
+
+
+@lru_cache(maxsize=1)
+def _suffixes() -> PublicSuffixList:
+    return PublicSuffixList()  # the list ships inside the package: nothing is downloaded
+
+
+def site_of(url: str) -> str:
+    """The site an http(s) URL is on: its registrable domain ("zeit.de" for
+    www.zeit.de, "bbc.co.uk" for news.bbc.co.uk), the host itself for an address or a
+    one-word name, "" for anything else."""
+    host = host_of(url)
+    try:
+        ipaddress.ip_address(host)
+        return host
+    except ValueError:
+        return (_suffixes().privatesuffix(host) or host) if host else ""
 
 
 def outlet_of(outlet: str, source: str) -> str:

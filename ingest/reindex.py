@@ -8,8 +8,9 @@ An index of another format is rebuilt from the corpus, and the summary says so.
 
 from __future__ import annotations
 
+import contextlib
 import logging
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -71,20 +72,11 @@ class ReindexSummary:
         return data
 
 
-def reindex(
-    settings: Settings,
-    *,
-    corpus_dir: Path | None = None,
-    reset: bool = False,
-    rebuild_mismatched: bool = False,
-    embed_model: BaseEmbedding | None = None,
-    progress: Progress | None = None,
-) -> ReindexSummary:
-    """Synchronise the index with `corpus_dir` (default: the settings' corpus).
-
-    `reset` rebuilds from scratch; `rebuild_mismatched` rebuilds an index of another
-    embedding model or store instead of refusing it (a reused evaluation index)."""
-    corpus = corpus_dir or settings.corpus_dir
+@contextlib.contextmanager
+def exclusive(settings: Settings) -> Iterator[None]:
+    """The index's one writer: held by a reindex, and by whoever changes the corpus and
+    reindexes in one step, so a change is refused before it is made rather than made and
+    then left unindexed. ReindexBusyError when another process or thread holds it."""
     layout = IndexLayout(settings.data_dir)
     layout.root.mkdir(parents=True, exist_ok=True)
     lock = FileLock(str(layout.lock))
@@ -95,11 +87,31 @@ def reindex(
             "another reindex is running on this index; try again when it has finished"
         ) from exc
     try:
+        yield
+    finally:
+        lock.release()
+
+
+def reindex(
+    settings: Settings,
+    *,
+    corpus_dir: Path | None = None,
+    reset: bool = False,
+    rebuild_mismatched: bool = False,
+    embed_model: BaseEmbedding | None = None,
+    progress: Progress | None = None,
+    lock_held: bool = False,
+) -> ReindexSummary:
+    """Synchronise the index with `corpus_dir` (default: the settings' corpus).
+
+    `reset` rebuilds from scratch; `rebuild_mismatched` rebuilds an index of another
+    embedding model or store instead of refusing it (a reused evaluation index);
+    `lock_held`: the caller holds `exclusive(settings)` already."""
+    corpus = corpus_dir or settings.corpus_dir
+    with contextlib.nullcontext() if lock_held else exclusive(settings):
         summary = ReindexSummary()
         manifest = None if reset else _current_manifest(settings, summary, rebuild_mismatched)
         return _reindex_locked(settings, corpus, manifest, summary, embed_model, progress)
-    finally:
-        lock.release()
 
 
 def _current_manifest(

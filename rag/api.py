@@ -8,6 +8,7 @@ line with the corpus.
 from __future__ import annotations
 
 import datetime as dt
+import os
 import threading
 import unicodedata
 from collections.abc import Iterator, Sequence
@@ -19,7 +20,7 @@ from ingest.add import AddedArticle, AddReport, add_article, add_sources
 from ingest.feeds import FeedReport, add_feed, feed_list, load_state, remove_feed, update_feeds
 from ingest.load import read_article
 from ingest.progress import Progress
-from ingest.reindex import ReindexSummary, reindex
+from ingest.reindex import ReindexSummary, exclusive, reindex
 from rag.answer.types import Answer, ChatMessage
 from rag.config import Settings, get_settings
 from rag.errors import QuestionError, UnknownArticleError
@@ -27,6 +28,7 @@ from rag.index.manifest import index_stamp, read_manifest
 from rag.models.chat import ChatModel, as_chat_model, make_chat_model
 from rag.search.filters import Filters
 from rag.search.passage import Passage
+from rag.text.urls import web_url
 
 if TYPE_CHECKING:  # the heavy parts are imported on first use: a no-op reindex needs none
     from llama_index.core.base.embeddings.base import BaseEmbedding
@@ -112,6 +114,12 @@ class Assistant:
         self.llm = as_chat_model(llm) if llm is not None else make_chat_model(self.settings)
         self._lock = threading.Lock()
         self._opened: _Opened | None = None
+        # Answers are CPU work (the embedding model uses every core, a local model server
+        # too): more at once than cores only thrashes, so the rest wait their turn. Every
+        # way in (the HTTP routes, streamed or not, MCP, the UI) passes here.
+        self._slots = threading.BoundedSemaphore(
+            self.settings.answer_slots or max(1, os.cpu_count() or 1)
+        )
 
     @classmethod
     def from_settings(cls, settings: Settings | None = None) -> Assistant:
@@ -173,7 +181,7 @@ class Assistant:
                 doc_id,
                 entry.title,
                 entry.language,
-                entry.source,
+                web_url(entry.source),  # a manifest from before sources were checked
                 entry.date or None,
                 entry.outlet,
                 entry.author,
@@ -204,9 +212,12 @@ class Assistant:
         ).text
 
     def remove_article(self, doc_id: str) -> ReindexSummary:
-        """Delete an indexed article's file from the corpus, then reindex."""
-        self._corpus_file(doc_id).unlink()
-        return self.reindex()
+        """Delete an indexed article's file from the corpus, then reindex. The index's
+        lock is taken first: while another reindex runs, ReindexBusyError, and the file
+        stays."""
+        with exclusive(self.settings):
+            self._corpus_file(doc_id).unlink()
+            return reindex(self.settings, embed_model=self._embed_model, lock_held=True)
 
     def reindex(
         self,
@@ -256,14 +267,21 @@ class Assistant:
         self,
         sources: Sequence[str],
         *,
+        local_files: bool = False,
         index: bool = True,
         progress: Progress | None = None,
     ) -> AddReport:
-        """Add articles by URL (fetched and extracted) or file path (.md, .txt, .html) to
-        the corpus, then reindex unless `index` is False. A bad source is a line in the
-        report's `skipped`; the others are still added."""
+        """Add articles by URL (fetched and extracted) to the corpus, then reindex unless
+        `index` is False. File paths (.md, .txt, .html) are read only with `local_files`:
+        for the machine's own user, never for what arrives over the network. A bad source
+        is a line in the report's `skipped`; the others are still added."""
         return add_sources(
-            self.settings, sources, index=index, embed_model=self._embed_model, progress=progress
+            self.settings,
+            sources,
+            local_files=local_files,
+            index=index,
+            embed_model=self._embed_model,
+            progress=progress,
         )
 
     def feeds(self) -> list[FeedInfo]:
@@ -310,13 +328,15 @@ class Assistant:
         """The passages retrieval finds for `query`, best first, without an answer (the
         query's own time expressions are not read: pass `filters`)."""
         text = clean_question(query, self.settings.max_question_chars)
-        return self._open().engine.retriever.search(text, top_k, filters=filters).passages
+        with self._slots:
+            return self._open().engine.retriever.search(text, top_k, filters=filters).passages
 
     def timeline(self, query: str, filters: Filters | None = None, limit: int = 20) -> Timeline:
         """The articles relevant to `query` in date order, oldest first, one event per
         article with its best sentence; unrelated articles stay out."""
         text = clean_question(query, self.settings.max_question_chars)
-        return self._open().engine.timeline(text, filters, limit)
+        with self._slots:
+            return self._open().engine.timeline(text, filters, limit)
 
     def ask(
         self, question: str, *, top_k: int | None = None, filters: Filters | None = None
@@ -357,5 +377,6 @@ class Assistant:
         the dates; `Answer.filters` says what was applied.
         """
         text = clean_question(question, self.settings.max_question_chars)
-        engine = self._open().engine
-        yield from engine.stream(text, list(history or ()), top_k, filters)
+        with self._slots:  # held until the answer is complete, or the stream is closed
+            engine = self._open().engine
+            yield from engine.stream(text, list(history or ()), top_k, filters)

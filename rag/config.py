@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import AliasChoices, Field, SecretStr, ValidationError
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import AliasChoices, Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from rag.errors import ConfigError
 from rag.text.sentences import SPLITTER_VERSION
@@ -87,6 +88,12 @@ class Settings(BaseSettings):
     top_k: int = Field(5, ge=1, le=50, description="Passages retrieved per question.")
 
     # Answering
+    answer_slots: int | None = Field(
+        None,
+        ge=1,
+        description="Questions answered at once by one process; more wait their turn "
+        "(default: as many as CPU cores).",
+    )
     answer_mode: Literal["auto", "llm", "extractive"] = Field(
         "auto", description="auto = llm when an API key or base URL is set, else extractive."
     )
@@ -149,6 +156,21 @@ class Settings(BaseSettings):
         description="Bearer key every /v1 route of `rag serve` asks for; without one the "
         "server listens on a loopback address only.",
     )
+    serve_allowed_hosts: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        description="Host names `rag serve` answers to besides the address it listens on "
+        "(comma-separated; `*` for any): the name clients use behind a proxy or in DNS.",
+    )
+    serve_allowed_origins: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        description="Web origins (https://app.example.org) whose pages may send writes to "
+        "`rag serve`; other sites' pages may not (comma-separated).",
+    )
+    ui_password: SecretStr | None = Field(
+        None,
+        description="Password the chat UI asks for; required for `rag ui --host` on an "
+        "address other than loopback.",
+    )
     serve_sources_markdown: bool = Field(
         False,
         description="Add a Markdown 'Sources' list to chat completions, for clients that "
@@ -165,12 +187,29 @@ class Settings(BaseSettings):
         "named step, so crash tests hit the same points on any machine.",
     )
 
+    @field_validator("serve_allowed_hosts", "serve_allowed_origins", mode="before")
+    @classmethod
+    def _comma_list(cls, value: object) -> object:
+        """`a, b` as well as a JSON list, as an environment variable gives it."""
+        if isinstance(value, str):
+            text = value.strip()
+            if text.startswith("["):
+                return json.loads(text)
+            return [part.strip() for part in text.split(",") if part.strip()]
+        return value
+
     @property
     def embed_model_name(self) -> str:
         """The embedding model recorded in the index, so another is never mixed in."""
         if self.embed_backend == "openai":
             return f"openai/{OPENAI_EMBED_MODEL}"
         return LOCAL_EMBED_MODEL
+
+    @property
+    def upload_megabytes(self) -> int:
+        """The UI's upload limit in whole MiB (Streamlit's unit), enough for any article the
+        reindex takes in; larger files are then refused by `max_article_bytes` itself."""
+        return max(1, -(-self.max_article_bytes // 2**20))
 
     @property
     def store_identity(self) -> str:

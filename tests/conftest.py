@@ -12,6 +12,7 @@ import io
 import json
 import os
 import shutil
+import socket
 import sys
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -25,7 +26,7 @@ from rag.cli import main
 from rag.config import get_settings
 from rag.models.embedding import make_embed_model
 from tests.openai_server import FakeOpenAI
-from tests.web_server import WebServer
+from tests.web_server import SlowHeaders, WebServer
 
 # Captured before the autouse fixture below clears them: the `live` tests use them.
 LIVE_ENV = {
@@ -148,11 +149,30 @@ def openai_server() -> Iterator[FakeOpenAI]:
 
 
 @pytest.fixture
-def web() -> Iterator[WebServer]:
-    """A real HTTP server on 127.0.0.1 with news pages, feeds and faults (tests/web_server.py)."""
+def web(monkeypatch: pytest.MonkeyPatch) -> Iterator[WebServer]:
+    """A real HTTP server on 127.0.0.1 with news pages, feeds and faults (tests/web_server.py);
+    the reserved `.example` names of the pages' own sites resolve to it, as a hosts file
+    would have them."""
+    real = socket.getaddrinfo
+
+    def getaddrinfo(host: Any, port: Any, *args: Any, **kwargs: Any) -> Any:
+        if isinstance(host, str) and host.endswith(".example"):
+            host = "127.0.0.1"
+        return real(host, port, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
     server = WebServer().start()
     yield server
     server.stop()
+
+
+@pytest.fixture
+def slow_headers() -> Iterator[SlowHeaders]:
+    """A server on 127.0.0.1 whose headers trickle for 30 s (tests/web_server.py)."""
+    server = SlowHeaders()
+    yield server
+    server.stop.set()
+    server.sock.close()
 
 
 @pytest.fixture

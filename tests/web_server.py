@@ -4,12 +4,19 @@ It serves the pages in tests/data/web and the feeds in tests/data/feeds (with ET
 conditional requests), plus the faults a fetcher meets: 404, 500, a slow page, a page over
 the size limit, a gzip bomb, a PDF, a redirect loop, a redirect to a private address,
 a 429 with Retry-After. Every request's path is recorded.
+
+A page names its outlet's site in its canonical link (www.lindauer-tagblatt.example),
+and a page is trusted with that name only when fetched from that site: `url()` gives such
+a page's address on its own site, which the `web` fixture resolves to 127.0.0.1 (the
+`.example` names are reserved, RFC 2606: they never reach a real network).
 """
 
 from __future__ import annotations
 
 import gzip
 import hashlib
+import re
+import socket
 import threading
 import time
 from collections.abc import Callable
@@ -21,6 +28,19 @@ from typing import Any
 DATA = Path(__file__).resolve().parent / "data"
 PAGES = DATA / "web"
 FEEDS = DATA / "feeds"
+_CANONICAL = re.compile(
+    rb'(?:rel="canonical" href|property="og:url" content)="https?://([^/":]+)', re.IGNORECASE
+)
+_LINKED = re.compile(rb"\{BASE\}/([\w.-]+)")
+
+
+def site_of_page(name: str) -> str | None:
+    """The host a page of tests/data/web names as its own, if it names one."""
+    page = PAGES / name.lstrip("/")
+    if not page.is_file():
+        return None
+    found = _CANONICAL.search(page.read_bytes())
+    return found.group(1).decode() if found else None
 
 
 @dataclass
@@ -60,13 +80,13 @@ class _Server(ThreadingHTTPServer):
 
 
 class WebServer:
-    def __init__(self) -> None:
+    def __init__(self, host: str = "127.0.0.1", port: int = 0) -> None:
         self.requests: list[str] = []
         self.slow_seconds = 3.0
         self.extra: dict[str, Response] = {}  # tests add or replace routes here
         self._busy = 0
         self._routes = _faults(self)
-        self._server = _Server(("127.0.0.1", 0), self._handler())
+        self._server = _Server((host, port), self._handler())
         self._thread = threading.Thread(
             target=self._server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True
         )
@@ -77,7 +97,15 @@ class WebServer:
         return f"http://{host}:{port}"
 
     def url(self, path: str) -> str:
-        return f"{self.base}/{path.lstrip('/')}"
+        """Where `path` is served: a page on the site it names as its own, else here."""
+        host = site_of_page(path)
+        if host is None:
+            return f"{self.base}/{path.lstrip('/')}"
+        return f"http://{host}:{self.port}/{path.lstrip('/')}"
+
+    @property
+    def port(self) -> int:
+        return int(self._server.server_address[1])
 
     def fetched(self, path: str) -> int:
         """How often `path` was requested."""
@@ -107,13 +135,20 @@ class WebServer:
             if folder == FEEDS and not path.startswith("/feeds/"):
                 continue
             if file.is_file():
-                body = file.read_bytes().replace(b"{BASE}", self.base.encode())
+                body = _LINKED.sub(
+                    lambda m: self.url(m.group(1).decode()).encode(), file.read_bytes()
+                )
+                body = body.replace(b"{BASE}", self.base.encode())
                 etag = '"' + hashlib.sha1(body).hexdigest()[:16] + '"'
                 if headers.get("If-None-Match") == etag:
                     return Response(304, headers={"ETag": etag})
                 ctype = "application/rss+xml" if file.suffix == ".rss" else kind
                 return Response(body=body, content_type=ctype, headers={"ETag": etag})
         return Response(404, b"not found")
+
+    def _linked(self, match: re.Match[bytes]) -> bytes:
+        """A feed's link to a page, on the page's own site."""
+        return self.url(match.group(1).decode()).encode()
 
     def _handler(self) -> type[BaseHTTPRequestHandler]:
         server = self
@@ -141,3 +176,39 @@ class WebServer:
                     pass  # the client gave up (timeouts and size limits are part of the script)
 
         return Handler
+
+
+class SlowHeaders:
+    """A server that answers with a status line, then one header line every `pause`
+    seconds for `seconds` seconds: each read gets a byte in time, the whole never ends."""
+
+    def __init__(self, pause: float = 0.2, seconds: float = 30.0) -> None:
+        self.pause, self.seconds = pause, seconds
+        self.sock = socket.create_server(("127.0.0.1", 0))
+        self.stop = threading.Event()
+        threading.Thread(target=self._serve, daemon=True).start()
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.sock.getsockname()[1]}/page.html"
+
+    def _serve(self) -> None:
+        self.sock.settimeout(0.2)
+        while not self.stop.is_set():
+            try:
+                conn, _ = self.sock.accept()
+            except OSError:
+                continue
+            threading.Thread(target=self._trickle, args=(conn,), daemon=True).start()
+
+    def _trickle(self, conn: socket.socket) -> None:
+        with conn:
+            conn.recv(65536)
+            end = time.monotonic() + self.seconds
+            try:
+                conn.sendall(b"HTTP/1.1 200 OK\r\n")
+                while time.monotonic() < end and not self.stop.is_set():
+                    conn.sendall(b"X-Slow: yes\r\n")
+                    time.sleep(self.pause)
+            except OSError:
+                return  # the client gave up, as it should

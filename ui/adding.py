@@ -9,8 +9,6 @@ from rag.errors import ArticleNotIndexedError
 from ui.feedback import flash, reporting
 from ui.render import answer_markdown, literal_markdown
 
-MAX_UPLOAD_BYTES = 2_000_000  # as ui/.streamlit/config.toml's maxUploadSize
-
 
 def add_article(bot: Assistant) -> None:
     """Fetch a link or save an upload into the corpus, then index it, with progress."""
@@ -18,7 +16,8 @@ def add_article(bot: Assistant) -> None:
         url = st.text_input("Link to a news article", placeholder="https://…")
         uploaded = st.file_uploader(
             "… or a Markdown, text or HTML file",
-            max_upload_size=MAX_UPLOAD_BYTES // 1_000_000,
+            # the reindex's own limit; `rag ui` gives Streamlit's server the same
+            max_upload_size=bot.settings.upload_megabytes,
             # no `type=`: Streamlit fails the whole script on another type; the check that
             # follows says what is wrong instead
             help=".md, .txt or .html. Markdown and text may start with YAML front matter: "
@@ -68,7 +67,7 @@ def _add_upload(bot: Assistant, name: str, data: bytes) -> None:
     with st.status(f"Adding {literal_markdown(name)}…", expanded=True) as box:
         bar = st.progress(0.0, text="Checking the file…")
         try:
-            added = bot.add_article(name, data, max_bytes=MAX_UPLOAD_BYTES, progress=reporting(bar))
+            added = bot.add_article(name, data, progress=reporting(bar))
         except ArticleNotIndexedError as exc:  # saved, but the reindex failed
             box.update(label="Saved, not indexed yet", state="error", expanded=True)
             st.error(answer_markdown(exc.reason), icon=":material/error:")

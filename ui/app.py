@@ -14,6 +14,7 @@ from ui.corpus import build_index_prompt, corpus_panel, describe_corpus, index_s
 from ui.feeds import feeds_panel
 from ui.filters import chips_markdown, filter_panel, timeline_toggle
 from ui.history import Turn, chat_history, conversation_markdown
+from ui.login import require_login
 from ui.render import (
     answer_markdown,
     copy_markdown,
@@ -201,6 +202,11 @@ def sidebar(bot: Assistant, status: IndexStatus | None) -> tuple[DeltaGenerator,
 
 
 def main() -> None:
+    try:
+        require_login(get_settings().ui_password)
+    except RagError as exc:  # an invalid setting: nothing else can work
+        st.error(answer_markdown(str(exc)), icon=":material/error:")
+        st.stop()
     st.title(":material/newspaper: Ask the articles")
     try:
         bot = assistant()

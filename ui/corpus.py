@@ -15,9 +15,6 @@ from ui.filters import language_name
 from ui.render import answer_markdown, literal_markdown
 
 log = logging.getLogger(__name__)
-MAX_UPLOAD_BYTES = (
-    2_000_000  # as ui/.streamlit/config.toml's maxUploadSize; the settings may be lower
-)
 
 
 def index_status(bot: Assistant) -> IndexStatus | None:

@@ -54,6 +54,8 @@ def report_message(report: FeedReport) -> tuple[str, str]:
     text = report_line(report) + "."
     for entry in report.added:
         text += f"  \nAdded *{literal_markdown(entry.title)}*"
+    for entry in report.updated:
+        text += f"  \nUpdated *{literal_markdown(entry.title)}*"
     for refused in report.skipped:
         text += f"  \nSkipped {literal_markdown(refused.input)}: {answer_markdown(refused.reason)}"
     for failed in report.failed:

@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from rag.cli import answers, corpus, evaluate, serve
 from rag.config import get_settings
 from rag.errors import RagError
+from rag.text.controls import printable
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -45,7 +46,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return int(args.func(args, get_settings()))
     except RagError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        print(f"error: {printable(str(exc))}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)

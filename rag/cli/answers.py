@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
-import subprocess
+import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -15,10 +15,12 @@ from rag.cli.common import (
     assistant,
     filters_of,
     print_filters,
+    say,
     stream_answer,
 )
 from rag.config import Settings
-from rag.errors import QuestionError
+from rag.errors import ConfigError, QuestionError
+from rag.text.urls import is_loopback
 
 
 def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
@@ -26,7 +28,7 @@ def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
     filters = filters_of(args)
     if args.json:
         answer = bot.ask(args.question, top_k=args.top_k, filters=filters)
-        print(json.dumps(answer.as_dict(), ensure_ascii=False, indent=2))
+        say(json.dumps(answer.as_dict(), ensure_ascii=False, indent=2))
     else:
         stream_answer(bot.stream(args.question, top_k=args.top_k, filters=filters))
     return 0
@@ -35,36 +37,36 @@ def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_timeline(args: argparse.Namespace, settings: Settings) -> int:
     timeline = assistant(settings).timeline(args.query, filters_of(args), args.limit)
     if args.json:
-        print(json.dumps(timeline.as_dict(), ensure_ascii=False, indent=2))
+        say(json.dumps(timeline.as_dict(), ensure_ascii=False, indent=2))
         return 0
     print_filters(timeline.filters)
     for event in timeline.events:
         byline = ", ".join(p for p in (event.date or "undated", event.outlet) if p)
-        print(f"{byline}: {event.title}" + (f" <{event.source}>" if event.source else ""))
-        print(f"    “{event.quote}”")
+        say(f"{byline}: {event.title}" + (f" <{event.source}>" if event.source else ""))
+        say(f"    “{event.quote}”")
     if not timeline.events:
-        print("No articles are about this.")
+        say("No articles are about this.")
     return 0
 
 
 def cmd_chat(args: argparse.Namespace, settings: Settings) -> int:
     bot = assistant(settings)
     history: list[ChatMessage] = []
-    print(f"article-rag chat ({bot.mode_label()}). Empty line or Ctrl-D to quit.")
+    say(f"article-rag chat ({bot.mode_label()}). Empty line or Ctrl-D to quit.")
     while True:
         try:
             question = input("\nyou> ").strip()
         except EOFError:
-            print()
+            say()
             return 0
         if not question or question.lower() in {"exit", "quit"}:
             return 0
-        print()
+        say()
         try:
             stream = bot.stream(question, history, top_k=args.top_k, filters=filters_of(args))
             answer = stream_answer(stream)
         except QuestionError as exc:  # a bad question ends nothing: ask again
-            print(f"error: {exc}", file=sys.stderr)
+            say(f"error: {exc}", file=sys.stderr)
             continue
         history += [ChatMessage("user", question), ChatMessage("assistant", answer.text)]
 
@@ -72,22 +74,36 @@ def cmd_chat(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_status(args: argparse.Namespace, settings: Settings) -> int:
     bot = assistant(settings)
     status = bot.status()
-    print(
+    say(
         f"articles {status.articles}, chunks {status.chunks}, "
         f"indexed at {status.indexed_at}, embedding model {status.embed_model}"
     )
-    print(f"answers: {bot.mode_label()}")
+    say(f"answers: {bot.mode_label()}")
     return 0
 
 
 def cmd_ui(args: argparse.Namespace, settings: Settings) -> int:
+    """Become the Streamlit server (exec: a SIGTERM or Ctrl-C reaches it directly, and no
+    parent is left to outlive or be outlived by it)."""
+    if settings.ui_password is None and not is_loopback(args.host):
+        raise ConfigError(
+            f"refusing to serve the chat UI on {args.host} without a password: anyone who "
+            "can reach it could read and change the corpus; set RAG_UI_PASSWORD or use "
+            "127.0.0.1"
+        )
     app = Path(__file__).resolve().parents[2] / "ui" / "app.py"
     command = [
         sys.executable, "-m", "streamlit", "run", str(app),
-        "--server.port", str(args.port), "--server.headless", "true",
-        "--browser.gatherUsageStats", "false",
+        "--server.address", args.host, "--server.port", str(args.port),
+        "--server.headless", "true", "--browser.gatherUsageStats", "false",
+        "--server.maxUploadSize", str(settings.upload_megabytes),
     ]  # fmt: skip
-    return subprocess.call(command)
+    host = f"[{args.host}]" if ":" in args.host else args.host
+    login = " (it asks for RAG_UI_PASSWORD)" if settings.ui_password else ""
+    say(f"chat UI on http://{host}:{args.port}{login}", flush=True)
+    sys.stderr.flush()
+    os.execv(sys.executable, command)
+    return 0  # not reached: the process is Streamlit now
 
 
 def add_parsers(sub: Any) -> None:
@@ -114,5 +130,8 @@ def add_parsers(sub: Any) -> None:
     p.set_defaults(func=cmd_status)
 
     p = sub.add_parser("ui", help="start the chat UI")
+    p.add_argument(
+        "--host", default="127.0.0.1", help="address to listen on (another needs RAG_UI_PASSWORD)"
+    )
     p.add_argument("--port", type=int, default=8501)
     p.set_defaults(func=cmd_ui)

@@ -6,17 +6,27 @@ import argparse
 import datetime as dt
 import re
 from collections.abc import Callable, Iterator
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TextIO
 
 from rag.answer.citations import as_read
 from rag.answer.types import Answer, Citation
 from rag.config import Settings
+from rag.text.controls import printable
 
 if TYPE_CHECKING:
     from tqdm import tqdm
 
     from rag import AppliedFilters, Filters
     from rag.api import Assistant
+
+
+def say(
+    *parts: object, sep: str = " ", end: str = "\n", file: TextIO | None = None, flush: bool = False
+) -> None:
+    """print() for what may come from articles, pages, feeds or a model: no control
+    character or escape sequence reaches the terminal (a clear screen, a window title, a
+    clipboard write)."""
+    print(printable(sep.join(map(str, parts))), end=end, file=file, flush=flush)
 
 
 def _day(text: str) -> dt.date:
@@ -52,7 +62,7 @@ def print_filters(applied: AppliedFilters | None) -> None:
         return
     said = f" (from “{applied.phrase}”)" if applied.phrase else ""
     newest = ", newest first" if applied.latest else ""
-    print(f"Searched {applied.description or 'all articles'}{said}{newest}.")
+    say(f"Searched {applied.description or 'all articles'}{said}{newest}.")
 
 
 def assistant(settings: Settings) -> Assistant:
@@ -99,24 +109,22 @@ def clip(text: str, limit: int) -> str:
 def print_sources(answer: Answer) -> None:
     print_filters(answer.filters)
     if answer.notice:
-        print(f"\nNote: {answer.notice}")
+        say(f"\nNote: {answer.notice}")
     for claim in answer.unsupported:
-        print(f"Not found in the passages: “{claim}”")
+        say(f"Not found in the passages: “{claim}”")
     if answer.citations:
-        print("\nSources:")
+        say("\nSources:")
         for c in answer.citations:
             link = f" <{c.source}>" if c.source else ""
             byline = f" — {where(c)}" if where(c) else ""
-            print(
-                f"[{c.n}] {c.title}{byline} ({c.doc_id}, chars {c.start_char}-{c.end_char}){link}"
-            )
-            print(f"    “{c.quote or clip(c.text, 200)}”")
+            say(f"[{c.n}] {c.title}{byline} ({c.doc_id}, chars {c.start_char}-{c.end_char}){link}")
+            say(f"    “{c.quote or clip(c.text, 200)}”")
             if c.also:
                 copies = "; ".join(
                     ", ".join(p for p in (copy.outlet, copy.date or "") if p) or copy.source
                     for copy in c.also
                 )
-                print(f"    also in: {copies}")
+                say(f"    also in: {copies}")
 
 
 def stream_answer(items: Iterator[str | Answer]) -> Answer:
@@ -127,18 +135,18 @@ def stream_answer(items: Iterator[str | Answer]) -> Answer:
         if isinstance(item, Answer):
             if item.notice and streamed:
                 # The model failed midway: what was printed is replaced by the fallback.
-                print("\n\n[the model's answer was set aside; quoting the articles instead]\n")
-                print(item.text, end="")
+                say("\n\n[the model's answer was set aside; quoting the articles instead]\n")
+                say(item.text, end="")
             elif not streamed:
-                print(item.text, end="")
+                say(item.text, end="")
             elif as_read(item.text) != as_read(printed):
                 # The claim check moved markers to other claims or passages: as checked.
-                print("\n\n[citations checked]\n")
-                print(item.text, end="")
-            print()
+                say("\n\n[citations checked]\n")
+                say(item.text, end="")
+            say()
             print_sources(item)
             return item
-        print(item, end="", flush=True)
+        say(item, end="", flush=True)
         printed += item
         streamed = True
     raise RuntimeError("the answer stream ended without an answer")

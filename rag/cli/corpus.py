@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from rag.cli.common import Bar, assistant
+from rag.cli.common import Bar, assistant, say
 from rag.config import Settings
 
 
@@ -18,14 +18,14 @@ def _with_corpus(args: argparse.Namespace, settings: Settings) -> Settings:
 
 def _print_summary(summary: Any) -> None:
     if summary.notice:
-        print(summary.notice)
-    print(summary.line())
+        say(summary.notice)
+    say(summary.line())
     for skipped in summary.skipped:
-        print(f"skipped {skipped.path}: {skipped.reason}")
+        say(f"skipped {skipped.path}: {skipped.reason}")
     for warning in summary.warnings:
-        print(f"warning {warning.path}: {warning.reason}")
+        say(f"warning {warning.path}: {warning.reason}")
     for copy in summary.duplicates:
-        print(f"copy {copy.path}: the same story as {copy.duplicate_of} (indexed once)")
+        say(f"copy {copy.path}: the same story as {copy.duplicate_of} (indexed once)")
 
 
 def cmd_reindex(args: argparse.Namespace, settings: Settings) -> int:
@@ -35,7 +35,7 @@ def cmd_reindex(args: argparse.Namespace, settings: Settings) -> int:
     finally:
         bar.close()
     if args.json:
-        print(json.dumps(summary.as_dict(), ensure_ascii=False))
+        say(json.dumps(summary.as_dict(), ensure_ascii=False))
     else:
         _print_summary(summary)
     return 0
@@ -50,16 +50,16 @@ def cmd_add(args: argparse.Namespace, settings: Settings) -> int:
     bar = Bar(quiet=args.json)
     try:
         report = assistant(_with_corpus(args, settings)).add(
-            args.sources, index=not args.no_index, progress=bar
+            args.sources, local_files=True, index=not args.no_index, progress=bar
         )
     finally:
         bar.close()
     if args.json:
-        print(json.dumps(report.as_dict(), ensure_ascii=False, indent=2))
+        say(json.dumps(report.as_dict(), ensure_ascii=False, indent=2))
     else:
         for verb in ("added", "updated", "unchanged"):
             for entry in getattr(report, verb):
-                print(_entry_line(verb, entry))
+                say(_entry_line(verb, entry))
         _print_tail(report)
     return 1 if report.skipped or report.notice else 0
 
@@ -67,32 +67,32 @@ def cmd_add(args: argparse.Namespace, settings: Settings) -> int:
 def _print_tail(report: Any) -> None:
     """What an add or a feed update skipped, its reindex and its notice."""
     for refused in report.skipped:
-        print(f"skipped {refused.input}: {refused.reason}")
+        say(f"skipped {refused.input}: {refused.reason}")
     for failed in getattr(report, "failed", ()):
-        print(f"failed {failed.feed}: {failed.reason}")
+        say(f"failed {failed.feed}: {failed.reason}")
     if report.reindex is not None:
-        print(f"reindex: {report.reindex.line()}")
+        say(f"reindex: {report.reindex.line()}")
     if report.notice:
-        print(f"note: {report.notice}")
+        say(f"note: {report.notice}")
 
 
 def cmd_feeds(args: argparse.Namespace, settings: Settings) -> int:
     bot = assistant(_with_corpus(args, settings))
     if args.action == "add":
         added = bot.add_feed(args.url)
-        print(f"{'added' if added else 'already listed'}: {args.url}")
+        say(f"{'added' if added else 'already listed'}: {args.url}")
         return 0
     if args.action == "remove":
         bot.remove_feed(args.url)
-        print(f"removed: {args.url} (its articles stay in the corpus)")
+        say(f"removed: {args.url} (its articles stay in the corpus)")
         return 0
     if args.action == "list":
         feeds = bot.feeds()
         for feed in feeds:
             checked = feed.checked or "never"
-            print(f"{feed.url}  {feed.title or '-'}  ({feed.entries} entries, checked {checked})")
+            say(f"{feed.url}  {feed.title or '-'}  ({feed.entries} entries, checked {checked})")
         if not feeds:
-            print("no feeds yet: rag feeds add URL")
+            say("no feeds yet: rag feeds add URL")
         return 0
     bar = Bar(quiet=args.json)
     try:
@@ -100,11 +100,12 @@ def cmd_feeds(args: argparse.Namespace, settings: Settings) -> int:
     finally:
         bar.close()
     if args.json:
-        print(json.dumps(report.as_dict(), ensure_ascii=False, indent=2))
+        say(json.dumps(report.as_dict(), ensure_ascii=False, indent=2))
     else:
-        print(f"feeds {report.feeds}, new entries {report.new}, added {len(report.added)}")
-        for entry in report.added:
-            print(_entry_line("added", entry))
+        say(f"feeds {report.feeds}, new entries {report.new}, added {len(report.added)}")
+        for verb in ("added", "updated"):
+            for entry in getattr(report, verb):
+                say(_entry_line(verb, entry))
         _print_tail(report)
     return 1 if report.failed or report.notice else 0
 

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from rag.cli.common import Progress, assistant
+from rag.cli.common import Progress, assistant, say
 from rag.config import Settings
 
 
@@ -31,9 +31,9 @@ def _indexed(quiet: bool, run: Callable[[Progress], dict[str, Any]]) -> dict[str
 
 def _print_metrics(metrics: dict[str, Any], as_json: bool) -> int:
     if as_json:
-        print(json.dumps(metrics))
+        say(json.dumps(metrics))
     else:
-        print(" ".join(f"{key} {value}" for key, value in metrics.items()))
+        say(" ".join(f"{key} {value}" for key, value in metrics.items()))
     return 0
 
 
@@ -62,11 +62,11 @@ def cmd_eval_answers(args: argparse.Namespace, settings: Settings) -> int:
 
     report = evaluate_answers(assistant(settings).ask, args.questions)
     if args.json:
-        print(json.dumps(report, ensure_ascii=False))
+        say(json.dumps(report, ensure_ascii=False))
         return 0
     for r in report["results"]:
-        print(f"{'PASS' if r['passed'] else 'FAIL'} {r['id']}: {r['question']}")
-    print(
+        say(f"{'PASS' if r['passed'] else 'FAIL'} {r['id']}: {r['question']}")
+    say(
         f"passed {report['passed']}/{report['n']}, evidence recall {report['evidence_recall']}, "
         f"fact accuracy {report['fact_accuracy']}, abstain accuracy {report['abstain_accuracy']}"
     )

@@ -1,22 +1,14 @@
-"""`rag serve`: the HTTP API on uvicorn."""
+"""`rag serve`: the HTTP API on uvicorn; `rag mcp`: the MCP server on stdio."""
 
 from __future__ import annotations
 
 import argparse
-import ipaddress
 from typing import Any
 
+from rag.cli.common import say
 from rag.config import Settings
 from rag.errors import ConfigError
-
-
-def is_loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
+from rag.text.urls import is_loopback
 
 
 def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
@@ -30,8 +22,14 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     from rag.api import Assistant
     from rag.serve.app import create_app
 
-    app = create_app(Assistant(settings), settings)
-    print(f"serving on http://{args.host}:{args.port} (OpenAPI docs at /docs)", flush=True)
+    app = create_app(Assistant(settings), settings, host=args.host)
+    say(f"serving on http://{args.host}:{args.port} (OpenAPI docs at /docs)", flush=True)
+    if args.host in ("0.0.0.0", "::") and not settings.serve_allowed_hosts:
+        say(
+            "note: answering to any host name; RAG_SERVE_ALLOWED_HOSTS=name,… limits it "
+            "to the names clients use",
+            flush=True,
+        )
     uvicorn.run(app, host=args.host, port=args.port, log_level="warning")
     return 0
 

@@ -8,13 +8,12 @@ Reading it needs neither Chroma nor numpy: a no-op reindex reads only this.
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from rag.config import Settings
 from rag.errors import IndexFormatError, IndexMismatchError, IndexMissingError
+from rag.index.files import atomic_write
 from rag.index.layout import FORMAT, IndexLayout
 
 
@@ -80,13 +79,7 @@ def load_manifest(path: Path) -> Manifest | None:
 
 
 def save_manifest(path: Path, manifest: Manifest) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".manifest-", suffix=".json")
-    with os.fdopen(fd, "w", encoding="utf-8") as fh:
-        json.dump(asdict(manifest), fh, ensure_ascii=False, indent=1)
-        fh.flush()
-        os.fsync(fh.fileno())
-    os.replace(tmp, path)
+    atomic_write(path, json.dumps(asdict(manifest), ensure_ascii=False, indent=1).encode())
 
 
 def ensure_compatible(manifest: Manifest, *, embed_model: str, store: str) -> None:

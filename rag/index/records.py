@@ -13,6 +13,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from rag.text.urls import web_url
+
 
 @dataclass(frozen=True)
 class ArticleMeta:
@@ -90,7 +92,7 @@ def stored_chunk(chunk_id: str, text: str, meta: Mapping[str, Any]) -> StoredChu
         doc_id=str(meta.get("doc_id", "")),
         title=str(meta.get("title", "")),
         language=str(meta.get("language", "")),
-        source=str(meta.get("source", "")),
+        source=web_url(str(meta.get("source", ""))),  # an index from before sources were checked
         date=day_iso(meta.get("date")),
         outlet=str(meta.get("outlet", "")),
         author=str(meta.get("author", "")),

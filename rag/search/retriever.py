@@ -28,6 +28,7 @@ from rag.search.fusion import (
     with_recency,
 )
 from rag.search.passage import Passage, Retrieval
+from rag.text.urls import web_url
 from rag.tuning import Tuning
 
 # A filter's dense candidates do not come from Chroma's `where`: at 100k chunks it cost
@@ -168,7 +169,12 @@ class HybridRetriever:
 
     def _also(self, doc_id: str) -> tuple[dict[str, str], ...]:
         entry = self.index.manifest.documents.get(doc_id)
-        return tuple(entry.also) if entry else ()
+        # a copy's source as a link only when it is one (a manifest from before the check)
+        return (
+            tuple({**copy, "source": web_url(copy.get("source", ""))} for copy in entry.also)
+            if entry
+            else ()
+        )
 
     def cosines(self, ids: list[str], qvec: np.ndarray) -> dict[str, float]:
         """Cosine of each chunk to the question, from the side index's copy of the vectors."""

@@ -1,28 +1,28 @@
 """The HTTP API: FastAPI over one shared `Assistant` (thread-safe), on uvicorn.
 
-Routes under /v1 need `Authorization: Bearer <RAG_API_KEY>` when a key is set. Errors
-use OpenAI's shape, `{"error": {"message", "type", "code"}}`; nothing answers a 500 with
-a traceback. Handlers are plain `def`s: FastAPI runs them in its thread pool, so a slow
-answer or a reindex does not hold up other requests.
+Every request first passes the gate (rag.serve.gate): its Host, the origin of a write,
+the key (`Authorization: Bearer <RAG_API_KEY>` for /v1 and /mcp, when a key is set) and
+the size of its body. Errors use OpenAI's shape, `{"error": {"message", "type", "code"}}`;
+nothing answers a 500 with a traceback. Handlers are plain `def`s: FastAPI runs them in
+its thread pool, so a slow answer or a reindex does not hold up other requests; how many
+answers run at once is the Assistant's to decide.
 """
 
 from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import hmac
 import itertools
 import json
 import logging
-import os
-import threading
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import asdict
 from typing import Annotated, Any, Literal
 
-from fastapi import Depends, FastAPI, File, Query, Request, UploadFile
+from fastapi import FastAPI, File, Query, Request, UploadFile
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, StreamingResponse
+from mcp.server.transport_security import TransportSecuritySettings
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -33,6 +33,7 @@ from rag.api import Assistant
 from rag.config import Settings
 from rag.errors import (
     ArticleError,
+    ArticleNotIndexedError,
     FetchError,
     IndexMismatchError,
     IndexMissingError,
@@ -43,11 +44,13 @@ from rag.errors import (
     UnknownArticleError,
 )
 from rag.serve import protocol
+from rag.serve.gate import Door, Gate, allowed_hosts
 from rag.serve.mcp_tools import make_mcp
 
 log = logging.getLogger(__name__)
-MAX_BODY = 1_000_000  # bytes
-_KEY_NEEDED = "a valid API key is needed: Authorization: Bearer <key>"
+MAX_BODY = 1_000_000  # bytes of a JSON request
+# A multipart upload's own framing (boundaries, part headers) on top of the article.
+UPLOAD_FRAMING = 64 * 1024
 
 
 class ApiError(Exception):
@@ -118,10 +121,15 @@ class UrlBody(BaseModel):
 # --- the app ---
 
 
-def create_app(assistant: Assistant, settings: Settings) -> FastAPI:
-    """The API over `assistant`; `settings` give the key and the Sources setting."""
+def create_app(assistant: Assistant, settings: Settings, *, host: str = "127.0.0.1") -> FastAPI:
+    """The API over `assistant`, for a server listening on `host`; `settings` give the
+    key, the allowed hosts and origins, the upload limit and the Sources setting."""
     tools = make_mcp(assistant)
-    mcp_app = tools.streamable_http_app(streamable_http_path="/")
+    # The gate checks Host and Origin for every path, /mcp included, with one list.
+    mcp_app = tools.streamable_http_app(
+        streamable_http_path="/",
+        transport_security=TransportSecuritySettings(enable_dns_rebinding_protection=False),
+    )
 
     @contextlib.asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
@@ -134,32 +142,14 @@ def create_app(assistant: Assistant, settings: Settings) -> FastAPI:
         description="Cited answers about a corpus of news articles.",
         lifespan=lifespan,
     )
-    key = settings.api_key.get_secret_value() if settings.api_key else ""
-    # Answers are CPU work (the embedding model uses every core): more at once than cores
-    # only thrashes, so the rest wait their turn and throughput holds up under load.
-    busy = threading.BoundedSemaphore(max(1, os.cpu_count() or 1))
-
-    def has_key(request: Request) -> bool:
-        sent = request.headers.get("authorization", "")
-        token = sent[7:] if sent.lower().startswith("bearer ") else ""
-        return not key or hmac.compare_digest(token.encode(), key.encode())
-
-    def authorized(request: Request) -> None:
-        if not has_key(request):
-            raise ApiError(401, _KEY_NEEDED, "invalid_request_error", "invalid_api_key")
-
-    guard = [Depends(authorized)]
-
-    @app.middleware("http")
-    async def limit_body(request: Request, call_next: Any) -> Any:
-        if request.url.path.startswith("/mcp") and not has_key(request):  # a mounted app
-            return _error(401, _KEY_NEEDED, "invalid_request_error", "invalid_api_key",
-                          **{"WWW-Authenticate": "Bearer"})  # fmt: skip
-        length = request.headers.get("content-length")
-        if length and length.isdigit() and int(length) > MAX_BODY:
-            return _error(400, f"the request body is over {MAX_BODY} bytes",
-                          "invalid_request_error", "body_too_large")  # fmt: skip
-        return await call_next(request)
+    door = Door(
+        key=settings.api_key.get_secret_value() if settings.api_key else "",
+        hosts=allowed_hosts(host, settings.serve_allowed_hosts),
+        origins=list(settings.serve_allowed_origins),
+        body_limit=MAX_BODY,
+        upload_limit=settings.max_article_bytes + UPLOAD_FRAMING,
+    )
+    app.add_middleware(Gate, door=door)
 
     @app.exception_handler(ApiError)
     async def api_error(_request: Request, exc: ApiError) -> JSONResponse:
@@ -193,13 +183,13 @@ def create_app(assistant: Assistant, settings: Settings) -> FastAPI:
     def healthz() -> dict[str, str]:
         return {"status": "ok"}
 
-    @app.get("/v1/models", dependencies=guard)
+    @app.get("/v1/models")
     def models() -> dict[str, Any]:
         return {"object": "list", "data": [
             {"id": protocol.MODEL, "object": "model", "created": 0, "owned_by": "article-rag"}
         ]}  # fmt: skip
 
-    @app.post("/v1/chat/completions", dependencies=guard, response_model=None)
+    @app.post("/v1/chat/completions", response_model=None)
     def chat_completions(body: ChatBody) -> Any:
         try:
             question, history = protocol.conversation(body.messages)
@@ -213,29 +203,26 @@ def create_app(assistant: Assistant, settings: Settings) -> FastAPI:
                 return _sse(_whole_stream(text))
             return protocol.plain_completion(text)
         if not body.stream:
-            with busy:
-                answer = assistant.chat(question, history, filters=filters)
+            answer = assistant.chat(question, history, filters=filters)
             return protocol.completion(answer, with_sources=with_sources)
         items = assistant.stream(question, history, filters=filters)
         first = next(items)  # errors of the question itself are answered as errors
         return _sse(_answer_stream(first, items, with_sources))
 
-    @app.post("/v1/ask", dependencies=guard)
+    @app.post("/v1/ask")
     def ask(body: AskBody) -> dict[str, Any]:
         history = [ChatMessage(t.role, t.content) for t in body.history]
         filters = body.filters.filters() if body.filters else None
-        with busy:
-            answer = assistant.chat(body.question, history, top_k=body.top_k, filters=filters)
+        answer = assistant.chat(body.question, history, top_k=body.top_k, filters=filters)
         return answer.as_dict()
 
-    @app.post("/v1/search", dependencies=guard)
+    @app.post("/v1/search")
     def search(body: SearchBody) -> dict[str, Any]:
         filters = body.filters.filters() if body.filters else None
-        with busy:
-            found = assistant.search(body.query, top_k=body.top_k, filters=filters)
+        found = assistant.search(body.query, top_k=body.top_k, filters=filters)
         return {"query": body.query, "results": [protocol.passage_result(p) for p in found]}
 
-    @app.get("/v1/articles", dependencies=guard)
+    @app.get("/v1/articles")
     def articles(
         since: dt.date | None = None,
         until: dt.date | None = None,
@@ -244,7 +231,7 @@ def create_app(assistant: Assistant, settings: Settings) -> FastAPI:
         rows = assistant.articles(since=since, until=until, outlets=outlet or [])
         return {"articles": [asdict(a) for a in rows]}
 
-    @app.post("/v1/articles", dependencies=guard)
+    @app.post("/v1/articles")
     def add_url(body: UrlBody) -> dict[str, Any]:
         report = assistant.add([body.url])
         if report.skipped and not (report.added or report.updated or report.unchanged):
@@ -253,22 +240,22 @@ def create_app(assistant: Assistant, settings: Settings) -> FastAPI:
                            "bad_article")  # fmt: skip
         return report.as_dict()
 
-    @app.post("/v1/articles/upload", dependencies=guard)
+    @app.post("/v1/articles/upload")
     def upload(file: Annotated[UploadFile, File()]) -> dict[str, Any]:
-        data = file.file.read(settings.max_article_bytes + 1)
+        data = file.file.read(settings.max_article_bytes + 1)  # one byte over: "too large"
         added = assistant.add_article(file.filename or "article.md", data)
         return {"filename": added.filename, "title": added.title,
                 "reindex": added.summary.as_dict()}  # fmt: skip
 
-    @app.delete("/v1/articles/{doc_id}", dependencies=guard)
+    @app.delete("/v1/articles/{doc_id:path}")  # articles from the web live in <host>/…
     def delete(doc_id: str) -> dict[str, Any]:
         return {"deleted": doc_id, "reindex": assistant.remove_article(doc_id).as_dict()}
 
-    @app.post("/v1/reindex", dependencies=guard)
+    @app.post("/v1/reindex")
     def reindex() -> dict[str, Any]:
         return assistant.reindex().as_dict()
 
-    @app.get("/v1/status", dependencies=guard)
+    @app.get("/v1/status")
     def status() -> dict[str, Any]:
         return {**asdict(assistant.status()), "answers": assistant.mode_label()}
 
@@ -289,6 +276,8 @@ def _status_of(exc: RagError) -> tuple[int, str]:
         return 400, "bad_article"
     if isinstance(exc, StoreUnavailableError):
         return 503, "store_unavailable"
+    if isinstance(exc, ArticleNotIndexedError):  # saved; the next reindex indexes it
+        return 503, "not_indexed"
     return 500, "server_error"
 
 

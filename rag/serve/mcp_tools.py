@@ -15,7 +15,7 @@ from mcp.server.mcpserver.exceptions import ToolError
 
 from rag import Filters
 from rag.api import Assistant
-from rag.errors import RagError, UnknownArticleError
+from rag.errors import QuestionError, RagError, UnknownArticleError
 from rag.serve.protocol import passage_result
 
 INSTRUCTIONS = (
@@ -44,9 +44,12 @@ def _filters(
     outlets: list[str] | None,
     languages: list[str] | None = None,
 ) -> Filters:
-    return Filters(
-        _day(since, "since"), _day(until, "until"), list(outlets or []), list(languages or [])
-    )
+    try:
+        return Filters(
+            _day(since, "since"), _day(until, "until"), list(outlets or []), list(languages or [])
+        )
+    except QuestionError as exc:  # e.g. `since` after `until`
+        raise ArgumentError(str(exc)) from exc
 
 
 def make_mcp(assistant: Assistant) -> MCPServer:
@@ -125,7 +128,11 @@ def make_mcp(assistant: Assistant) -> MCPServer:
         """One article by its doc_id (from list_articles or a search): its title, date,
         outlet, url and whole text."""
         text = await run(assistant.article_text, doc_id)  # UnknownArticleError: a tool error
-        info = next(a for a in await run(assistant.articles) if a.doc_id == doc_id)
+        info = next((a for a in await run(assistant.articles) if a.doc_id == doc_id), None)
+        if info is None:  # removed by a reindex a moment ago
+            raise ArgumentError(
+                f"no article {doc_id!r} is indexed: list_articles shows the doc_ids"
+            )
         return {"doc_id": doc_id, "title": info.title, "date": info.date, "outlet": info.outlet,
                 "url": info.source, "text": text}  # fmt: skip
 

@@ -14,15 +14,23 @@ import time
 import uuid
 from collections.abc import Sequence
 from typing import Any
+from urllib.parse import quote
 
 from rag import Passage
 from rag.answer.types import Answer, ChatMessage, Citation
+from rag.text.urls import web_url
 
 MODEL = "article-rag"
 
 # Open WebUI's background tasks (titles, tags, follow-up suggestions, autocomplete) reach
 # the same model with these prompts: answered from the conversation, without retrieval.
 _TASK = re.compile(r"^\s*###\s*Task:", re.MULTILINE)
+
+
+# A Markdown link or image (its target may hold one level of parentheses), or an HTML tag.
+_MARKUP = re.compile(r"!?\[([^\]]*)\]\((?:[^()]|\([^()]*\))*\)|<[^>]*>")
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]<>()#+!|~])")
+_URL_SAFE = "/:?#=&%@+,;~.-_!*'"
 
 
 class ProtocolError(ValueError):
@@ -75,22 +83,30 @@ def background_reply(question: str) -> str:
     return "{}"
 
 
+def plain(text: str) -> str:
+    """Article text for a field a client shows (a title, a snippet): Markdown links and
+    images become their words and HTML tags go, so nothing renders as a link, an image or
+    markup."""
+    return _MARKUP.sub(lambda m: m.group(1) or "", text)
+
+
 def passage_result(p: Passage) -> dict[str, Any]:
-    """A retrieved passage as the search routes and tools return it."""
+    """A retrieved passage as the search routes and tools return it (its text as stored,
+    for its offsets)."""
     return {
-        "doc_id": p.doc_id, "title": p.title, "url": p.source, "date": p.date or None,
-        "outlet": p.outlet, "language": p.language, "text": p.text,
+        "doc_id": p.doc_id, "title": plain(p.title), "url": web_url(p.source),
+        "date": p.date or None, "outlet": p.outlet, "language": p.language, "text": p.text,
         "start_char": p.start, "end_char": p.end, "score": round(float(p.score), 4),
     }  # fmt: skip
 
 
 def search_result(c: Citation) -> dict[str, Any]:
     return {
-        "title": c.title,
-        "url": c.source,
+        "title": plain(c.title),
+        "url": web_url(c.source),
         "date": c.date,
-        "outlet": c.outlet,
-        "snippet": c.quote or c.text[:300],
+        "outlet": plain(c.outlet),
+        "snippet": plain(c.quote or c.text[:300]),
         "score": c.score,
         "doc_id": c.doc_id,
         "start_char": c.start_char,
@@ -108,8 +124,8 @@ def url_citations(content: str, citations: Sequence[Citation]) -> list[dict[str,
             {
                 "type": "url_citation",
                 "url_citation": {
-                    "url": c.source or f"article-rag://{c.doc_id}#{c.start_char}-{c.end_char}",
-                    "title": c.title,
+                    "url": web_url(c.source) or _article_url(c),
+                    "title": plain(c.title),
                     "start_index": max(start, 0),
                     "end_index": max(start, 0) + (len(marker) if start >= 0 else 0),
                 },
@@ -118,16 +134,29 @@ def url_citations(content: str, citations: Sequence[Citation]) -> list[dict[str,
     return out
 
 
+def _article_url(c: Citation) -> str:
+    """Where a citation of an article without a web address points: inert, our own."""
+    return f"article-rag://{quote(c.doc_id)}#{c.start_char}-{c.end_char}"
+
+
 def sources_markdown(citations: Sequence[Citation]) -> str:
-    """A "Sources" list for clients that show only the text."""
+    """A "Sources" list for clients that show only the text: titles as literal text, and
+    a link only to an http(s) address."""
     if not citations:
         return ""
     lines = ["", "", "Sources:"]
     for c in citations:
         where = ", ".join(p for p in (c.outlet, c.date or "") if p)
-        link = f" <{c.source}>" if c.source else ""
-        lines.append(f"[{c.n}] {c.title}{' (' + where + ')' if where else ''}{link}")
+        url = web_url(c.source)
+        link = f" <{quote(url, safe=_URL_SAFE)}>" if url else ""
+        said = _literal(plain(c.title) + (f" ({where})" if where else ""))
+        lines.append(f"[{c.n}] {said}{link}")
     return "\n".join(lines)
+
+
+def _literal(text: str) -> str:
+    """Markdown that reads as `text` itself: no emphasis, link, image or HTML."""
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", " ".join(text.split()))
 
 
 def content_of(answer: Answer, with_sources: bool) -> str:

@@ -150,7 +150,7 @@ def test_a_key_guards_every_v1_route(seed_settings: Settings, serve: Serve) -> N
         ("/v1/chat/completions", {"messages": []}, 422),
         ("/v1/chat/completions", {"messages": [{"role": "system", "content": "hi"}]}, 400),
         ("/v1/chat/completions", {"messages": "hello"}, 422),
-        ("/v1/ask", {"question": "x" * 1_100_000}, 400),
+        ("/v1/ask", {"question": "x" * 1_100_000}, 413),  # over the 1 MB body limit
     ],
 )
 def test_bad_requests_get_openai_shaped_errors(

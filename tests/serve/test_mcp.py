@@ -67,6 +67,16 @@ async def test_tools_over_the_seed_article(seed_settings: Settings, embed_model:
         ("get_article", {"doc_id": "nope.md"}, "list_articles"),
         ("ask", {"question": "   "}, "question"),
         ("ask", {}, "question"),
+        (
+            "search_articles",
+            {"query": "x", "since": "2025-06-10", "until": "2025-06-01"},
+            "is after its last",
+        ),
+        (
+            "ask",
+            {"question": "Windsurf?", "since": "2025-06-10", "until": "2025-06-01"},
+            "is after its last",
+        ),
     ],
 )
 async def test_bad_arguments_are_tool_errors(
@@ -104,3 +114,16 @@ async def test_streamable_http_at_mcp_behind_the_key(seed_settings: Settings, se
             assert {t.name for t in (await client.list_tools()).tools} == TOOLS
             found = _data(await client.call_tool("search_articles", {"query": "Suleyman"}))
             assert "Suleyman" in found[0]["text"]
+
+
+async def test_mcp_over_http_keeps_to_its_host_and_origin(
+    seed_settings: Settings, serve: Serve
+) -> None:
+    """The gate's one list of hosts and origins holds for /mcp as for /v1."""
+    url = serve(seed_settings)
+    ping = {"jsonrpc": "2.0", "id": 1, "method": "ping"}
+    accept = {"Accept": "application/json, text/event-stream"}
+    r = httpx.post(url + "/mcp/", json=ping, headers={**accept, "Host": "attacker.example"})
+    assert r.status_code == 421
+    r = httpx.post(url + "/mcp/", json=ping, headers={**accept, "Origin": "https://evil.example"})
+    assert r.status_code == 403

@@ -1,0 +1,75 @@
+"""Web addresses from outside (a user's input, a page's canonical link, a feed entry):
+which are fit to fetch, and which may leave the server as a link (pure)."""
+
+from __future__ import annotations
+
+import ipaddress
+from urllib.parse import SplitResult, urlsplit
+
+MAX_URL_CHARS = 2000  # what browsers and servers handle everywhere
+
+
+def is_loopback(host: str) -> bool:
+    """Whether a host to listen on or connect to is this machine only (127.0.0.0/8, ::1,
+    localhost)."""
+    if host.strip().lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip().strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def url_problem(url: str) -> str | None:
+    """Why `url` is not an http(s) URL that can be fetched, in a few words; None if it is."""
+    try:
+        parts = _parts(url)
+    except ValueError as exc:
+        return str(exc)
+    host = parts.hostname or ""
+    try:
+        ipaddress.ip_address(host)
+        return None
+    except ValueError:
+        pass
+    shown = host if len(host) <= 40 else host[:39] + "…"
+    if len(host) > 253 or any(not 0 < len(label) <= 63 for label in host.split(".")):
+        return f"{shown!r} is not a valid host name"
+    try:
+        host.encode("idna")
+    except UnicodeError:
+        return f"{shown!r} is not a valid host name"
+    return None
+
+
+def _parts(url: str) -> SplitResult:
+    if not url.strip():
+        raise ValueError("the URL is empty")
+    if len(url) > MAX_URL_CHARS:
+        raise ValueError(f"the URL is longer than {MAX_URL_CHARS:,} characters")
+    if any(ch.isspace() or ord(ch) < 32 or ord(ch) == 127 for ch in url.strip()):
+        raise ValueError("the URL contains spaces or control characters")
+    try:
+        parts = urlsplit(url.strip())
+        port = parts.port
+    except ValueError as exc:  # "Invalid IPv6 URL", "Port out of range 0-65535"
+        raise ValueError(f"not a valid URL ({exc})") from None
+    if parts.scheme.lower() not in ("http", "https"):
+        scheme = f"{parts.scheme}:" if parts.scheme else "a relative link"
+        raise ValueError(f"only http(s) URLs, not {scheme[:20]}")
+    if not parts.hostname:
+        raise ValueError("the URL names no host")
+    if port == 0:
+        raise ValueError("port 0 is not a port to fetch from")
+    return parts
+
+
+def web_url(text: str) -> str:
+    """`text` when it is an absolute http(s) URL, else "": `javascript:`, `file:`,
+    `data:` and relative links are never stored as a source nor sent out as a link."""
+    candidate = text.strip()
+    try:
+        _parts(candidate)
+    except ValueError:
+        return ""
+    return candidate
