@@ -20,11 +20,13 @@ from typing import TYPE_CHECKING, Any
 from ingest.corpus import CorpusWriter, Draft, page_draft
 from ingest.encoding import decode
 from ingest.load import NOT_ARTICLES, SUFFIXES, Article, content_hash, parse_article
-from ingest.metadata import site_of
+from ingest.metadata import host_of, site_of
 from ingest.progress import Progress
 from ingest.reindex import ReindexSummary, exclusive, reindex
 from rag.config import Settings
 from rag.errors import ArticleError, ArticleNotIndexedError, FetchError, RagError
+from rag.index.layout import IndexLayout
+from rag.index.manifest import load_manifest
 from rag.text.urls import web_url
 
 if TYPE_CHECKING:
@@ -143,7 +145,9 @@ def url_draft(url: str, fetcher: Fetcher, *, day: str = "") -> Draft:
     fetched = fetcher.get(url)
     page = extract_page(fetched.text, fetched.url)
     if site_of(page.source) != site_of(fetched.url) or not web_url(page.source):
-        page = replace(page, source=fetched.url)
+        # nor may it borrow the other site's name when it gives none of its own
+        outlet = host_of(fetched.url) if page.outlet == host_of(page.source) else page.outlet
+        page = replace(page, source=web_url(fetched.url), outlet=outlet)
     if not page.date and day:
         page = replace(page, date=day)
     return page_draft(page, dt.datetime.now(dt.timezone.utc), replaces=True)
@@ -161,33 +165,58 @@ def add_sources(
 ) -> AddReport:
     """Add each URL in `inputs` to the corpus (and each file path, with `local_files`:
     only the machine's own user, at the command line, may read local files), then
-    reindex (unless `index` is False)."""
+    reindex (unless `index` is False).
+
+    Everything is fetched first; then the index's lock is taken, and the files are
+    written and indexed under it: while another reindex runs, ReindexBusyError, and
+    nothing is written."""
     from ingest.fetch import Fetcher
 
     report = AddReport()
-    writer = CorpusWriter(settings.corpus_dir)
+    drafts: list[tuple[str, Draft]] = []
     with fetcher or Fetcher(settings) as client:
         for item in inputs:
             try:
                 if is_url(item):
-                    draft = url_draft(item.strip(), client)
+                    drafts.append((item, url_draft(item.strip(), client)))
                 elif local_files:
-                    draft = _path_draft(item, settings)
+                    drafts.append((item, _path_draft(item, settings)))
                 else:  # the same words whether or not such a file exists
                     raise ArticleError("only http(s) links can be added here")
-                status, path = writer.place(draft)
             except (ArticleError, FetchError, OSError) as exc:
-                report.skipped.append(Refused(item, str(exc)))
-                continue
-            getattr(report, status).append(Added.of(item, path, draft.article))
-    if index:
+                report.skipped.append(Refused(item, reason_of(exc)))
+    if not index or not drafts:  # nothing fetched: nothing to write or index
+        _place(CorpusWriter(settings.corpus_dir), drafts, report)
+        return report
+    with exclusive(settings):
+        writer = CorpusWriter(settings.corpus_dir)
+        _place(writer, drafts, report)
         try:
-            report.reindex = reindex(settings, embed_model=embed_model, progress=progress)
-        except RagError as exc:  # e.g. another reindex runs: the files wait for the next
+            report.reindex = reindex(
+                settings, embed_model=embed_model, progress=progress, lock_held=True
+            )
+        except RagError as exc:  # e.g. the store is down: the files wait for the next
             report.notice = f"saved into the corpus, not indexed yet: {exc}"
             return report
         _take_back_refused(report, writer)
     return report
+
+
+def _place(writer: CorpusWriter, drafts: Sequence[tuple[str, Draft]], report: AddReport) -> None:
+    for item, draft in drafts:
+        try:
+            status, path = writer.place(draft)
+        except (ArticleError, OSError) as exc:
+            report.skipped.append(Refused(item, reason_of(exc)))
+            continue
+        getattr(report, status).append(Added.of(item, path, draft.article))
+
+
+def reason_of(exc: Exception) -> str:
+    """A one-line reason; a file system error without the paths it names."""
+    if isinstance(exc, OSError):
+        return f"cannot be saved ({exc.strerror or exc.__class__.__name__})"
+    return str(exc)
 
 
 def _path_draft(item: str, settings: Settings) -> Draft:
@@ -200,6 +229,15 @@ def _path_draft(item: str, settings: Settings) -> Draft:
     if size > settings.max_article_bytes:
         raise ArticleError(f"{path.name} is too large ({size:,} bytes)")
     return file_draft(path.name, path.read_bytes(), max_bytes=settings.max_article_bytes)
+
+
+def _indexed_articles(settings: Settings) -> set[str]:
+    """The doc ids the index holds now (none before the first reindex)."""
+    try:
+        manifest = load_manifest(IndexLayout(settings.data_dir).manifest)
+    except RagError:  # another format or unreadable: the reindex rebuilds it
+        return set()
+    return set(manifest.documents) if manifest else set()
 
 
 def _take_back_refused(report: AddReport, writer: CorpusWriter) -> None:
@@ -229,6 +267,7 @@ def add_article(
     the reindex failed (the next one indexes it)."""
     draft = file_draft(name, data, max_bytes=max_bytes)
     with exclusive(settings):  # taken first: a busy index refuses before anything is saved
+        indexed = _indexed_articles(settings)
         writer = CorpusWriter(settings.corpus_dir)
         status, path = writer.place(draft)
         if status == "unchanged":
@@ -241,4 +280,14 @@ def add_article(
         if reason is not None and status == "added":  # e.g. the same text as another article
             writer.remove(path)
             raise ArticleError(f"{path} was not added: {reason}")
+        # A copy of an indexed story, dated earlier, would be kept in its place: an upload
+        # never pushes another source's article out of the index.
+        displaced = [d.path for d in summary.duplicates if d.duplicate_of == path]
+        if status == "added" and set(displaced) & indexed:
+            writer.remove(path)
+            reindex(settings, embed_model=embed_model, lock_held=True)
+            raise ArticleError(
+                f"{path} was not added: it is a copy of {sorted(set(displaced) & indexed)[0]}, "
+                "which the corpus holds already"
+            )
     return AddedArticle(path, draft.article.title, summary)

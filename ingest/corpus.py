@@ -54,7 +54,7 @@ def slug(text: str, limit: int = 60) -> str:
 def page_path(page: Page) -> str:
     """`<outlet>/<date>-<slug>.md`: sorted by outlet and date in a file browser; the
     outlet's folder is named by its host (`zeit.de`), else by its name."""
-    host = _UNSAFE_HOST.sub("-", host_of(page.source)).strip("-.")
+    host = _UNSAFE_HOST.sub("-", host_of(page.source)).strip("-.")[:80]
     folder = host or slug(page.outlet, 40) or "web"
     name = slug(page.title) or "article"
     return f"{folder}/{page.date + '-' if page.date else ''}{name}.md"

@@ -17,18 +17,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ingest.add import Added, Refused, is_url, report_dict, url_draft
+from ingest.add import Added, Refused, is_url, reason_of, report_dict, url_draft
 from ingest.corpus import CorpusWriter, Draft, page_draft
 from ingest.metadata import host_of
 from ingest.progress import Progress
-from ingest.reindex import ReindexSummary, reindex
+from ingest.reindex import ReindexSummary, exclusive, reindex
 from rag.config import Settings
 from rag.errors import ArticleError, FetchError, RagError
 from rag.index.files import atomic_write
 from rag.index.layout import IndexLayout
 from rag.text.controls import strip_controls
 from rag.text.language import detect_language
-from rag.text.urls import web_url
+from rag.text.urls import url_problem, web_url
 
 if TYPE_CHECKING:
     import feedparser
@@ -79,9 +79,10 @@ def feed_list(corpus: Path) -> list[str]:
 
 def add_feed(corpus: Path, url: str) -> bool:
     """Append `url` to the feed list; False when it is there already."""
-    url = url.strip()
-    if not is_url(url):
-        raise FeedError(f"a feed is an http(s) URL, not {url!r}")
+    url = url.strip().split("#", 1)[0]  # a fragment means nothing to a feed server
+    problem = url_problem(url)
+    if problem or not is_url(url):
+        raise FeedError(f"a feed is an http(s) URL: {problem or 'not ' + repr(url[:100])}")
     if url in feed_list(corpus):
         return False
     path = corpus / FEED_LIST
@@ -164,7 +165,7 @@ def entry_draft(entry: Any, feed: Any) -> Draft:
     text = _entry_text(entry)
     if not text:
         raise ArticleError("neither its page nor the entry holds any text")
-    title = str(entry.get("title") or "").strip() or text[:80]
+    title = " ".join(str(entry.get("title") or "").split())[:300] or text[:80]
     outlet = str(feed.feed.get("title") or "").split(" – ")[0].split(" - ")[0].strip()
     page = Page(
         title=title,
@@ -190,14 +191,20 @@ def update_feeds(
     progress: Progress | None = None,
 ) -> FeedReport:
     """Add the new entries of every feed in the list (at most `limit` per feed), then
-    reindex once."""
+    reindex once.
+
+    The feeds and their entries' pages are fetched first; then the index's lock is taken,
+    and the articles and what the feeds delivered are saved and indexed under it. While
+    another reindex runs: ReindexBusyError, and nothing is saved (the next update takes
+    the same entries)."""
     from ingest.fetch import FEED_TYPES, Fetcher
 
     report = FeedReport()
     feeds = feed_list(settings.corpus_dir)
     report.feeds = len(feeds)
     state = load_state(settings)
-    writer = CorpusWriter(settings.corpus_dir)
+    taken: list[tuple[str, Draft]] = []
+    links: set[str] = set()
     with fetcher or Fetcher(settings) as client:
         for url in feeds:
             known = state.setdefault(url, {})
@@ -220,14 +227,25 @@ def update_feeds(
                 report.failed.append(Failed(url, f"not a readable RSS or Atom feed ({reason})"))
                 continue
             known.update(etag=got.etag, last_modified=got.last_modified)
-            known["title"] = str(parsed.feed.get("title") or "")
-            _take_entries(parsed, known, writer, client, report, limit)
-            _save_state(settings, state)
-    _save_state(settings, state)
-    try:
-        report.reindex = reindex(settings, embed_model=embed_model, progress=progress)
-    except RagError as exc:  # e.g. another reindex runs: the files wait for the next
-        report.notice = f"saved into the corpus, not indexed yet: {exc}"
+            known["title"] = strip_controls(str(parsed.feed.get("title") or ""))[:300]
+            taken += _take_entries(parsed, known, client, report, limit, links)
+    with exclusive(settings):
+        writer = CorpusWriter(settings.corpus_dir)
+        for input_, draft in taken:
+            try:
+                status, path = writer.place(draft)
+            except (ArticleError, OSError) as exc:
+                report.skipped.append(Refused(input_, reason_of(exc)))
+                continue
+            if status != "unchanged":
+                getattr(report, status).append(Added.of(input_, path, draft.article))
+        _save_state(settings, state)
+        try:
+            report.reindex = reindex(
+                settings, embed_model=embed_model, progress=progress, lock_held=True
+            )
+        except RagError as exc:  # e.g. the store is down: the files wait for the next
+            report.notice = f"saved into the corpus, not indexed yet: {exc}"
     return report
 
 
@@ -240,14 +258,18 @@ def _parse(content: bytes) -> feedparser.FeedParserDict:
 def _take_entries(
     parsed: Any,
     known: dict[str, Any],
-    writer: CorpusWriter,
     client: Fetcher,
     report: FeedReport,
     limit: int | None,
-) -> None:
+    links: set[str],
+) -> list[tuple[str, Draft]]:
+    """The new entries' articles, each with what it came from; records the entries as
+    seen in `known` (saved only with the articles). `links` are the pages taken in this
+    update already: one article per link."""
     seen: list[str] = list(known.get("seen", []))
     listed = list(dict.fromkeys(_entry_id(e) for e in parsed.entries if _entry_id(e)))
-    done, links = set(seen), set()
+    done = set(seen)
+    drafts: list[tuple[str, Draft]] = []
     fresh = [e for e in parsed.entries if _entry_id(e) and _entry_id(e) not in done]
     for entry in fresh[:limit] if limit is not None else fresh:
         entry_id = _entry_id(entry)
@@ -261,17 +283,11 @@ def _take_entries(
             continue
         links.add(link)
         try:
-            draft = _entry_article(entry, link, parsed, client)
-            status, path = writer.place(draft)
-        except (ArticleError, OSError) as exc:
+            drafts.append((link or entry_id, _entry_article(entry, link, parsed, client)))
+        except ArticleError as exc:
             report.skipped.append(Refused(link or entry_id, str(exc)))
-            continue
-        if status != "unchanged":
-            a = draft.article
-            getattr(report, status).append(
-                Added(link or entry_id, path, path, a.title, a.date or None, a.outlet, a.source)
-            )
     known["seen"] = remembered(seen, listed, _SEEN_KEPT)
+    return drafts
 
 
 def _entry_article(entry: Any, link: str, parsed: Any, client: Fetcher) -> Draft:

@@ -13,7 +13,8 @@ from __future__ import annotations
 
 import ipaddress
 import time
-from collections.abc import Callable
+import zlib
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from importlib.metadata import PackageNotFoundError, version
 from urllib.parse import urljoin
@@ -27,6 +28,7 @@ from rag.errors import FetchError
 from rag.text.urls import url_problem
 
 MAX_REDIRECTS = 5
+INFLATE_STEP = 1 << 20  # bytes a compressed body may grow by between two checks
 MAX_RETRY_WAIT_S = 10.0  # a longer Retry-After is reported, not waited for
 PAGE_TYPES = ("text/html", "application/xhtml+xml")
 FEED_TYPES = (
@@ -38,11 +40,16 @@ FEED_TYPES = (
     "application/feed+json",
     "text/plain",  # many servers label feeds so
 )
-# Networks whose addresses carry another address inside (a translator or tunnel forwards
-# to it): where they lead cannot be checked, so they are never fetched from.
-_CARRIERS = tuple(
-    ipaddress.ip_network(n) for n in ("2002::/16", "64:ff9b::/96", "64:ff9b:1::/48", "2001::/32")
-)
+# Networks Python's `is_global` (3.11) still counts as global: those whose addresses carry
+# another address inside (6to4 and its relays, NAT64, Teredo: where they lead cannot be
+# checked), protocol assignments, the deprecated site-local range and documentation.
+_NOT_PUBLIC = tuple(
+    ipaddress.ip_network(n)
+    for n in (
+        "2002::/16", "192.88.99.0/24", "64:ff9b::/96", "64:ff9b:1::/48", "2001::/32",
+        "192.0.0.0/24", "fec0::/10", "3fff::/20", "2001:db8::/32",
+    )
+)  # fmt: skip
 
 
 def _user_agent() -> str:
@@ -58,12 +65,12 @@ def is_public(address: Address) -> bool:
     `is_global`, unlike `is_private`, also leaves out shared address space (CGNAT,
     100.64.0.0/10, where some clouds keep their metadata service); multicast, reserved and
     unspecified addresses are out too, and so are 6to4, NAT64 and Teredo addresses, which
-    lead to an IPv4 address of their own. An IPv4-mapped IPv6 address counts as its IPv4."""
-    if isinstance(address, ipaddress.IPv6Address):
-        if address.ipv4_mapped is not None:
-            return is_public(address.ipv4_mapped)
-        if any(address in network for network in _CARRIERS):
-            return False
+    lead to an IPv4 address of their own, and the ranges in _NOT_PUBLIC. An IPv4-mapped
+    IPv6 address counts as its IPv4."""
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+        return is_public(address.ipv4_mapped)
+    if any(address in network for network in _NOT_PUBLIC if network.version == address.version):
+        return False
     return address.is_global and not (
         address.is_private
         or address.is_loopback
@@ -110,7 +117,8 @@ class Fetcher:
             transport=self.transport,
             timeout=httpx.Timeout(self.timeout),
             follow_redirects=False,  # each hop's address is checked first
-            headers={"User-Agent": _user_agent()},
+            # only what _inflater decodes, one layer at a time
+            headers={"User-Agent": _user_agent(), "Accept-Encoding": "gzip, deflate"},
             # httpx parses a redirect's Location even when it does not follow it
             event_hooks={"response": [_check_redirect]},
         )
@@ -205,17 +213,47 @@ class Fetcher:
             )
 
     def _body(self, response: httpx.Response, deadline: float) -> bytes:
-        """The decompressed body, stopped at the size limit and the deadline."""
-        parts: list[bytes] = []
-        size = 0
-        for part in response.iter_bytes():
-            size += len(part)
-            if size > self.max_bytes:
-                raise FetchError(f"larger than {self.max_bytes:,} bytes")
-            if time.monotonic() > deadline:
-                raise FetchError(f"not complete within {self.timeout:g} s")
-            parts.append(part)
-        return b"".join(parts)
+        """The body, decompressed here a bounded piece at a time (httpx would inflate each
+        network chunk whole, through every layer of a stacked encoding, before any limit
+        is checked), stopped at the size limit and the deadline."""
+        inflate = _inflater(response.headers.get("content-encoding", ""))
+        body = bytearray()
+        for raw in response.iter_raw():
+            for piece in inflate(raw):
+                body += piece
+                if len(body) > self.max_bytes:
+                    raise FetchError(f"larger than {self.max_bytes:,} bytes")
+                if time.monotonic() > deadline:
+                    raise FetchError(f"not complete within {self.timeout:g} s")
+        return bytes(body)
+
+
+def _inflater(encoding: str) -> Callable[[bytes], Iterator[bytes]]:
+    """A decoder for a body's Content-Encoding that yields at most INFLATE_STEP bytes at a
+    time; FetchError for an encoding other than none, gzip or deflate (one layer)."""
+    codings = [c.strip().lower() for c in encoding.split(",") if c.strip()]
+    codings = [c for c in codings if c != "identity"]
+    if not codings:
+        return lambda raw: iter((raw,))
+    if len(codings) > 1 or codings[0] not in ("gzip", "x-gzip", "deflate"):
+        raise FetchError(f"unsupported content encoding {encoding[:60]!r}")
+    # gzip's header, or deflate as servers send it (zlib-wrapped, rarely raw)
+    window = zlib.MAX_WBITS | 16 if codings[0] != "deflate" else zlib.MAX_WBITS | 32
+    decoder = zlib.decompressobj(window)
+
+    def inflate(raw: bytes) -> Iterator[bytes]:
+        pending = raw
+        while pending:
+            try:
+                piece = decoder.decompress(pending, INFLATE_STEP)
+            except zlib.error as exc:
+                raise FetchError(f"a broken {codings[0]} body ({exc})") from None
+            pending = decoder.unconsumed_tail
+            if not piece and not pending:
+                return
+            yield piece
+
+    return inflate
 
 
 def _refuse_malformed(url: str, *, hop: bool) -> None:

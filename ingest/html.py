@@ -23,6 +23,12 @@ from rag.text.language import detect_language
 from rag.text.urls import web_url
 
 _XML_DECLARATION = re.compile(r"\A\s*<\?xml[^>]*\?>")
+# "&#27;", "&#x1b;": a control character written as a reference (lxml drops the page's text)
+_CONTROL_REFERENCE = re.compile(
+    r"&#(?:0*(?:[0-8]|1[1-9]|2\d|3[01]|12[7-9]|1[3-5]\d)|x0*(?:[0-8bcef]|1[\da-f]|7f|[89][\da-f]))"
+    r"(?![\da-f]);?",
+    re.IGNORECASE,
+)
 # A teaser or a paywall notice is shorter: such a page holds no article to answer from.
 MIN_TEXT_CHARS = 250
 
@@ -63,7 +69,7 @@ def extract_page(html: str | bytes, url: str = "") -> Page:
         html = decode_markup(html)
     # lxml refuses text that declares its own encoding, and drops the text around a control
     # character (one ESC cost a page all its text)
-    html = strip_controls(_XML_DECLARATION.sub("", html, count=1))
+    html = _CONTROL_REFERENCE.sub("", strip_controls(_XML_DECLARATION.sub("", html, count=1)))
     try:
         tree = lxml.html.document_fromstring(html)
     except (ParserError, ValueError) as exc:

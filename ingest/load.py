@@ -83,14 +83,19 @@ def strip_hidden_html(text: str) -> str:
 
 class _FrontMatterLoader(yaml.SafeLoader):
     """YAML with dates left as text (YAML's own reading of `2025-13-01` raises; ingest.metadata
-    reads every form of date the same way), and without anchors and aliases: nested aliases
-    in a few hundred bytes expand to gigabytes once a value is read as text."""
+    reads every form of date the same way), without anchors and aliases (nested aliases in
+    a few hundred bytes expand to gigabytes once a value is read as text), and without
+    explicit tags (`!!timestamp 2020-13-45` raises while the value is built)."""
 
     def compose_node(self, parent: Any, index: Any) -> Any:
         event = self.peek_event()
         if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None) is not None:
             raise yaml.composer.ComposerError(
                 None, None, "YAML anchors and aliases (& and *) are not allowed", event.start_mark
+            )
+        if getattr(event, "tag", None) is not None:
+            raise yaml.composer.ComposerError(
+                None, None, "YAML tags (!!int, !!timestamp, …) are not allowed", event.start_mark
             )
         return super().compose_node(parent, index)
 
@@ -119,6 +124,8 @@ def split_front_matter(raw: str) -> tuple[dict[str, object], str]:
         raise ArticleError(f"broken front matter{_where(exc)}") from exc
     except RecursionError:
         raise ArticleError("front matter nests lists or mappings too deeply") from None
+    except (ValueError, TypeError) as exc:  # a value YAML parses but cannot build
+        raise ArticleError(f"front matter holds a value that cannot be read ({exc})") from None
     if not isinstance(meta, dict):
         raise ArticleError("front matter is not a mapping of keys to values")
     for key in FIELDS:
@@ -154,7 +161,7 @@ def _as_text(value: object) -> str:
         return ""
     if isinstance(value, dt.date):
         return value.isoformat()
-    return str(value).strip()
+    return strip_controls(str(value)).strip()  # YAML's escapes ("\\e") decode to them
 
 
 def parse_article(

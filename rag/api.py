@@ -14,7 +14,7 @@ import unicodedata
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar, cast
 
 from ingest.add import AddedArticle, AddReport, add_article, add_sources
 from ingest.feeds import FeedReport, add_feed, feed_list, load_state, remove_feed, update_feeds
@@ -89,6 +89,10 @@ class _Opened:
     stamp: int
     index: IndexSnapshot
     engine: AnswerEngine
+
+
+T = TypeVar("T")
+_DONE = object()
 
 
 class Assistant:
@@ -377,6 +381,17 @@ class Assistant:
         the dates; `Answer.filters` says what was applied.
         """
         text = clean_question(question, self.settings.max_question_chars)
-        with self._slots:  # held until the answer is complete, or the stream is closed
+        with self._slots:
             engine = self._open().engine
-            yield from engine.stream(text, list(history or ()), top_k, filters)
+        yield from self._in_slots(engine.stream(text, list(history or ()), top_k, filters))
+
+    def _in_slots(self, items: Iterator[T]) -> Iterator[T]:
+        """Each step of `items` in an answer slot, none held while the caller has the item:
+        a stream its reader abandons (a client that hung up) holds no slot while it waits
+        to be collected."""
+        while True:
+            with self._slots:
+                item = next(items, _DONE)
+            if item is _DONE:
+                return
+            yield cast(T, item)

@@ -187,6 +187,13 @@ class Settings(BaseSettings):
         "named step, so crash tests hit the same points on any machine.",
     )
 
+    @field_validator("api_key", "ui_password", "openai_api_key", mode="before")
+    @classmethod
+    def _blank_is_unset(cls, value: object) -> object:
+        """An empty key or password is no key: `RAG_API_KEY=` must not open the server."""
+        text = value.get_secret_value() if isinstance(value, SecretStr) else value
+        return None if isinstance(text, str) and not text.strip() else value
+
     @field_validator("serve_allowed_hosts", "serve_allowed_origins", mode="before")
     @classmethod
     def _comma_list(cls, value: object) -> object:

@@ -15,6 +15,7 @@ import datetime as dt
 import itertools
 import json
 import logging
+import threading
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import asdict
 from typing import Annotated, Any, Literal
@@ -51,6 +52,7 @@ log = logging.getLogger(__name__)
 MAX_BODY = 1_000_000  # bytes of a JSON request
 # A multipart upload's own framing (boundaries, part headers) on top of the article.
 UPLOAD_FRAMING = 64 * 1024
+ADDS_AT_ONCE = 4  # links fetched at once; more get 429
 
 
 class ApiError(Exception):
@@ -150,6 +152,8 @@ def create_app(assistant: Assistant, settings: Settings, *, host: str = "127.0.0
         upload_limit=settings.max_article_bytes + UPLOAD_FRAMING,
     )
     app.add_middleware(Gate, door=door)
+    # Worker threads are shared by every route: a crowd of slow pages must not take them all.
+    fetching = threading.BoundedSemaphore(ADDS_AT_ONCE)
 
     @app.exception_handler(ApiError)
     async def api_error(_request: Request, exc: ApiError) -> JSONResponse:
@@ -180,7 +184,7 @@ def create_app(assistant: Assistant, settings: Settings, *, host: str = "127.0.0
         return _error(500, "internal error (see the server log)", "server_error", "internal")
 
     @app.get("/healthz")
-    def healthz() -> dict[str, str]:
+    async def healthz() -> dict[str, str]:  # on the event loop: busy worker threads cannot stall it
         return {"status": "ok"}
 
     @app.get("/v1/models")
@@ -233,7 +237,13 @@ def create_app(assistant: Assistant, settings: Settings, *, host: str = "127.0.0
 
     @app.post("/v1/articles")
     def add_url(body: UrlBody) -> dict[str, Any]:
-        report = assistant.add([body.url])
+        if not fetching.acquire(blocking=False):
+            raise ApiError(429, f"{ADDS_AT_ONCE} links are being fetched already: try again "
+                           "in a moment", "rate_limit_error", "busy")  # fmt: skip
+        try:
+            report = assistant.add([body.url])
+        finally:
+            fetching.release()
         if report.skipped and not (report.added or report.updated or report.unchanged):
             why = "; ".join(str(getattr(r, "reason", r)) for r in report.skipped)
             raise ApiError(400, f"the page was not added: {why}", "invalid_request_error",
@@ -242,7 +252,10 @@ def create_app(assistant: Assistant, settings: Settings, *, host: str = "127.0.0
 
     @app.post("/v1/articles/upload")
     def upload(file: Annotated[UploadFile, File()]) -> dict[str, Any]:
-        data = file.file.read(settings.max_article_bytes + 1)  # one byte over: "too large"
+        data = file.file.read(settings.max_article_bytes + 1)
+        if len(data) > settings.max_article_bytes:  # the gate allowed for the framing
+            raise ApiError(413, f"an upload may be at most {settings.max_article_bytes:,} bytes",
+                           "invalid_request_error", "body_too_large")  # fmt: skip
         added = assistant.add_article(file.filename or "article.md", data)
         return {"filename": added.filename, "title": added.title,
                 "reindex": added.summary.as_dict()}  # fmt: skip

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hmac
 import json
+import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from urllib.parse import urlsplit
@@ -22,6 +23,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from rag.text.urls import is_loopback
 
+_HOST = re.compile(r"(?:\[(?P<v6>[0-9a-f:.]+)\]|(?P<name>[a-z0-9._-]+))(?::\d{1,5})?")
 LOOPBACK_NAMES = frozenset({"localhost", "127.0.0.1", "::1"})
 WILDCARDS = frozenset({"", "0.0.0.0", "::"})
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -44,11 +46,13 @@ def allowed_hosts(bind: str, extra: list[str]) -> frozenset[str] | None:
 
 
 def host_name(header: str) -> str:
-    """The name in a `Host` header, without its port ("[::1]:8000" -> "::1")."""
+    """The name in a `Host` header, without its port ("[::1]:8000" -> "::1"); "" for
+    anything that is not a host and an optional port."""
     text = header.strip().lower()
-    if text.startswith("["):
-        return text[1 : text.find("]")] if "]" in text else ""
-    return text.rsplit(":", 1)[0].rstrip(".") if text.count(":") == 1 else text.rstrip(".")
+    found = _HOST.fullmatch(text)
+    if found is None:
+        return ""
+    return (found["v6"] or found["name"] or "").rstrip(".")
 
 
 def same_origin(origin: str, host_header: str) -> bool:
@@ -95,7 +99,7 @@ class Door:
             )
         if method not in SAFE_METHODS:
             origin = headers.get("origin")
-            fetched_from = headers.get("sec-fetch-site", "")
+            fetched_from = headers.get("sec-fetch-site", "").strip().lower()
             if origin is not None and not origin_allowed(origin, host, self.origins):
                 return 403, f"writes from pages of {origin[:100]} are not allowed", "cross_origin"
             if origin is None and fetched_from in ("cross-site", "same-site"):
@@ -184,7 +188,7 @@ async def _answer(send: Send, status: int, message: str, code: str) -> None:
     ]
     if status == 401:
         headers.append((b"www-authenticate", b"Bearer"))
-    if status == 413:  # the rest of the body is not read: the connection cannot be reused
-        headers.append((b"connection", b"close"))
+    # Refused before its body was read: the connection is closed rather than drained.
+    headers.append((b"connection", b"close"))
     await send({"type": "http.response.start", "status": status, "headers": headers})
     await send({"type": "http.response.body", "body": payload})

@@ -28,7 +28,8 @@ _TASK = re.compile(r"^\s*###\s*Task:", re.MULTILINE)
 
 
 # A Markdown link or image (its target may hold one level of parentheses), or an HTML tag.
-_MARKUP = re.compile(r"!?\[([^\]]*)\]\((?:[^()]|\([^()]*\))*\)|<[^>]*>")
+_MARKUP = re.compile(r"!?\[([^\]]*)\]\((?:[^()]|\([^()]*\))*\)|<[/!?]?[A-Za-z][^>]*>")
+_MAX_NESTING = 8
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]<>()#+!|~])")
 _URL_SAFE = "/:?#=&%@+,;~.-_!*'"
 
@@ -85,9 +86,15 @@ def background_reply(question: str) -> str:
 
 def plain(text: str) -> str:
     """Article text for a field a client shows (a title, a snippet): Markdown links and
-    images become their words and HTML tags go, so nothing renders as a link, an image or
-    markup."""
-    return _MARKUP.sub(lambda m: m.group(1) or "", text)
+    images become their words and HTML tags go, nested ones too; what is left of their
+    syntax is broken up ("](" loses its join, angle brackets become ‹ ›), so nothing
+    renders as a link, an image or markup."""
+    for _ in range(_MAX_NESTING):
+        stripped = _MARKUP.sub(lambda m: m.group(1) or "", text)
+        if stripped == text:
+            break
+        text = stripped
+    return text.replace("](", "] (").replace("<", "‹").replace(">", "›")
 
 
 def passage_result(p: Passage) -> dict[str, Any]:
@@ -95,7 +102,7 @@ def passage_result(p: Passage) -> dict[str, Any]:
     for its offsets)."""
     return {
         "doc_id": p.doc_id, "title": plain(p.title), "url": web_url(p.source),
-        "date": p.date or None, "outlet": p.outlet, "language": p.language, "text": p.text,
+        "date": p.date or None, "outlet": plain(p.outlet), "language": p.language, "text": p.text,
         "start_char": p.start, "end_char": p.end, "score": round(float(p.score), 4),
     }  # fmt: skip
 

@@ -26,7 +26,7 @@ def url_problem(url: str) -> str | None:
         parts = _parts(url)
     except ValueError as exc:
         return str(exc)
-    host = parts.hostname or ""
+    host = (parts.hostname or "").removesuffix(".")  # "example.org." is fully qualified
     try:
         ipaddress.ip_address(host)
         return None
@@ -65,11 +65,13 @@ def _parts(url: str) -> SplitResult:
 
 
 def web_url(text: str) -> str:
-    """`text` when it is an absolute http(s) URL, else "": `javascript:`, `file:`,
-    `data:` and relative links are never stored as a source nor sent out as a link."""
+    """`text` when it is an absolute http(s) URL with a valid host, else "": `javascript:`,
+    `file:`, `data:` and relative links are never stored as a source nor sent out as a
+    link. A user name and password in it are left out."""
     candidate = text.strip()
-    try:
-        _parts(candidate)
-    except ValueError:
+    if url_problem(candidate) is not None:
         return ""
-    return candidate
+    parts = urlsplit(candidate)
+    if "@" not in parts.netloc:
+        return candidate
+    return parts._replace(netloc=parts.netloc.rsplit("@", 1)[1]).geturl()

@@ -132,15 +132,19 @@ def test_an_exact_copy_of_an_article_is_not_kept(
     assert not (indexed.corpus_dir / "copy.md").exists()
 
 
-def test_a_busy_index_keeps_the_added_files_for_the_next_reindex(
+def test_a_busy_index_refuses_the_add_before_anything_is_written(
     cli: Cli, indexed: Settings, web: WebServer
 ) -> None:
+    """The page is fetched, then the index's lock is taken before the corpus is touched:
+    while another reindex runs, nothing is written, and the add can simply be repeated."""
     from filelock import FileLock
 
     from rag.index.layout import IndexLayout
 
+    before = sorted(p.name for p in indexed.corpus_dir.rglob("*"))
     with FileLock(str(IndexLayout(indexed.data_dir).lock)):  # as if `rag reindex` ran
-        code, report = _add(cli, indexed, web.url("de-time-only.html"))
-    assert code == 1 and "not indexed yet: another reindex is running" in report["notice"]
-    assert report["reindex"] is None and (indexed.corpus_dir / report["added"][0]["path"]).exists()
-    assert json.loads(cli(["reindex", "--json"], indexed).stdout)["added"] == 1
+        busy = cli(["add", web.url("de-time-only.html")], indexed, **FETCH)
+    assert busy.returncode == 1 and "another reindex is running" in busy.stderr
+    assert sorted(p.name for p in indexed.corpus_dir.rglob("*")) == before
+    code, report = _add(cli, indexed, web.url("de-time-only.html"))
+    assert code == 0 and report["reindex"]["added"] == 1

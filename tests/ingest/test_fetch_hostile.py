@@ -7,9 +7,11 @@ a name might resolve to the second time.
 
 from __future__ import annotations
 
+import gzip
 import ipaddress
 import socket
 import threading
+import zlib
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -19,7 +21,7 @@ import pytest
 from ingest.fetch import Address, Fetcher, is_public
 from rag.errors import FetchError
 from tests.conftest import make_settings
-from tests.web_server import Response, SlowHeaders, WebServer
+from tests.web_server import PAGES, Response, SlowHeaders, WebServer
 
 LOOPBACK = ipaddress.ip_address("127.0.0.1")
 
@@ -40,6 +42,10 @@ LOOPBACK = ipaddress.ip_address("127.0.0.1")
         "ff02::1",  # multicast
         "fc00::1",  # unique local
         "169.254.169.254",  # link-local metadata
+        "fec0::1",  # deprecated site-local
+        "192.0.0.9",  # IETF protocol assignments
+        "192.88.99.1",  # 6to4 relay anycast
+        "3fff::1",  # documentation
     ],
 )
 def test_addresses_off_the_public_internet(ip: str) -> None:
@@ -157,3 +163,24 @@ def test_bad_redirect_targets_are_one_line_reasons(
     fetcher = Fetcher(make_settings(tmp_path, fetch_allow_private=True))
     with pytest.raises(FetchError, match="a redirect's target"):
         fetcher.get(web.url("bad-hop.html"))
+
+
+def test_stacked_encodings_are_refused_and_one_layer_is_read_in_bounded_steps(
+    tmp_path: Path, web: WebServer
+) -> None:
+    """A body gzipped twice inflates through both layers at once in httpx, a few KB to
+    gigabytes: only one layer is read, and that one a megabyte at a time."""
+    zeros = gzip.compress(b"\0" * 50_000_000, compresslevel=9)
+    web.extra["/twice.html"] = Response(
+        body=gzip.compress(zeros), headers={"Content-Encoding": "gzip, gzip"}
+    )
+    fetcher = Fetcher(make_settings(tmp_path, fetch_allow_private=True))
+    with pytest.raises(FetchError, match="unsupported content encoding"):
+        fetcher.get(web.url("twice.html"))
+    web.extra["/once.html"] = Response(body=zeros, headers={"Content-Encoding": "gzip"})
+    with pytest.raises(FetchError, match="larger than 5,000,000 bytes"):
+        fetcher.get(web.url("once.html"))
+    page = (PAGES / "de-bahn-streik.html").read_bytes()
+    for coding, packed in (("gzip", gzip.compress(page)), ("deflate", zlib.compress(page))):
+        web.extra["/packed.html"] = Response(body=packed, headers={"Content-Encoding": coding})
+        assert fetcher.get(web.url("packed.html")).content == page, coding

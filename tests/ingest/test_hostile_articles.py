@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from ingest.add import add_article, add_sources
-from ingest.feeds import add_feed, load_state, update_feeds
+from ingest.feeds import FeedError, add_feed, feed_list, load_state, update_feeds
 from ingest.html import extract_page
 from ingest.load import parse_article
 from rag import Assistant
@@ -44,11 +44,14 @@ def test_alias_bombs_in_front_matter_are_refused_with_a_reason(
     (corpus / "bomb.md").write_text(bomb, "utf-8")
     (corpus / "deep.md").write_text("---\ntitle: " + "[" * 5000 + "]" * 5000 + "\n---\n" + BODY)
     (corpus / "long.md").write_text(f"---\ntitle: {'T' * 3000}\n---\n{BODY}")
+    (corpus / "tagged.md").write_text(f"---\ndate: !!timestamp 2020-13-45\n---\n{BODY}")
+    (corpus / "int.md").write_text(f"---\ntitle: !!int abc\n---\n{BODY}")
     summary = reindex(settings, embed_model=embed_model)
     reasons = {s.path: s.reason for s in summary.skipped}
     assert "anchors and aliases" in reasons["bomb.md"]
     assert "nests" in reasons["deep.md"]
     assert "longer than 2,000 characters" in reasons["long.md"]
+    assert "tags" in reasons["tagged.md"] and "tags" in reasons["int.md"]
     assert summary.added == 1, "the seed article is indexed"
     again = reindex(settings, embed_model=embed_model)
     assert again.added == again.updated == 0 and set(reasons) <= {s.path for s in again.skipped}
@@ -62,6 +65,9 @@ def test_control_characters_never_reach_the_text(tmp_path: Path) -> None:
     raw = f"---\ntitle: 'Werft\x1b]0;pwned\x07'\n---\n{BODY}\x1b[2J\x1b]52;c;ZXZpbA==\x07Ende."
     article = parse_article("a.md", raw, digest="")
     assert "\x1b" not in article.text + article.title and "\x07" not in article.text
+    escaped = parse_article("b.md", '---\ntitle: "Up \\e]0;PWN\\a \\x9b31m"\n---\nText.', digest="")
+    # YAML's own escapes decode to control characters: they go after decoding too
+    assert escaped.title.startswith("Up") and escaped.title.isprintable()
     assert article.title == "Werft"
     assert "[2J" not in article.text and "Ende." in article.text
     page = (PAGES / "de-bahn-streik.html").read_text("utf-8")
@@ -227,3 +233,54 @@ def test_files_are_written_with_normal_permissions(
     assert json.loads((newsroom.data_dir / "manifest.json").read_text())["documents"]
     status = Assistant(newsroom, embed_model=embed_model).status()
     assert status.articles >= 3
+
+
+def test_an_upload_cannot_push_an_indexed_article_out_as_its_copy(
+    indexed: Settings, embed_model: Any
+) -> None:
+    """The same story with one sentence changed and an earlier date would be kept in the
+    indexed article's place, as the earlier of two syndicated copies: refused instead."""
+    victim = "---\ntitle: Werft\nsource: https://victim.example/news/1\ndate: 2024-05-01\n---\n"
+    story = [
+        f"Die Bodan-Werft in Kressbronn meldet im Jahr {2000 + n} neue Aufträge. "
+        for n in range(40)
+    ]
+    (indexed.corpus_dir / "victim.md").write_text(victim + "".join(story), "utf-8")
+    reindex(indexed, embed_model=embed_model)
+    story[3] = "Die Angreifer behaupten etwas ganz anderes über die Werft. "
+    forged = "---\ntitle: Werft\nsource: https://attacker.example/fake\ndate: 2020-01-01\n---\n"
+    with pytest.raises(ArticleError, match="copy of victim.md"):
+        add_article(indexed, "takeover.md", (forged + "".join(story)).encode(), max_bytes=10**6)
+    assert not (indexed.corpus_dir / "takeover.md").exists()
+    status = Assistant(indexed, embed_model=embed_model).articles()
+    assert "victim.md" in {a.doc_id for a in status}
+
+
+def test_feeds_are_checked_when_added(tmp_path: Path) -> None:
+    for bad in ("http://[::1", "https://example.org/feed\nhttps://evil.example/x", "ftp://x/y"):
+        with pytest.raises(FeedError, match="a feed is an http"):
+            add_feed(tmp_path, bad)
+    assert add_feed(tmp_path, "https://example.org/feed.xml#top")
+    assert feed_list(tmp_path) == ["https://example.org/feed.xml"], "no fragment to trip on"
+
+
+def test_a_hostile_feed_entry_keeps_no_control_characters_nor_a_bogus_host(
+    newsroom: Settings, web: WebServer, embed_model: Any
+) -> None:
+    url = _serve_feed(
+        web,
+        "odd.rss",
+        _feed(
+            [
+                _item("1", "", BODY * 3, "Werft \x1b[2J meldet"),
+                _item(
+                    "2", "http://" + "a" * 300 + ".example/x", BODY * 3 + " Anders.", "Langer Name"
+                ),
+            ]
+        ),
+    )
+    add_feed(newsroom.corpus_dir, url)
+    report = update_feeds(newsroom, embed_model=embed_model)
+    titles = {a.title: a for a in report.added}
+    assert "Werft  meldet" in titles or "Werft meldet" in titles
+    assert titles["Langer Name"].source == "" and not report.skipped
