@@ -26,7 +26,7 @@ ALLOWED: dict[str, tuple[str, ...]] = {
     "rag.answer": ("rag.index", "rag.search"),
     "ingest": ("rag.index",),
     "rag.api": ("rag.index", "rag.search", "rag.answer", "ingest"),
-    "rag.evaluation": ("rag.api", "rag.answer.types"),
+    "rag.evaluation": ("rag.api", "rag.answer.types", "rag.search.filters"),  # the questions' flags
     # and the root's names; citations for how a re-shown answer reads
     "rag.cli": (
         "rag.api",

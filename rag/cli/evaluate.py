@@ -73,6 +73,24 @@ def cmd_eval_answers(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def cmd_eval_news(args: argparse.Namespace, settings: Settings) -> int:
+    from rag.evaluation.news import evaluate_news
+
+    report = _indexed(args.json, lambda progress: evaluate_news(
+        settings, args.docs, args.questions, index_dir=args.index_dir, progress=progress,
+    ))  # fmt: skip
+    if args.json:
+        say(json.dumps(report, ensure_ascii=False))
+        return 0
+    for r in report["results"]:
+        say(f"{'PASS' if r['passed'] else 'FAIL'} {r['id']} [{r['kind']}] {r['question']}")
+        for problem in r["problems"]:
+            say(f"    {problem}")
+    kinds = ", ".join(f"{k} {v['passed']}/{v['n']}" for k, v in report["by_kind"].items())
+    say(f"passed {report['passed']}/{report['n']} ({report['rate']:.0%}): {kinds}")
+    return 0
+
+
 def add_parser(sub: Any) -> None:
     evaluate = sub.add_parser("eval", help="measure retrieval and answer quality")
     kinds = evaluate.add_subparsers(dest="kind", required=True)
@@ -101,6 +119,14 @@ def add_parser(sub: Any) -> None:
     )  # fmt: skip
     p.add_argument("--json", action="store_true", help="print the metrics as JSON")
     p.set_defaults(func=cmd_eval_abstention)
+    p = kinds.add_parser(
+        "news", help="dated questions and timelines on real news (news-dev's format), by kind"
+    )
+    p.add_argument("--docs", type=Path, required=True, help="folder of dated articles to index")
+    p.add_argument("--questions", type=Path, required=True, help="questions (JSON lines)")
+    p.add_argument("--index-dir", type=Path, default=None, help="reusable index (default: temp)")
+    p.add_argument("--json", action="store_true", help="print the report as JSON")
+    p.set_defaults(func=cmd_eval_news)
     p = kinds.add_parser("answers", help="grade answers on seed-qa questions (current index)")
     p.add_argument("--questions", type=Path, required=True, help="questions (JSON lines)")
     p.add_argument("--json", action="store_true", help="print the report as JSON")
