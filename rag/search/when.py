@@ -23,7 +23,14 @@ _MONTH_WORDS = {
     11: "november|nov", 12: "december|dec|dezember|dez",
 }  # fmt: skip
 _MONTH_OF = {w: m for m, words in _MONTH_WORDS.items() for w in words.split("|")}
-_MONTH = r"(?P<month>" + "|".join(sorted(_MONTH_OF, key=len, reverse=True)) + r")\.?"
+_MONTH_NAMES = "|".join(sorted(_MONTH_OF, key=len, reverse=True))
+_MONTH = rf"(?P<month>{_MONTH_NAMES})\.?"
+
+
+def _named_month(name: str) -> str:
+    return rf"(?P<{name}>{_MONTH_NAMES})\.?"
+
+
 _END = r"(?![\w-])"  # not the start of a compound ("März-Revolution", "Maibaum")
 _NUMBERS = {
     "one": 1, "a": 1, "an": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6,
@@ -46,6 +53,25 @@ _RECENT = re.compile(
 )
 _YEAR = r"(?P<year>(?:19|20)\d\d)"
 _DAY = r"(?P<day>[0-3]?\d)"
+_WEEK_ORDINAL = {
+    "first": 1, "1st": 1, "erste": 1, "ersten": 1, "erster": 1, "second": 2, "2nd": 2,
+    "zweite": 2, "zweiten": 2, "third": 3, "3rd": 3, "dritte": 3, "dritten": 3,
+    "fourth": 4, "4th": 4, "vierte": 4, "vierten": 4, "last": 5, "letzte": 5, "letzten": 5,
+}  # fmt: skip
+_WEEK_NTH = r"(?P<nth>" + "|".join(sorted(_WEEK_ORDINAL, key=len, reverse=True)) + ")"
+# Early, middle and late in a month: days 1–10, 11–20 and 21 to its end.
+_PART_OF_MONTH = {
+    "anfang": 0, "early": 0, "beginning of": 0, "the beginning of": 0, "start of": 0,
+    "the start of": 0, "mitte": 1, "mid": 1, "mid-": 1, "the middle of": 1, "middle of": 1,
+    "ende": 2, "late": 2, "end of": 2, "the end of": 2,
+}  # fmt: skip
+_PART = r"(?P<part>" + "|".join(sorted(_PART_OF_MONTH, key=len, reverse=True)) + ")"
+_WEEKDAYS = {
+    "monday": 0, "montag": 0, "tuesday": 1, "dienstag": 1, "wednesday": 2, "mittwoch": 2,
+    "thursday": 3, "donnerstag": 3, "friday": 4, "freitag": 4, "saturday": 5, "samstag": 5,
+    "sonnabend": 5, "sunday": 6, "sonntag": 6,
+}  # fmt: skip
+_WEEKDAY = r"(?P<weekday>" + "|".join(_WEEKDAYS) + ")"
 
 
 @dataclass(frozen=True)
@@ -182,6 +208,66 @@ def _month_range(m: re.Match[str], today: dt.date) -> Range:
     return _month_start(year, month), _month_end(year, month)
 
 
+def _year_of(m: re.Match[str], month: int, today: dt.date, key: str = "year") -> int:
+    groups = m.groupdict()
+    return int(groups[key]) if groups.get(key) else _past_month(month, today)
+
+
+def _week_of_month(m: re.Match[str], today: dt.date) -> Range:
+    """ "the first week of May 2020", "in der ersten Dezemberwoche": days 1–7, 8–14, …;
+    the last week is the month's last seven days."""
+    month = _MONTH_OF[m["month"].lower()]
+    year = _year_of(m, month, today)
+    nth = _WEEK_ORDINAL[m["nth"].lower()]
+    end_of_month = _month_end(year, month)
+    if nth == 5:
+        return end_of_month - dt.timedelta(days=6), end_of_month
+    start = dt.date(year, month, 7 * (nth - 1) + 1)
+    return start, min(start + dt.timedelta(days=6), end_of_month)
+
+
+def _part_of_month(m: re.Match[str], today: dt.date) -> Range:
+    month = _MONTH_OF[m["month"].lower()]
+    year = _year_of(m, month, today)
+    part = _PART_OF_MONTH[m["part"].lower()]
+    end = _month_end(year, month)
+    return dt.date(year, month, 10 * part + 1), (
+        dt.date(year, month, 10 * part + 10) if part < 2 else end
+    )
+
+
+def _months_between(m: re.Match[str], today: dt.date) -> Range:
+    """ "zwischen Juli und September 2020", "from June to August": the first month's first
+    day to the second's last; one year given serves both."""
+    first, last = _MONTH_OF[m["first"].lower()], _MONTH_OF[m["last"].lower()]
+    groups = m.groupdict()
+    if groups.get("y2"):
+        end_year = int(groups["y2"])
+    elif groups.get("y1"):
+        end_year = int(groups["y1"]) + (1 if last < first else 0)
+    else:
+        end_year = _past_month(last, today)
+    start_year = int(groups["y1"]) if groups.get("y1") else end_year - (1 if last < first else 0)
+    return _month_start(start_year, first), _month_end(end_year, last)
+
+
+def _until_month(m: re.Match[str], today: dt.date) -> Range:
+    month = _MONTH_OF[m["month"].lower()]
+    year = _year_of(m, month, today)
+    return None, _month_end(year, month)
+
+
+def _weekday(m: re.Match[str], today: dt.date) -> Range:
+    """ "last Monday", "am vergangenen Montag": the latest such day before today; a plain
+    "on Monday" / "am Montag" may be today."""
+    wanted = _WEEKDAYS[m["weekday"].lower()]
+    back = (today.weekday() - wanted) % 7
+    if back == 0 and (m.groupdict().get("past") or m.groupdict().get("pastde")):
+        back = 7
+    day = today - dt.timedelta(days=back)
+    return day, day
+
+
 def _year(m: re.Match[str], today: dt.date) -> Range:
     year = int(m["year"])
     return dt.date(year, 1, 1), dt.date(year, 12, 31)
@@ -206,12 +292,15 @@ def _before(inner: Rule) -> Rule:
     return rule
 
 
-# The forms of a full date: 3 June 2020, 3. Juni 2020, 3 June; June 3, 2020; 2020-06-03.
+# The forms of a full date: 3 June 2020, 3. Juni 2020, 3 June; June 3, 2020; 2020-06-03;
+# 03.06.2020.
 _DATES = (
     rf"{_DAY}(?:st|nd|rd|th|\.)?\s+{_MONTH}(?:\s+{_YEAR})?",
     rf"{_MONTH}\s+{_DAY}(?:st|nd|rd|th)?,?\s+{_YEAR}",
     rf"{_YEAR}-(?P<mm>[01]\d)-(?P<dd>[0-3]\d)",
+    rf"(?<![\d.])(?P<dd>[0-3]?\d)\.(?P<mm>[01]?\d)\.{_YEAR}\b",
 )
+_Y1, _Y2 = r"(?P<y1>(?:19|20)\d\d)", r"(?P<y2>(?:19|20)\d\d)"
 _RULES: list[tuple[str, Rule]] = [
     (rf"\b(?:in|during|over|within|for)?\s*(?:the\s+)?(?:last|past)\s+{_COUNT}\s+{_UNIT}\b", _last_n),
     (rf"\b(?:in|während|innerhalb)?\s*(?:den|der)?\s*(?:letzten|vergangenen)\s+{_COUNT}\s+{_UNIT}\b", _last_n),
@@ -222,7 +311,7 @@ _RULES: list[tuple[str, Rule]] = [
     (r"\b(?:since|seit)\s+(?:the\s+)?(?P<which>last|previous)\s+(?P<unit>week|month|year)\b", _since(_relative)),
     (r"\b(?:since|seit)\s+(?:dem\s+|der\s+)?(?P<which>letzte[nrms]?|vergangene[nrms]?|vorige[nrms]?)\s+(?P<unit>woche|monat|jahr)\b", _since(_relative)),
     (r"\b(?P<word>today|heute|yesterday|gestern|vorgestern|the day before yesterday)\b", _one_day),
-    (r"\b(?:in\s+|during\s+|over\s+)?(?:the\s+)?(?P<which>this|last|past|previous|current)\s+(?P<unit>week|month|year)\b", _relative),
+    (r"\b(?:in\s+|during\s+|over\s+)?(?:the\s+)?(?P<which>this|last|past|previous|current)\s+(?P<unit>week|month|year)\b(?!\s+of\b)", _relative),
     (r"\b(?:in\s+(?:der\s+|diesem\s+|dieser\s+)?|im\s+)?(?P<which>diese[nrms]?|letzte[nrms]?|vergangene[nrms]?|vorige[nrms]?|laufende[nrms]?)\s+(?P<unit>woche|monat|jahr)\b", _relative),
     (rf"\b(?:in\s+|im\s+)?(?:the\s+)?(?:(?P<q>first|second|third|fourth|1st|2nd|3rd|4th|ersten|zweiten|dritten|vierten|[1-4]\.)\s+(?:quarter|quartal)(?:\s+of)?|q(?P<qn>[1-4]))\s+{_YEAR}\b", _quarter),
     *((rf"\b(?:since|seit)\s+(?:dem\s+)?{date}{_END}", _since(_full_date)) for date in _DATES),
@@ -231,6 +320,13 @@ _RULES: list[tuple[str, Rule]] = [
     *((rf"\b(?:before|vor\s+dem|vor)\s+{date}{_END}", _before(_full_date)) for date in _DATES),
     (rf"\b(?:before|vor)\s+{_MONTH}(?:\s+{_YEAR})?{_END}", _before(_month_range)),
     (rf"\b(?:before|vor)\s+{_YEAR}\b", _before(_year)),
+    (rf"\b(?:in\s+|during\s+)?(?:the\s+)?{_WEEK_NTH}\s+week\s+(?:of|in)\s+{_MONTH}(?:\s+{_YEAR})?{_END}", _week_of_month),
+    (rf"\b(?:in\s+der\s+)?{_WEEK_NTH}\s+(?P<month>{_MONTH_NAMES})woche(?:\s+{_YEAR})?\b", _week_of_month),
+    (rf"\b(?:in\s+der\s+)?{_WEEK_NTH}\s+woche\s+(?:des|im|in|vom)\s+{_MONTH}s?(?:\s+{_YEAR})?{_END}", _week_of_month),
+    (rf"\b(?:in\s+|im\s+)?{_PART}\s*{_MONTH}(?:\s+{_YEAR})?{_END}", _part_of_month),
+    (rf"\b(?:between|zwischen|from|von)\s+(?:dem\s+)?{_named_month('first')}(?:\s+{_Y1})?\s+(?:and|und|to|until|till|bis)\s+(?:zum\s+)?{_named_month('last')}(?:\s+{_Y2})?{_END}", _months_between),
+    (rf"\b(?:bis|until|till|through|up\s+to)\s+(?:zum\s+|ende\s+|end\s+of\s+)?{_MONTH}(?:\s+{_YEAR})?{_END}", _until_month),
+    (rf"\b(?:(?P<past>last|previous|vergangenen|letzten|vorigen)\s+|(?:on|am)\s+(?:(?P<pastde>vergangenen|letzten|vorigen)\s+)?){_WEEKDAY}\b", _weekday),
     *((rf"\b(?:on\s+|am\s+)?{date}{_END}", _full_date) for date in _DATES),
     (rf"\bon\s+{_MONTH}\s+{_DAY}(?:st|nd|rd|th)?(?!\d)", _full_date),  # "on March 3"
     (rf"\b(?:in\s+|im\s+)?{_MONTH}\s+{_YEAR}\b", _month_range),

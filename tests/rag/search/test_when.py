@@ -162,6 +162,38 @@ IN_JANUARY: list[tuple[str, str | None, str | None]] = [
 ]
 
 
+# Weeks and parts of a month, ranges of months, dotted dates and weekdays (TODAY is a
+# Wednesday, 12 June 2024).
+FORMS: list[tuple[str, str | None, str | None]] = [
+    ("What happened [in the first week of May 2020]?", "2020-05-01", "2020-05-07"),
+    ("What happened [in the second week of June 2020]?", "2020-06-08", "2020-06-14"),
+    ("What happened [in the last week of June 2020]?", "2020-06-24", "2020-06-30"),
+    ("Was geschah [in der ersten Dezemberwoche 2020]?", "2020-12-01", "2020-12-07"),
+    ("Was geschah [in der zweiten Woche im Mai 2020]?", "2020-05-08", "2020-05-14"),
+    ("Was geschah [Anfang Juli 2020]?", "2020-07-01", "2020-07-10"),
+    ("Was geschah [Mitte Juli 2020]?", "2020-07-11", "2020-07-20"),
+    ("Wie entschied der Rat [Ende Mai 2020]?", "2020-05-21", "2020-05-31"),
+    ("What happened [in late February 2024]?", "2024-02-21", "2024-02-29"),
+    ("What happened [in early March]?", "2024-03-01", "2024-03-10"),
+    ("Welche Zahlen gab es [zwischen Juli und September 2020]?", "2020-07-01", "2020-09-30"),
+    ("How did losses develop [between June and October 2020]?", "2020-06-01", "2020-10-31"),
+    ("Was geschah [von Juni bis August 2020]?", "2020-06-01", "2020-08-31"),
+    ("What happened [between November and February]?", "2023-11-01", "2024-02-29"),
+    ("Was geschah [bis Mai 2020]?", None, "2020-05-31"),
+    ("Was stand [am 03.06.2020] im Blatt?", "2020-06-03", "2020-06-03"),
+    ("Was geschah [seit dem 3.6.2020]?", "2020-06-03", "2024-06-12"),
+    ("What did the union say [last Monday]?", "2024-06-10", "2024-06-10"),
+    ("Was sagte die Gewerkschaft [am vergangenen Mittwoch]?", "2024-06-05", "2024-06-05"),
+    ("Was sagte die Gewerkschaft [am Mittwoch]?", "2024-06-12", "2024-06-12"),
+    ("What did the union say [on Friday]?", "2024-06-07", "2024-06-07"),
+]
+
+
+@pytest.mark.parametrize(("marked", "since", "until"), FORMS, ids=_ids(FORMS))
+def test_weeks_parts_ranges_and_weekdays(marked: str, since: str | None, until: str | None) -> None:
+    _check(read_time(_split(marked)[0], TODAY), marked, since, until)
+
+
 @pytest.mark.parametrize(("marked", "since", "until"), ABSOLUTE, ids=_ids(ABSOLUTE))
 def test_absolute_dates(marked: str, since: str | None, until: str | None) -> None:
     _check(read_time(_split(marked)[0], TODAY), marked, since, until)
@@ -248,6 +280,9 @@ def test_recency_and_a_range_together() -> None:
         pytest.param("Siemens streicht 2000 Stellen", id="year-like-count"),
         pytest.param("Biegen Sie in 300 Metern ab", id="distance"),
         pytest.param("What does the report say?", id="plain"),
+        pytest.param("Was sagte die Montagsdemo?", id="weekday-compound"),
+        pytest.param("Was passierte Ende der Woche?", id="ende-without-month"),
+        pytest.param("Die Zahl stieg auf 3.6.", id="decimal-not-date"),
     ],
 )
 def test_words_that_are_not_dates(question: str) -> None:
