@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Literal
 
 import yaml
 
-from ingest.load import NOT_ARTICLES, Article, parse_article, split_front_matter
+from ingest.load import NOT_ARTICLES, Article, article_body, parse_article, split_front_matter
 from ingest.metadata import host_of
 from rag.errors import ArticleError
 from rag.index.files import atomic_write
@@ -148,7 +148,7 @@ class CorpusWriter:
             _meta, body = split_front_matter(target.read_text(encoding="utf-8"))
         except (ArticleError, OSError, UnicodeDecodeError):
             return False
-        return body.strip() == draft.article.text.strip()
+        return article_body(body).strip() == draft.article.text.strip()
 
     def _free_name(self, draft: Draft) -> Draft:
         stem, suffix = os.path.splitext(draft.path)

@@ -26,6 +26,7 @@ from rag.config import Settings
 from rag.errors import ArticleError, FetchError, RagError
 from rag.index.files import atomic_write
 from rag.index.layout import IndexLayout
+from rag.text.boilerplate import is_boilerplate
 from rag.text.controls import strip_controls
 from rag.text.language import detect_language
 from rag.text.urls import url_problem, web_url
@@ -154,7 +155,7 @@ def _entry_text(entry: Any) -> str:
             continue
         blocks = tree.xpath(".//p|.//li") or [tree]
         paragraphs += [" ".join(b.text_content().split()) for b in blocks]
-    return "\n\n".join(p for p in paragraphs if p)
+    return "\n\n".join(p for p in paragraphs if p and not is_boilerplate(p))
 
 
 def entry_draft(entry: Any, feed: Any) -> Draft:

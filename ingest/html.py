@@ -18,9 +18,11 @@ from lxml.etree import ParserError
 from ingest.encoding import decode_markup
 from ingest.metadata import host_of, outlet_from_title, read_when
 from rag.errors import ArticleError
+from rag.text.boilerplate import is_boilerplate
 from rag.text.controls import strip_controls
 from rag.text.language import detect_language
 from rag.text.urls import web_url
+from rag.text.wraps import unwrap
 
 _XML_DECLARATION = re.compile(r"\A\s*<\?xml[^>]*\?>")
 # "&#27;", "&#x1b;": a control character written as a reference (lxml drops the page's text)
@@ -46,11 +48,13 @@ class Page:
 
 
 def _body(text: str, title: str) -> str:
-    """trafilatura's lines as paragraphs, without the headline it repeats at the top."""
+    """trafilatura's lines as paragraphs (a line broken inside a sentence, by a <br>,
+    joined again), without the headline it repeats at the top and without the page's
+    own offers, prompts and labels."""
     lines = [line.strip() for line in text.splitlines() if line.strip()]
     if lines and lines[0] == title:
         lines = lines[1:]
-    return "\n\n".join(lines)
+    return unwrap("\n".join(line for line in lines if not is_boilerplate(line)))
 
 
 def _outlet(sitename: str, source: str, url: str, page_title: str) -> str:

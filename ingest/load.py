@@ -21,6 +21,7 @@ from rag.index.records import ArticleMeta
 from rag.text.controls import strip_controls
 from rag.text.language import detect_language
 from rag.text.urls import web_url
+from rag.text.wraps import unwrap
 
 SUFFIXES = (".md", ".markdown", ".txt", ".html", ".htm")
 PAGES = (".html", ".htm")
@@ -74,6 +75,12 @@ class Article:
 
 def content_hash(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
+
+
+def article_body(body: str) -> str:
+    """The text an article is indexed and quoted as: without hidden HTML, and with lines
+    wrapped inside sentences joined (chunk offsets count in this text)."""
+    return unwrap(strip_hidden_html(body))
 
 
 def strip_hidden_html(text: str) -> str:
@@ -173,7 +180,7 @@ def parse_article(
 ) -> Article:
     """Build an `Article` from its decoded text (pure apart from the detector)."""
     meta, body = split_front_matter(raw)
-    body = strip_hidden_html(body)
+    body = article_body(body)
     if not body.strip():
         raise ArticleError("no text (empty, or front matter only)")
     title = _as_text(meta.get("title")) or _first_title(body) or doc_id

@@ -8,6 +8,7 @@ start the installed command in a subprocess.
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import json
 import os
@@ -41,6 +42,7 @@ ARTICLES = DATA / "articles"  # small extra articles: German and English local n
 # that grow and are corrected, electric ferries that are delayed, a flood), plus an undated note.
 NEWS = DATA / "news"
 NEWS_TODAY = "2024-06-12"  # a Wednesday: "last week" is 3–9 June 2024
+NEWS_LATER = "2024-10-01"  # after every article of tests/data/news: all of it is news
 SEED = "openai-microsoft-windsurf.de.md"
 # RAG_EVAL_DIR (default ../shared/eval, beside the repository): read, never copied here.
 _eval = Settings(_env_file=None).eval_dir  # type: ignore[call-arg]
@@ -118,6 +120,13 @@ def news_settings(tmp_path_factory: pytest.TempPathFactory, embed_model: Any) ->
 @pytest.fixture(scope="session")
 def news_assistant(news_settings: Settings, embed_model: Any) -> Assistant:
     return Assistant(news_settings, embed_model=embed_model)
+
+
+@pytest.fixture(scope="session")
+def news_later(news_settings: Settings, embed_model: Any) -> Assistant:
+    """The same index read against NEWS_LATER, for questions about the latest news."""
+    later = news_settings.model_copy(update={"today": dt.date.fromisoformat(NEWS_LATER)})
+    return Assistant(later, embed_model=embed_model)
 
 
 @pytest.fixture

@@ -12,7 +12,7 @@ from rag.answer.evidence import Evidence, gather_evidence
 from rag.answer.extractive import extractive_answer, overview_answer
 from rag.answer.generation import Generator
 from rag.answer.phrases import phrase
-from rag.answer.query import Query, make_query, newest_week
+from rag.answer.query import Query, make_query, newest_week, up_to
 from rag.answer.timeline import Timeline, events
 from rag.answer.types import Answer, ChatMessage, Mode
 from rag.config import Settings
@@ -72,7 +72,7 @@ class AnswerEngine:
             newest = self.retriever.newest_day(query.filters, self.settings.reference_day)
             if newest is not None:
                 query = newest_week(query, newest)
-        return query
+        return up_to(query, self.settings.reference_day)
 
     def evidence(
         self, query: Query, top_k: int | None = None, *, scored: int | None = None

@@ -11,6 +11,8 @@ from rag.answer.safety import looks_like_injection
 from rag.search.filters import Filters
 from rag.search.passage import Retrieval
 from rag.search.retriever import HybridRetriever
+from rag.text.boilerplate import boilerplate_spans, is_boilerplate
+from rag.text.leaning import quote_units
 from rag.tuning import Tuning
 
 
@@ -41,6 +43,17 @@ def is_question(sentence: str) -> bool:
     return sentence.rstrip(" \"'”“»)").endswith("?")
 
 
+def quotable(sentence: str) -> bool:
+    """Whether a sentence may be quoted as evidence: a statement of the article, not a
+    heading, a question, the page's own offer or prompt, or text aimed at an AI system."""
+    return not (
+        is_heading(sentence)
+        or is_question(sentence)
+        or is_boilerplate(sentence)
+        or looks_like_injection(sentence)
+    )
+
+
 def gather_evidence(
     retriever: HybridRetriever,
     text: str,
@@ -66,13 +79,24 @@ def gather_evidence(
             continue
         spans, vectors = stored
         cosines = np.asarray(vectors, dtype=np.float32) @ retrieval.query_vector
-        for (a, b), cos in zip(spans.tolist(), cosines.tolist(), strict=True):
-            sentence = passage.text[a:b]
-            if is_heading(sentence) or is_question(sentence) or looks_like_injection(sentence):
-                continue
+        asides = boilerplate_spans(passage.text)
+        kept = [
+            (a, b, cos)
+            for (a, b), cos in zip(spans.tolist(), cosines.tolist(), strict=True)
+            if quotable(passage.text[a:b]) and not any(x <= a < y for x, y in asides)
+        ]
+        # a sentence leaning on the one before is quoted with it (rag.text.leaning)
+        adjacent = [
+            j > 0 and not passage.text[kept[j - 1][1] : kept[j][0]].strip()
+            for j in range(len(kept))
+        ]
+        for first, last in quote_units([passage.text[a:b] for a, b, _ in kept], adjacent):
+            a, b = kept[first][0], kept[last][1]
+            cos = max(c for _, _, c in kept[first : last + 1])
             score = (1 - share) * cos + share * passage.dense
+            text = " ".join(passage.text[x:y] for x, y, _ in kept[first : last + 1])
             sentences.append(
-                ScoredSentence(i, passage.start + a, passage.start + b, sentence, float(score))
+                ScoredSentence(i, passage.start + a, passage.start + b, text, float(score))
             )
     return Evidence(retrieval, sentences, language)
 

@@ -160,6 +160,17 @@ def newest_week(query: Query, newest: dt.date) -> Query:
     return replace(query, applied=applied)
 
 
+def up_to(query: Query, today: dt.date) -> Query:
+    """A question for the latest news without an end day searches articles up to `today`:
+    an article dated after it is not news yet, it is the future (pure)."""
+    used = query.filters
+    if not query.latest or used.until or (used.since and used.since > today):
+        return query
+    used = replace(used, until=today)
+    applied = replace(query.applied, filters=used, description=describe(used, "en"))
+    return replace(query, applied=applied)
+
+
 def _applied(reading: TimeReading, given: Filters | None) -> AppliedFilters:
     """The explicit filters over what the question says; which parts came from it."""
     given = given or Filters()

@@ -25,7 +25,7 @@ _MONTHS = frozenset(
 _ORDINAL_NOUNS = ("jahrhundert", "jahrtausend", "jahrestag", "lebensjahr")
 # Part of `Settings.chunking`: a change here re-cuts every article on the next reindex, so
 # stored sentence spans always follow the rules quoted from.
-SPLITTER_VERSION = 2
+SPLITTER_VERSION = 3
 # A candidate boundary: terminal punctuation, optional closing quotes/brackets, whitespace.
 _BOUNDARY = re.compile(r"[.!?…]+[\"'”“»«)\]]*\s+")
 _WORD_BEFORE = re.compile(r"(\S+)$")
@@ -110,6 +110,14 @@ def _is_false_boundary(text: str, dot: int, next_start: int) -> bool:
         noun = following.group(0).lower() if following else ""
         return noun in _MONTHS or noun.startswith(_ORDINAL_NOUNS)
     return False
+
+
+def ends_falsely(before: str, after: str) -> bool:
+    """Whether the period that ends `before` does not end a sentence when `after` follows
+    (an abbreviation, an initial, an ordinal before a month): for joining wrapped lines."""
+    text = f"{before.rstrip()} {after.lstrip()}"
+    dot = len(before.rstrip()) - 1
+    return _is_false_boundary(text, dot, dot + 2)
 
 
 def split_sentences(text: str) -> list[Span]:

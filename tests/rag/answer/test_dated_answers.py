@@ -116,15 +116,25 @@ def test_no_match_is_not_the_same_as_the_articles_not_saying(news_assistant: Ass
     ],
 )
 def test_the_latest_figure_wins_and_the_answer_says_as_of(
-    news_assistant: Assistant, question: str, figure: str, as_of: str, old: str
+    news_later: Assistant, question: str, figure: str, as_of: str, old: str
 ) -> None:
-    answer = news_assistant.ask(question)
+    answer = news_later.ask(question)
     assert answer.text.startswith(as_of), answer.text
     assert figure in answer.text and old not in answer.text
     newest = max(cited_days(answer))
     assert newest >= DAY("2024-06-20"), "the correction or the social plan, not March"
     assert answer.filters is not None and answer.filters.latest
     assert answer.filters.from_question == ("latest",)
+
+
+def test_the_latest_is_bounded_by_today(news_assistant: Assistant) -> None:
+    """Read against 12 June 2024, the correction of 20 June and the social plan of 22
+    August are not news yet: the latest figure is an earlier one, as of an earlier day."""
+    answer = news_assistant.ask("What is the latest number of jobs the shipyard will cut?")
+    assert answer.citations, answer.text
+    assert max(cited_days(answer)) <= DAY("2024-06-12")
+    assert "1,400" not in answer.text and "August" not in answer.text
+    assert answer.filters is not None and answer.filters.filters.until == DAY("2024-06-12")
 
 
 @pytest.mark.parametrize(

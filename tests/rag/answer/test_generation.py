@@ -1,5 +1,6 @@
 """Generated answers through a real OpenAI-protocol server on 127.0.0.1 (tests/openai_server.py)."""
 
+import datetime as dt
 import logging
 import re
 from typing import Any
@@ -11,7 +12,7 @@ from rag import Answer, Assistant, ChatMessage
 from rag.answer.generation import says_not_stated
 from rag.config import Settings
 from rag.errors import ConfigError
-from tests.conftest import make_settings
+from tests.conftest import NEWS_LATER, make_settings
 from tests.openai_server import FakeOpenAI, Reply
 
 QUESTION = "Why is Windsurf the flashpoint?"
@@ -297,7 +298,11 @@ def test_a_llama_index_llm_can_be_passed_in(
 def news_llm(news_settings: Settings, embed_model: Any, openai_server: FakeOpenAI) -> Assistant:
     """The dated news index answered by the model on the local test server."""
     settings = news_settings.model_copy(
-        update={"llm_base_url": openai_server.base_url, "llm_model": "local-test-model"}
+        update={
+            "llm_base_url": openai_server.base_url,
+            "llm_model": "local-test-model",
+            "today": dt.date.fromisoformat(NEWS_LATER),  # every article is news by then
+        }
     )
     return Assistant(settings, embed_model=embed_model)
 
