@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import re
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
@@ -35,6 +34,7 @@ from rag.evaluation.data import load_jsonl
 from rag.index.reader import open_index
 from rag.models.embedding import make_embed_model
 from rag.search.retriever import HybridRetriever
+from rag.text.answer_types import answer_type, holds
 
 EVAL = Settings().eval_dir / "xquad-de"
 FIELDS = ("question_en", "question_de")
@@ -42,31 +42,12 @@ FOLDS = 6
 TARGET_REFUSED = 0.85
 PLOT = DOC.parent / "abstention.png"
 
-# Answer type the question asks for, against what the best sentence holds: a measured idea.
-_ASKS_NUMBER = re.compile(
-    r"\b(how (many|much|old|long|large|big|far|high|tall)|what percent|wie (viele?|hoch|groß|"
-    r"lang|weit|alt)|wie viel prozent)\b",
-    re.I,
-)
-_ASKS_DATE = re.compile(
-    r"\b(when|what year|which year|what century|wann|in welchem jahr|seit wann|welche[mn]? "
-    r"jahr\w*)\b",
-    re.I,
-)
-_DIGIT = re.compile(r"\d")
-_DATE = re.compile(
-    r"\b(1\d{3}|20\d{2}|januar|februar|märz|april|mai|juni|juli|august|september|oktober|"
-    r"november|dezember|jahrhundert\w*)\b",
-    re.I,
-)
-
 
 def answer_type_misses(question: str, sentence: str) -> list[float]:
-    """1 when the question asks for a number (a date) and the sentence holds none."""
-    return [
-        float(bool(_ASKS_NUMBER.search(question)) and not _DIGIT.search(sentence)),
-        float(bool(_ASKS_DATE.search(question)) and not _DATE.search(sentence)),
-    ]
+    """1 when the question asks for a figure (a time) and the sentence holds none."""
+    wanted = answer_type(question)
+    missing = wanted is not None and not holds(sentence, wanted)
+    return [float(missing and wanted == "figure"), float(missing and wanted == "time")]
 
 
 def record(

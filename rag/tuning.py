@@ -140,6 +140,19 @@ class Tuning(BaseModel):
         description="A claim without a marker gets one when a passage supports it by this "
         "much over the threshold" + _HAND,
     )
+    typed_margin: float = Field(
+        0.04,
+        ge=0.0,
+        description="In the passage an answer quotes, a sentence holding the figure or time "
+        "the question asks for leads when it scores within this of the passage's best" + _HAND,
+    )
+    latest_margin: float = Field(
+        0.03,
+        ge=0.0,
+        description="Asked for the latest news, the newest article whose sentence scores "
+        "within this of the best sentence (and holds the figure or time asked for) is "
+        "quoted first" + _HAND,
+    )
     timeline_margin: float = Field(
         0.07,
         ge=0.0,

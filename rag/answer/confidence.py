@@ -15,9 +15,10 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from rag.answer.evidence import Evidence, ScoredSentence, clears_threshold
+from rag.answer.evidence import Evidence, ScoredSentence, clears_threshold, lifted
 from rag.answer.types import Confidence
 from rag.index.bm25 import tokenize
+from rag.text.answer_types import answer_type, holds
 from rag.tuning import Tuning
 
 # The model's inputs, in the order of `Tuning.confidence_weights` (after the intercept).
@@ -35,17 +36,6 @@ FEATURES = (
 # A score no real sentence falls below (e5 cosines of unrelated text sit near 0.7): the
 # lead of a best sentence that has no rival.
 _FLOOR = 0.7
-
-
-def lifted(evidence: Evidence, tuning: Tuning) -> list[float]:
-    """Each sentence's score on the scale of the question's language: a passage in another
-    language scores lower by the gap between the two abstention thresholds."""
-    gap = tuning.abstain_threshold - tuning.abstain_threshold_crosslingual
-    passages = evidence.retrieval.passages
-    return [
-        s.score + (0.0 if passages[s.passage].language == evidence.language else gap)
-        for s in evidence.sentences
-    ]
 
 
 @dataclass(frozen=True)
@@ -118,4 +108,22 @@ def grade(evidence: Evidence, question: str, tuning: Tuning) -> tuple[Confidence
         evidence, tuning.abstain_threshold, tuning.abstain_threshold_crosslingual
     ):
         return "none", p
-    return ("high" if p >= tuning.confidence_high[pair] else "low"), p
+    if p < tuning.confidence_high[pair] or not gives_what_is_asked(evidence, question, tuning):
+        return "low", p
+    return "high", p
+
+
+# Sentences, best first, among which one must hold the figure or time a question asks for.
+_TYPED_SENTENCES = 3
+
+
+def gives_what_is_asked(evidence: Evidence, question: str, tuning: Tuning) -> bool:
+    """Whether one of the best sentences holds the kind of answer the question asks for
+    (a figure for "how many", a time for "when"; rag.text.answer_types): without one, the
+    evidence is about the subject, not the answer."""
+    wanted = answer_type(question)
+    if wanted is None:
+        return True
+    scores = lifted(evidence, tuning)
+    best = sorted(range(len(scores)), key=lambda i: -scores[i])[:_TYPED_SENTENCES]
+    return any(holds(evidence.sentences[i].text, wanted) for i in best)

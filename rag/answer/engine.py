@@ -8,7 +8,7 @@ from dataclasses import replace
 from llama_index.core.base.embeddings.base import BaseEmbedding
 
 from rag.answer.confidence import grade
-from rag.answer.evidence import Evidence, gather_evidence
+from rag.answer.evidence import Evidence, gather_evidence, narrowed
 from rag.answer.extractive import extractive_answer, overview_answer
 from rag.answer.generation import Generator
 from rag.answer.phrases import phrase
@@ -19,6 +19,11 @@ from rag.config import Settings
 from rag.models.chat import ChatModel, token_counter
 from rag.search.filters import Filters, describe, exact_outlets
 from rag.search.retriever import HybridRetriever
+from rag.text.answer_types import answer_type
+
+# Asked for the latest, this many times the passages are searched and scored: the newest
+# article that answers scores a little below the story's best-ranked ones.
+LATEST_DEPTH = 3
 
 
 class AnswerEngine:
@@ -114,18 +119,24 @@ class AnswerEngine:
         if query.overview:
             yield from self._overview(query, top_k, mode)
             return
-        evidence = self.evidence(query, top_k)
+        depth = top_k or self.retriever.top_k
+        if query.latest:  # the newest article that answers may rank below the first few
+            wide = self.evidence(query, LATEST_DEPTH * depth, scored=LATEST_DEPTH * depth)
+            evidence = narrowed(wide, depth, self.tuning.evidence_passages)
+        else:
+            wide = evidence = self.evidence(query, depth)
         confidence, _ = grade(evidence, query.search, self.tuning)
         if self.generator is None:
             sentences = self.settings.extractive_sentences
             yield from _whole(
                 extractive_answer(
-                    evidence,
+                    wide,
                     query.language,
                     self.tuning,
                     sentences,
                     confidence=confidence,
                     latest=query.latest,
+                    wanted=answer_type(query.search),
                 )
             )
             return

@@ -3,13 +3,14 @@ them is strong enough to answer from at all."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 
 import numpy as np
 
 from rag.answer.safety import looks_like_injection
 from rag.search.filters import Filters
-from rag.search.passage import Retrieval
+from rag.search.passage import Passage, Retrieval
 from rag.search.retriever import HybridRetriever
 from rag.text.boilerplate import boilerplate_spans, is_boilerplate
 from rag.text.leaning import quote_units
@@ -101,15 +102,43 @@ def gather_evidence(
     return Evidence(retrieval, sentences, language)
 
 
-def clears_threshold(evidence: Evidence, same_language: float, crosslingual: float) -> bool:
-    """Whether some sentence reaches the abstention threshold of its language pair (pure).
+def narrowed(evidence: Evidence, passages: int, scored: int) -> Evidence:
+    """The evidence as a shallower search would have found it: its first `passages`
+    passages, the sentences of the first `scored` (pure: the ranking does not depend on
+    how many are asked for)."""
+    retrieval = replace(evidence.retrieval, passages=evidence.retrieval.passages[:passages])
+    kept = [s for s in evidence.sentences if s.passage < min(passages, scored)]
+    return replace(evidence, retrieval=retrieval, sentences=kept)
+
+
+def per_passage(
+    pair: tuple[float, float], passages: Sequence[Passage], language: str
+) -> list[float]:
+    """A setting that differs by language pair, for each passage: `pair` holds its value
+    for a passage in the question's `language` and for one in another (pure).
 
     E5 scores a question lower against text in another language than against text in its
-    own, so one threshold would refuse answerable cross-lingual questions and answer
-    off-topic same-language ones; each pair has its own."""
-    passages = evidence.retrieval.passages
-    return any(
-        s.score
-        >= (same_language if passages[s.passage].language == evidence.language else crosslingual)
-        for s in evidence.sentences
+    own, so each pair has its own thresholds."""
+    same, cross = pair
+    return [same if p.language == language else cross for p in passages]
+
+
+def passage_lifts(evidence: Evidence, tuning: Tuning) -> list[float]:
+    """What each passage's sentence scores gain to be on the scale of the question's
+    language: the gap between the two abstention thresholds (pure)."""
+    gap = tuning.abstain_threshold - tuning.abstain_threshold_crosslingual
+    return per_passage((0.0, gap), evidence.retrieval.passages, evidence.language)
+
+
+def lifted(evidence: Evidence, tuning: Tuning) -> list[float]:
+    """Each sentence's score on the scale of the question's language (pure)."""
+    lift = passage_lifts(evidence, tuning)
+    return [s.score + lift[s.passage] for s in evidence.sentences]
+
+
+def clears_threshold(evidence: Evidence, same_language: float, crosslingual: float) -> bool:
+    """Whether some sentence reaches the abstention threshold of its language pair (pure)."""
+    bars = per_passage(
+        (same_language, crosslingual), evidence.retrieval.passages, evidence.language
     )
+    return any(s.score >= bars[s.passage] for s in evidence.sentences)

@@ -5,13 +5,14 @@ Used when no language model is configured, and as the fallback when the model fa
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from rag.answer.citations import citation
-from rag.answer.evidence import Evidence, ScoredSentence
+from rag.answer.evidence import Evidence, ScoredSentence, lifted, passage_lifts
 from rag.answer.phrases import phrase
 from rag.answer.types import Answer, Citation, Confidence
 from rag.search.passage import Passage
+from rag.text.answer_types import AnswerType, holds
 from rag.text.dates import long_iso
 from rag.tuning import Tuning
 
@@ -25,6 +26,8 @@ def select(
     margin: float,
     dates: Sequence[str] | None = None,
     lift: Sequence[float] | None = None,
+    anchor: int | None = None,
+    favour: Callable[[ScoredSentence], float] | None = None,
 ) -> list[ScoredSentence]:
     """Sentences to quote, at most `limit`.
 
@@ -38,13 +41,16 @@ def select(
     slot still free goes to the best passage's next best sentences. Sentences shorter
     than MIN_NEIGHBOUR_CHARS are quoted only as the anchor itself.
     `lift` (per passage) puts scores of passages in another language than the question on
-    the scale of its own before passages are compared.
+    the scale of its own before passages are compared. `anchor` names the passage to
+    anchor in instead of the best-ranked one (the newest that answers, for the latest);
+    `favour` adds to a sentence's score when the anchor's best sentence is chosen (one
+    holding the figure a "how many" asks for).
     """
     if not sentences:
         return []
-    top = min(s.passage for s in sentences)
+    top = min(s.passage for s in sentences) if anchor is None else anchor
     own = sorted((s for s in sentences if s.passage == top), key=lambda s: s.start)
-    best = max(own, key=lambda s: s.score)
+    best = max(own, key=lambda s: s.score + (favour(s) if favour else 0.0))
     # A short neighbour ("Microsoft hat bereits mit den Vorbereitungen begonnen.") adds
     # words, not facts: only longer ones join the anchor.
     own = [s for s in own if s is best or len(s.text) >= MIN_NEIGHBOUR_CHARS]
@@ -109,6 +115,24 @@ def compose(
     return "\n".join(lines), citations
 
 
+def newest_answering(evidence: Evidence, tuning: Tuning, wanted: AnswerType | None) -> int | None:
+    """The passage of the newest dated article among the sentences that score within
+    `tuning.latest_margin` of the best (on one language scale) and hold what is asked
+    (`wanted`), or None. A story's articles repeat its subject, so the newest of the close
+    ones, not the best-scoring, carries the latest state (pure)."""
+    scores = lifted(evidence, tuning)
+    if not scores:
+        return None
+    passages = evidence.retrieval.passages
+    floor = max(scores) - tuning.latest_margin
+    close = [
+        (passages[s.passage].date, score, s.passage)
+        for s, score in zip(evidence.sentences, scores, strict=True)
+        if score >= floor and passages[s.passage].date and (wanted is None or holds(s.text, wanted))
+    ]
+    return max(close)[2] if close else None
+
+
 def newest_day(passages: Sequence[Passage]) -> str:
     """The latest publication day among `passages` ("" when none is dated)."""
     return max((p.date for p in passages if p.date), default="")
@@ -122,19 +146,27 @@ def extractive_answer(
     *,
     confidence: Confidence,
     latest: bool = False,
+    wanted: AnswerType | None = None,
 ) -> Answer:
     """Up to `sentences` quoted sentences with citations, framed by `confidence` (see
     rag.answer.confidence.grade): as the answer when high, as the closest passages when
     low, and the plain statement that the articles do not answer when none. Asked for the
-    latest news, a confident lead says as of which day."""
+    latest news, the answer is anchored in the newest article that answers (`wanted`: the
+    kind of answer the question asks for), and a confident lead says as of which day."""
     if confidence == "none" or not evidence.sentences:
         return Answer(phrase("abstain", language), "extractive")
     passages = evidence.retrieval.passages
     dates = [p.date for p in passages] if latest else None
-    gap = tuning.abstain_threshold - tuning.abstain_threshold_crosslingual
-    lift = [0.0 if p.language == evidence.language else gap for p in passages]
+    lift = passage_lifts(evidence, tuning)
+    anchor = newest_answering(evidence, tuning, wanted) if latest else None
     chosen = select(
-        evidence.sentences, limit=sentences, margin=tuning.select_margin, dates=dates, lift=lift
+        evidence.sentences,
+        limit=sentences,
+        margin=tuning.select_margin,
+        dates=dates,
+        lift=lift,
+        anchor=anchor,
+        favour=(lambda s: tuning.typed_margin * holds(s.text, wanted)) if wanted else None,
     )
     newest = newest_day([passages[s.passage] for s in chosen])
     if confidence == "low":

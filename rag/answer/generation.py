@@ -15,7 +15,7 @@ from llama_index.core.base.embeddings.base import BaseEmbedding
 from rag.answer.budget import fit_passages
 from rag.answer.citations import MARKER, MarkerRewriter, citation, rewrite_markers
 from rag.answer.citations import claims as answer_claims
-from rag.answer.evidence import Evidence, ScoredSentence, is_heading
+from rag.answer.evidence import Evidence, ScoredSentence, is_heading, per_passage
 from rag.answer.extractive import extractive_answer, newest_day
 from rag.answer.phrases import phrase
 from rag.answer.prompts import answer_messages, language_name
@@ -34,6 +34,7 @@ from rag.errors import LLMError
 from rag.models.chat import ChatModel, Count, Message, estimate_tokens
 from rag.search.passage import Passage
 from rag.search.retriever import HybridRetriever
+from rag.text.answer_types import answer_type
 from rag.text.dates import long_iso
 from rag.text.language import question_language, slips
 from rag.text.sentences import split_sentences
@@ -201,8 +202,7 @@ class Generator:
             ]
             for claim in found
         ]
-        same, cross = self.tuning.support_threshold
-        thresholds = [same if p.language == language else cross for p in passages]
+        thresholds = per_passage(self.tuning.support_threshold, passages, language)
         return check_claims(found, rows, thresholds, self.tuning.support_margin), rows
 
     def fallback(
@@ -229,6 +229,7 @@ class Generator:
             self.fallback_sentences,
             confidence=confidence,
             latest=query.latest,
+            wanted=answer_type(query.search),
         )
         return replace(answer, notice=notice)
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from rag.answer.evidence import Evidence, ScoredSentence
+from rag.answer.evidence import Evidence, ScoredSentence, lifted
 from rag.search.filters import AppliedFilters
 from rag.tuning import Tuning
 
@@ -48,14 +48,11 @@ def events(evidence: Evidence, tuning: Tuning, limit: int) -> list[Event]:
     """The best sentence of each article that clears its language pair's threshold, for the
     `limit` most relevant articles, oldest first (undated ones last) (pure)."""
     passages = evidence.retrieval.passages
-    lift = tuning.abstain_threshold - tuning.abstain_threshold_crosslingual
     best: dict[str, tuple[float, ScoredSentence]] = {}
-    for s in evidence.sentences:
-        passage = passages[s.passage]
-        score = s.score + (0.0 if passage.language == evidence.language else lift)
-        kept = best.get(passage.doc_id)
+    for s, score in zip(evidence.sentences, lifted(evidence, tuning), strict=True):
+        kept = best.get(passages[s.passage].doc_id)
         if kept is None or score > kept[0]:
-            best[passage.doc_id] = (score, s)
+            best[passages[s.passage].doc_id] = (score, s)
     top = max((score for score, _s in best.values()), default=0.0)
     floor = max(tuning.abstain_threshold, top - tuning.timeline_margin)
     ranked = sorted((v for v in best.values() if v[0] >= floor), key=lambda v: -v[0])

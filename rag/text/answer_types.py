@@ -1,0 +1,66 @@
+"""What kind of answer a question asks for, and whether a sentence holds one (pure).
+
+"How much did Spohr earn?" is answered by a figure, "Wann verkaufte der Bund?" by a time.
+A sentence about the right subject without one ("Spohr will ein Sparkonzept
+präsentieren.") is on topic but no answer: news repeats a story's subject in every
+passage, so similarity alone calls it confident.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Literal
+
+AnswerType = Literal["figure", "time"]
+
+_FIGURE_QUESTION = re.compile(
+    r"\b(?:how\s+(?:much|many|high|large|big|far|long|often)|what\s+(?:share|percentage|"
+    r"proportion|amount|number|sum|figure)|"
+    r"wie\s*(?:viel\w*|hoch|groß|weit|lange|oft)|welche[nrs]?\s+(?:anteil|betrag|summe|zahl))\b",
+    re.IGNORECASE,
+)
+_TIME_QUESTION = re.compile(
+    r"\b(?:when|since\s+when|until\s+when|what\s+(?:date|day|year|month)|"
+    r"wann|seit\s+wann|bis\s+wann|an\s+welchem\s+tag|in\s+welchem\s+(?:jahr|monat))\b",
+    re.IGNORECASE,
+)
+_NUMBER_WORDS = (
+    r"eins|zwei|drei|vier|fünf|sechs|sieben|acht|neun|zehn|elf|zwölf|"
+    r"zwanzig|dreißig|hundert|tausend|million\w*|milliard\w*|dutzend\w*|hälfte|drittel|"
+    r"viertel|doppelt\w*|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|"
+    r"twenty|thirty|hundreds?|thousands?|millions?|billions?|dozens?|half|third|quarter|"
+    r"double|twice"
+)
+_FIGURE = re.compile(rf"\d|\b(?:{_NUMBER_WORDS})\b", re.IGNORECASE)
+_TIME_WORDS = (
+    r"januar|februar|märz|april|mai|juni|juli|august|september|oktober|november|dezember|"
+    r"january|february|march|may|june|july|october|december|"
+    r"montag|dienstag|mittwoch|donnerstag|freitag|samstag|sonntag|wochenende|"
+    r"monday|tuesday|wednesday|thursday|friday|saturday|sunday|weekend|"
+    r"gestern|heute|vorgestern|übermorgen|demnächst|bislang|bisher|zuletzt|"
+    r"yesterday|today|tomorrow|soon|ago|"
+    r"woche\w*|monat\w*|jahr|jahres|jahren|frühjahr\w*|sommer\w*|herbst\w*|winter\w*|"
+    r"weeks?|months?|years?|spring|summer|autumn|winter|"
+    r"jahrhundert\w*|jahrzehnt\w*|century|centuries|decades?"
+)
+# A figure is a time when it reads as one: a year, a day ("am 21. August", "21.08."), an
+# hour ("um 14 Uhr", "2 p.m.").
+_TIME = re.compile(
+    rf"\b(?:{_TIME_WORDS})\b|\b(?:19|20)\d\d\b|\b\d{{1,2}}\.\s?(?:\d{{1,2}}\.|[A-ZÄÖÜ])|"
+    r"\b\d{1,2}(?:st|nd|rd|th)\b|\b\d{1,2}(?:[:.]\d\d)?\s?(?:uhr|a\.m\.|p\.m\.)",
+    re.IGNORECASE,
+)
+
+
+def answer_type(question: str) -> AnswerType | None:
+    """The kind of answer `question` asks for, when it asks for a figure or a time."""
+    if _FIGURE_QUESTION.search(question):
+        return "figure"
+    if _TIME_QUESTION.search(question):
+        return "time"
+    return None
+
+
+def holds(sentence: str, wanted: AnswerType) -> bool:
+    """Whether `sentence` holds an answer of the kind `wanted` (a figure, a time)."""
+    return bool((_FIGURE if wanted == "figure" else _TIME).search(sentence))

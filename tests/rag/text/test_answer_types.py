@@ -1,0 +1,39 @@
+"""What a question asks for, and whether a sentence holds it."""
+
+from __future__ import annotations
+
+import pytest
+
+from rag.text.answer_types import answer_type, holds
+
+
+@pytest.mark.parametrize(
+    ("question", "wanted"),
+    [
+        ("How much did Lufthansa CEO Carsten Spohr earn in total?", "figure"),
+        ("For how long did the district order the plant to close?", "figure"),
+        ("Wie viele Stellen streicht die Werft?", "figure"),
+        ("Wie hoch war der Verlust?", "figure"),
+        ("Wann hat der Bund seine Beteiligung verkauft?", "time"),
+        ("When was the Corona-Warn-App released?", "time"),
+        ("Why is Windsurf the flashpoint?", None),
+        ("Wer hat Wirecard geprüft?", None),
+    ],
+)
+def test_the_kind_of_answer_a_question_asks_for(question: str, wanted: str | None) -> None:
+    assert answer_type(question) == wanted
+
+
+def test_a_figure_is_a_digit_or_a_number_word() -> None:
+    assert holds("Der Betrieb ist für 14 Tage geschlossen.", "figure")
+    assert holds("Fast acht Millionen Mal wurde die App geladen.", "figure")
+    assert not holds("Spohr will ein Sparkonzept präsentieren.", "figure")
+
+
+def test_a_time_is_a_date_a_day_or_a_time_word_not_any_figure() -> None:
+    assert holds("Finora scheidet am 21. August aus dem Leitindex aus.", "time")
+    assert holds("Die App erschien am Dienstag.", "time")
+    assert holds("Das war im Jahr 2020.", "time")
+    assert holds("Die Burg stammt aus dem 12. Jahrhundert.", "time")
+    assert not holds("Der Staat übernimmt eine 20-prozentige Beteiligung.", "time")
+    assert not holds("Der deutsche Staat steigt wieder bei der Lufthansa ein.", "time")
