@@ -166,9 +166,8 @@ def up_to(query: Query, today: dt.date) -> Query:
     used = query.filters
     if not query.latest or used.until or (used.since and used.since > today):
         return query
-    used = replace(used, until=today)
-    applied = replace(query.applied, filters=used, description=describe(used, "en"))
-    return replace(query, applied=applied)
+    # described as before: every article up to today is all the news there is
+    return replace(query, applied=replace(query.applied, filters=replace(used, until=today)))
 
 
 def _applied(reading: TimeReading, given: Filters | None) -> AppliedFilters:

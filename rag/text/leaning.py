@@ -16,10 +16,11 @@ from collections.abc import Sequence
 # possessives, and link words ("Und zwar", "Dabei"). German "Das" counts only as a pronoun
 # ("Das teilte das …"), not as the article before a noun, with or without an adjective
 # ("Das Unternehmen …", "Das neue Gesetz …"); English "This"/"That"/"These"/"Those" always
-# (a bare "This decision" leans just as well).
+# (a bare "This decision" leans just as well). Not German "Es": it opens impersonal
+# sentences ("Es wurde beschlossen …") as often as it points back.
 _ALWAYS = frozenset(
     """
-    er sie es ihm ihn ihr ihre ihrem ihren ihrer sein seine seinem seinen seiner
+    er sie ihm ihn ihr ihre ihrem ihren ihrer sein seine seinem seinen seiner
     dies dieser diese dieses diesen diesem dabei damit dadurch dafür dagegen daraufhin darin
     darüber deshalb deswegen daher demnach dennoch trotzdem zudem
     he she it they him them his her its their this that these those
@@ -29,11 +30,8 @@ _LINKS = re.compile(
     r"^(?:und\s+zwar|und\s+das|und\s+dies|das\s+heißt|also|and\s+so|that\s+is|which)\b",
     re.IGNORECASE,
 )
-# "Es gibt …", "It is expected that …": an expletive subject that points nowhere.
-_EXPLETIVE = re.compile(
-    r"^(?:es\s+(?:gibt|gab|geht|ging|handelt)\b|it\s+(?:is|was)\s+\w+\s+(?:that|to)\b)",
-    re.IGNORECASE,
-)
+# "It is expected that …": an expletive subject that points nowhere.
+_EXPLETIVE = re.compile(r"^it\s+(?:is|was)\s+\w+\s+(?:that|to)\b", re.IGNORECASE)
 _WORD = re.compile(r"[\wÄÖÜäöüß]+")
 _QUOTES = " \t\"'„“”»«‚‘’(["
 # A sentence under this many words with no figure names something without stating it.
