@@ -66,15 +66,18 @@ def gather_evidence(
     latest: bool = False,
     scored: int | None = None,
 ) -> Evidence:
-    """Retrieve passages for `text` and score the sentences of the best few (`scored`,
-    default `tuning.evidence_passages`).
+    """Retrieve passages for `text` and score the sentences of the best few that hold a
+    quotable sentence (`scored`, default `tuning.evidence_passages`).
 
     A sentence's score leans on its passage's relevance (`tuning.passage_share`) as well
     as its own cosine, read from the vectors stored at index time."""
     retrieval = retriever.search(text, top_k, filters=filters, latest=latest)
     share = tuning.passage_share
     sentences: list[ScoredSentence] = []
-    for i, passage in enumerate(retrieval.passages[: scored or tuning.evidence_passages]):
+    wanted, used = scored or tuning.evidence_passages, 0
+    for i, passage in enumerate(retrieval.passages):
+        if used == wanted:
+            break
         stored = retriever.sentence_vectors(passage)
         if stored is None:  # the article changed under this id since: nothing to score
             continue
@@ -99,15 +102,19 @@ def gather_evidence(
             sentences.append(
                 ScoredSentence(i, passage.start + a, passage.start + b, text, float(score))
             )
+        # A passage with nothing quotable ("Juni.", a credit line) takes no slot: short
+        # text sits close to any question and would leave the real passages unscored.
+        used += any(s.passage == i for s in sentences[-1:])
     return Evidence(retrieval, sentences, language)
 
 
 def narrowed(evidence: Evidence, passages: int, scored: int) -> Evidence:
     """The evidence as a shallower search would have found it: its first `passages`
-    passages, the sentences of the first `scored` (pure: the ranking does not depend on
-    how many are asked for)."""
+    passages, the sentences of the first `scored` of them that hold any (pure: the
+    ranking does not depend on how many are asked for)."""
     retrieval = replace(evidence.retrieval, passages=evidence.retrieval.passages[:passages])
-    kept = [s for s in evidence.sentences if s.passage < min(passages, scored)]
+    holding = sorted({s.passage for s in evidence.sentences if s.passage < passages})[:scored]
+    kept = [s for s in evidence.sentences if s.passage in holding]
     return replace(evidence, retrieval=retrieval, sentences=kept)
 
 
