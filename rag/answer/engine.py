@@ -19,7 +19,6 @@ from rag.config import Settings
 from rag.models.chat import ChatModel, token_counter
 from rag.search.filters import Filters, describe, exact_outlets
 from rag.search.retriever import HybridRetriever
-from rag.text.answer_types import answer_type
 
 # Asked for the latest, this many times the passages are searched and scored: the newest
 # article that answers scores a little below the story's best-ranked ones.
@@ -136,7 +135,7 @@ class AnswerEngine:
                     sentences,
                     confidence=confidence,
                     latest=query.latest,
-                    wanted=answer_type(query.search),
+                    wanted=query.wanted,
                 )
             )
             return

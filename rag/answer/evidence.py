@@ -22,7 +22,7 @@ class ScoredSentence:
     passage: int  # index into the retrieved passages
     start: int  # offsets into the article body
     end: int
-    text: str
+    text: str  # the sentence, or a leaning unit joined on one line
     score: float
 
 
@@ -82,6 +82,7 @@ def gather_evidence(
         if stored is None:  # the article changed under this id since: nothing to score
             continue
         spans, vectors = stored
+        found = len(sentences)
         cosines = np.asarray(vectors, dtype=np.float32) @ retrieval.query_vector
         asides = boilerplate_spans(passage.text)
         kept = [
@@ -98,13 +99,14 @@ def gather_evidence(
             a, b = kept[first][0], kept[last][1]
             cos = max(c for _, _, c in kept[first : last + 1])
             score = (1 - share) * cos + share * passage.dense
+            # one line even across a paragraph break; the offsets give the text as it stands
             text = " ".join(passage.text[x:y] for x, y, _ in kept[first : last + 1])
             sentences.append(
                 ScoredSentence(i, passage.start + a, passage.start + b, text, float(score))
             )
         # A passage with nothing quotable ("Juni.", a credit line) takes no slot: short
         # text sits close to any question and would leave the real passages unscored.
-        used += any(s.passage == i for s in sentences[-1:])
+        used += len(sentences) > found
     return Evidence(retrieval, sentences, language)
 
 

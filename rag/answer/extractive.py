@@ -166,7 +166,9 @@ def extractive_answer(
         dates=dates,
         lift=lift,
         anchor=anchor,
-        favour=(lambda s: tuning.typed_margin * holds(s.text, wanted)) if wanted else None,
+        favour=(lambda s: tuning.typed_margin if holds(s.text, wanted) else 0.0)
+        if wanted
+        else None,
     )
     newest = newest_day([passages[s.passage] for s in chosen])
     if confidence == "low":

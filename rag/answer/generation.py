@@ -34,7 +34,6 @@ from rag.errors import LLMError
 from rag.models.chat import ChatModel, Count, Message, estimate_tokens
 from rag.search.passage import Passage
 from rag.search.retriever import HybridRetriever
-from rag.text.answer_types import answer_type
 from rag.text.dates import long_iso
 from rag.text.language import question_language, slips
 from rag.text.sentences import split_sentences
@@ -229,7 +228,7 @@ class Generator:
             self.fallback_sentences,
             confidence=confidence,
             latest=query.latest,
-            wanted=answer_type(query.search),
+            wanted=query.wanted,
         )
         return replace(answer, notice=notice)
 

@@ -16,6 +16,7 @@ from rag.index.bm25 import tokenize
 from rag.models.chat import ChatModel
 from rag.search.filters import AppliedFilters, Filters, describe
 from rag.search.when import TimeReading, read_time
+from rag.text.answer_types import AnswerType, answer_type
 from rag.text.language import question_language
 
 log = logging.getLogger(__name__)
@@ -43,6 +44,11 @@ class Query:
     @property
     def latest(self) -> bool:
         return self.applied.latest
+
+    @property
+    def wanted(self) -> AnswerType | None:
+        """The kind of answer the search asks for (a figure, a time), if any."""
+        return answer_type(self.search)
 
     @property
     def bare(self) -> bool:

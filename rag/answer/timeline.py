@@ -50,9 +50,9 @@ def events(evidence: Evidence, tuning: Tuning, limit: int) -> list[Event]:
     passages = evidence.retrieval.passages
     best: dict[str, tuple[float, ScoredSentence]] = {}
     for s, score in zip(evidence.sentences, lifted(evidence, tuning), strict=True):
-        kept = best.get(passages[s.passage].doc_id)
-        if kept is None or score > kept[0]:
-            best[passages[s.passage].doc_id] = (score, s)
+        doc = passages[s.passage].doc_id
+        if doc not in best or score > best[doc][0]:
+            best[doc] = (score, s)
     top = max((score for score, _s in best.values()), default=0.0)
     floor = max(tuning.abstain_threshold, top - tuning.timeline_margin)
     ranked = sorted((v for v in best.values() if v[0] >= floor), key=lambda v: -v[0])

@@ -46,7 +46,7 @@ _TIME_WORDS = (
 # A figure is a time when it reads as one: a year, a day ("am 21. August", "21.08."), an
 # hour ("um 14 Uhr", "2 p.m.").
 _TIME = re.compile(
-    rf"\b(?:{_TIME_WORDS})\b|\b(?:19|20)\d\d\b|\b\d{{1,2}}\.\s?(?:\d{{1,2}}\.|[A-ZÄÖÜ])|"
+    rf"\b(?:{_TIME_WORDS})\b|\b(?:19|20)\d\d\b|\b\d{{1,2}}\.\s?(?:\d{{1,2}}\.|(?-i:[A-ZÄÖÜ]))|"
     r"\b\d{1,2}(?:st|nd|rd|th)\b|\b\d{1,2}(?:[:.]\d\d)?\s?(?:uhr|a\.m\.|p\.m\.)",
     re.IGNORECASE,
 )

@@ -12,6 +12,8 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from rag.text.answer_types import holds
+
 # Words that open a sentence which points back: personal and demonstrative pronouns,
 # possessives, and link words ("Und zwar", "Dabei"). German "Das" counts only as a pronoun
 # ("Das teilte das …"), not as the article before a noun, with or without an adjective
@@ -32,7 +34,7 @@ _LINKS = re.compile(
 )
 # "It is expected that …": an expletive subject that points nowhere.
 _EXPLETIVE = re.compile(r"^it\s+(?:is|was)\s+\w+\s+(?:that|to)\b", re.IGNORECASE)
-_WORD = re.compile(r"[\wÄÖÜäöüß]+")
+_WORD = re.compile(r"\w+")
 _QUOTES = " \t\"'„“”»«‚‘’(["
 # A sentence under this many words with no figure names something without stating it.
 MIN_STATEMENT_WORDS = 6
@@ -59,8 +61,7 @@ def leans_back(sentence: str) -> bool:
 def is_bare_reference(sentence: str) -> bool:
     """A short sentence without a figure ("Da ist zum Beispiel Wirecard."): it names, it
     does not state, so it is no evidence on its own."""
-    words = _WORD.findall(sentence)
-    return len(words) < MIN_STATEMENT_WORDS and not any(ch.isdigit() for ch in sentence)
+    return len(_WORD.findall(sentence)) < MIN_STATEMENT_WORDS and not holds(sentence, "figure")
 
 
 def quote_units(
