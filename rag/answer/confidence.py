@@ -108,22 +108,17 @@ def grade(evidence: Evidence, question: str, tuning: Tuning) -> tuple[Confidence
         evidence, tuning.abstain_threshold, tuning.abstain_threshold_crosslingual
     ):
         return "none", p
-    if p < tuning.confidence_high[pair] or not gives_what_is_asked(evidence, question, tuning):
+    if p < tuning.confidence_high[pair] or not gives_what_is_asked(evidence, question):
         return "low", p
     return "high", p
 
 
-# Sentences, best first, among which one must hold the figure or time a question asks for.
-_TYPED_SENTENCES = 3
-
-
-def gives_what_is_asked(evidence: Evidence, question: str, tuning: Tuning) -> bool:
-    """Whether one of the best sentences holds the kind of answer the question asks for
-    (a figure for "how many", a time for "when"; rag.text.answer_types): without one, the
-    evidence is about the subject, not the answer."""
+def gives_what_is_asked(evidence: Evidence, question: str) -> bool:
+    """Whether the passage an answer anchors in (the best-ranked one with sentences)
+    holds the kind of answer the question asks for (a figure for "how many", a time for
+    "when"; rag.text.answer_types): without one, it is about the subject, not the answer."""
     wanted = answer_type(question)
-    if wanted is None:
+    if wanted is None or not evidence.sentences:
         return True
-    scores = lifted(evidence, tuning)
-    best = sorted(range(len(scores)), key=lambda i: -scores[i])[:_TYPED_SENTENCES]
-    return any(holds(evidence.sentences[i].text, wanted) for i in best)
+    anchor = min(s.passage for s in evidence.sentences)
+    return any(holds(s.text, wanted) for s in evidence.sentences if s.passage == anchor)

@@ -67,56 +67,68 @@ def gather_evidence(
     scored: int | None = None,
 ) -> Evidence:
     """Retrieve passages for `text` and score the sentences of the best few that hold a
-    quotable sentence (`scored`, default `tuning.evidence_passages`).
-
-    A sentence's score leans on its passage's relevance (`tuning.passage_share`) as well
-    as its own cosine, read from the vectors stored at index time."""
+    quotable sentence (`scored`, default `tuning.evidence_passages`), with the cosines
+    stored at index time."""
     retrieval = retriever.search(text, top_k, filters=filters, latest=latest)
-    share = tuning.passage_share
+    wanted = scored or tuning.evidence_passages
+    # A passage with nothing quotable ("Juni.", a credit line) is dropped: short text sits
+    # close to any question, and it would take the place of the passages that are scored
+    # and lead the ranking that confidence reads.
+    passages: list[Passage] = []
     sentences: list[ScoredSentence] = []
-    wanted, used = scored or tuning.evidence_passages, 0
-    for i, passage in enumerate(retrieval.passages):
-        if used == wanted:
+    for n, passage in enumerate(retrieval.passages):
+        if len(passages) == wanted:
+            passages += retrieval.passages[n:]  # not scored: kept as ranked
             break
         stored = retriever.sentence_vectors(passage)
         if stored is None:  # the article changed under this id since: nothing to score
             continue
         spans, vectors = stored
-        found = len(sentences)
         cosines = np.asarray(vectors, dtype=np.float32) @ retrieval.query_vector
-        asides = boilerplate_spans(passage.text)
-        kept = [
-            (a, b, cos)
-            for (a, b), cos in zip(spans.tolist(), cosines.tolist(), strict=True)
-            if quotable(passage.text[a:b]) and not any(x <= a < y for x, y in asides)
-        ]
-        # a sentence leaning on the one before is quoted with it (rag.text.leaning)
-        adjacent = [
-            j > 0 and not passage.text[kept[j - 1][1] : kept[j][0]].strip()
-            for j in range(len(kept))
-        ]
-        for first, last in quote_units([passage.text[a:b] for a, b, _ in kept], adjacent):
-            a, b = kept[first][0], kept[last][1]
-            cos = max(c for _, _, c in kept[first : last + 1])
-            score = (1 - share) * cos + share * passage.dense
-            # one line even across a paragraph break; the offsets give the text as it stands
-            text = " ".join(passage.text[x:y] for x, y, _ in kept[first : last + 1])
-            sentences.append(
-                ScoredSentence(i, passage.start + a, passage.start + b, text, float(score))
-            )
-        # A passage with nothing quotable ("Juni.", a credit line) takes no slot: short
-        # text sits close to any question and would leave the real passages unscored.
-        used += len(sentences) > found
-    return Evidence(retrieval, sentences, language)
+        units = _scored_units(passage, spans.tolist(), cosines.tolist(), len(passages), tuning)
+        if units:
+            passages.append(passage)
+            sentences += units
+    return Evidence(replace(retrieval, passages=passages), sentences, language)
+
+
+def _scored_units(
+    passage: Passage,
+    spans: list[list[int]],
+    cosines: list[float],
+    index: int,
+    tuning: Tuning,
+) -> list[ScoredSentence]:
+    """The quotable units of a passage (a sentence with those that lean on it), scored
+    by their best sentence's cosine and the passage's (`tuning.passage_share`)."""
+    asides = boilerplate_spans(passage.text)
+    kept = [
+        (a, b, cos)
+        for (a, b), cos in zip(spans, cosines, strict=True)
+        if quotable(passage.text[a:b]) and not any(x <= a < y for x, y in asides)
+    ]
+    # a sentence leaning on the one before is quoted with it (rag.text.leaning)
+    adjacent = [
+        j > 0 and not passage.text[kept[j - 1][1] : kept[j][0]].strip() for j in range(len(kept))
+    ]
+    share = tuning.passage_share
+    units = []
+    for first, last in quote_units([passage.text[a:b] for a, b, _ in kept], adjacent):
+        a, b = kept[first][0], kept[last][1]
+        cos = max(c for _, _, c in kept[first : last + 1])
+        # one line even across a paragraph break; the offsets give the text as it stands
+        text = " ".join(passage.text[x:y] for x, y, _ in kept[first : last + 1])
+        score = (1 - share) * cos + share * passage.dense
+        units.append(ScoredSentence(index, passage.start + a, passage.start + b, text, score))
+    return units
 
 
 def narrowed(evidence: Evidence, passages: int, scored: int) -> Evidence:
     """The evidence as a shallower search would have found it: its first `passages`
-    passages, the sentences of the first `scored` of them that hold any (pure: the
-    ranking does not depend on how many are asked for)."""
+    passages, the sentences of the first `scored` (pure: the ranking does not depend on
+    how many are asked for, and every scored passage holds sentences)."""
     retrieval = replace(evidence.retrieval, passages=evidence.retrieval.passages[:passages])
-    holding = sorted({s.passage for s in evidence.sentences if s.passage < passages})[:scored]
-    kept = [s for s in evidence.sentences if s.passage in holding]
+    kept = [s for s in evidence.sentences if s.passage < min(passages, scored)]
     return replace(evidence, retrieval=retrieval, sentences=kept)
 
 

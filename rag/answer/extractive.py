@@ -170,7 +170,9 @@ def extractive_answer(
         if wanted
         else None,
     )
-    newest = newest_day([passages[s.passage] for s in chosen])
+    # as of the article that answers, not of a newer one quoted beside it
+    newest = passages[anchor].date if anchor is not None else ""
+    newest = newest or newest_day([passages[s.passage] for s in chosen])
     if confidence == "low":
         lead = phrase("lead_low", language)
     elif latest and newest:

@@ -153,3 +153,26 @@ def test_scores_in_another_language_are_lifted_before_passages_are_compared() ->
     assert {s.passage for s in select(sentences, limit=3, margin=0.02)} == {0, 1}
     lifted = select(sentences, limit=3, margin=0.02, lift=[0.04, 0.0])
     assert {s.passage for s in lifted} == {0}
+
+
+def _on_day(day: str, i: int) -> Passage:
+    return Passage(f"d{i}#0", f"d{i}.md", "T", "", "de", "text", 0, 9, 1.0 - i / 10, 0.8, day)
+
+
+def test_the_latest_anchors_in_the_newest_close_article_that_holds_the_figure() -> None:
+    passages = [_on_day("2020-06-17", 0), _on_day("2020-06-24", 1), _on_day("2020-06-28", 2)]
+    sentences = [
+        _s(0, 0, 0.90, "Die App wurde 6,5 Millionen Mal geladen, teilte das Ministerium mit."),
+        _s(1, 0, 0.88, "Die App wurde 12,6 Millionen Mal geladen, teilte das RKI am Mittwoch mit."),
+        _s(2, 0, 0.89, "Die App soll helfen, Infektionsketten schneller zu unterbrechen, hieß es."),
+    ]
+    evidence = Evidence(Retrieval(passages, np.zeros(3, np.float32), 1.0), sentences, "de")
+    tuning = Tuning()
+    answer = extractive_answer(
+        evidence, "de", tuning, 2, confidence="high", latest=True, wanted="figure"
+    )
+    assert answer.text.startswith("Stand 24. Juni 2020"), answer.text
+    assert "12,6 Millionen" in answer.text and "6,5 Millionen" not in answer.text
+    # without the figure asked for, the newest close article wins
+    plain = extractive_answer(evidence, "de", tuning, 1, confidence="high", latest=True)
+    assert plain.text.startswith("Stand 28. Juni 2020"), plain.text

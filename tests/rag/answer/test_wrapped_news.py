@@ -57,9 +57,15 @@ def test_the_index_date_of_a_wrapped_line_stays_in_its_sentence(assistant: Assis
 
 
 def test_offers_and_prompts_are_never_quoted(assistant: Assistant) -> None:
-    for question in ("Was gibt es Neues?", "Was gibt es Neues zu Finora?", "Newsletter"):
+    for question in (
+        "Was gibt es Neues?",
+        "Was gibt es Neues zu Finora?",
+        "Newsletter",
+        "Welche Analysen gibt es von Korrespondenten zu Finora?",
+    ):
         answer = assistant.ask(question)
         assert "Newsletter" not in answer.text and "Anmeldung" not in answer.text
+        assert "Korrespondenten" not in answer.text  # inside the offer, a sentence of its own
         assert "Passwort" not in answer.text
 
 
@@ -94,3 +100,21 @@ def test_with_today_later_the_newer_article_is_the_latest(
     answer = later.ask("Wie wirksam ist der Vireon-Impfstoff laut den neuesten Meldungen?")
     assert "94 Prozent" in answer.text
     assert "25. Februar 2021" in answer.text
+
+
+def test_a_figure_asked_for_needs_a_figure_in_what_is_quoted(assistant: Assistant) -> None:
+    """The Lehner paragraph is about him but holds no pay: on topic, not the answer."""
+    pay = assistant.ask("Wie viel verdient Markus Lehner?")
+    assert pay.confidence == "low", pay.text
+    homes = assistant.ask("How many homes lost power in California?")
+    assert homes.confidence == "high" and "410,000" in homes.text
+
+
+def test_a_fragment_near_every_question_does_not_make_an_off_topic_one_sure(
+    assistant: Assistant,
+) -> None:
+    """The blackout article ends in a paragraph of one word ("August."), a chunk of its
+    own that sits close to any short question: it holds nothing quotable, so it must not
+    take the place of the passages that are scored."""
+    for question in ("Mars rover landing", "coffee machine descaling", "volcano eruption Iceland"):
+        assert assistant.ask(question).confidence != "high", question
