@@ -20,14 +20,13 @@ from typing import TYPE_CHECKING, Any
 from ingest.corpus import CorpusWriter, Draft, page_draft
 from ingest.encoding import decode
 from ingest.load import NOT_ARTICLES, SUFFIXES, Article, content_hash, parse_article
-from ingest.metadata import host_of, site_of
 from ingest.progress import Progress
 from ingest.reindex import ReindexSummary, exclusive, reindex
 from rag.config import Settings
 from rag.errors import ArticleError, ArticleNotIndexedError, FetchError, RagError
 from rag.index.layout import IndexLayout
 from rag.index.manifest import load_manifest
-from rag.text.urls import web_url
+from rag.text.urls import host_of, site_of, web_url
 
 if TYPE_CHECKING:
     from llama_index.core.base.embeddings.base import BaseEmbedding

@@ -20,9 +20,9 @@ from typing import TYPE_CHECKING, Literal
 import yaml
 
 from ingest.load import NOT_ARTICLES, Article, article_body, parse_article, split_front_matter
-from ingest.metadata import host_of
 from rag.errors import ArticleError
 from rag.index.files import atomic_write
+from rag.text.urls import host_of
 
 if TYPE_CHECKING:
     from ingest.html import Page

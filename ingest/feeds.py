@@ -19,7 +19,6 @@ from typing import TYPE_CHECKING, Any
 
 from ingest.add import Added, Refused, is_url, reason_of, report_dict, url_draft
 from ingest.corpus import CorpusWriter, Draft, page_draft
-from ingest.metadata import host_of
 from ingest.progress import Progress
 from ingest.reindex import ReindexSummary, exclusive, reindex
 from rag.config import Settings
@@ -29,7 +28,7 @@ from rag.index.layout import IndexLayout
 from rag.text.boilerplate import is_boilerplate
 from rag.text.controls import strip_controls
 from rag.text.language import detect_language
-from rag.text.urls import url_problem, web_url
+from rag.text.urls import host_of, url_problem, web_url
 
 if TYPE_CHECKING:
     import feedparser

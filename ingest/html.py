@@ -1,27 +1,33 @@
 """Article pages: the main text and the news metadata of an HTML page, with trafilatura.
 
 trafilatura drops navigation, cookie banners, ads, related links and comments, and reads
-title, author, date (JSON-LD, meta tags, `<time>`, URL and text, through htmldate),
-site name and canonical URL. Its `language` is usually empty, so the page's `lang` is
-read here, else the text's language is detected.
+title, author and canonical URL. The date and the outlet are read here, since a site's
+header clock and its legal or section names are not the article's: the date from JSON-LD,
+meta tags, a `<time>` or a date by the headline, never from text elsewhere on the page;
+the outlet from `og:site_name`, the JSON-LD publisher and the like, cleaned
+(ingest.metadata). Its `language` is usually empty, so the page's `lang` is read here,
+else the text's language is detected.
 """
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass
+from typing import Any
 
+import htmldate
 import lxml.html
 import trafilatura
 from lxml.etree import ParserError
 
 from ingest.encoding import decode_markup
-from ingest.metadata import host_of, outlet_from_title, read_when
+from ingest.metadata import When, outlet_name, read_when, title_without_site
 from rag.errors import ArticleError
 from rag.text.boilerplate import is_boilerplate
 from rag.text.controls import strip_controls
 from rag.text.language import detect_language
-from rag.text.urls import web_url
+from rag.text.urls import host_of, site_of, web_url
 from rag.text.wraps import unwrap
 
 _XML_DECLARATION = re.compile(r"\A\s*<\?xml[^>]*\?>")
@@ -33,6 +39,26 @@ _CONTROL_REFERENCE = re.compile(
 )
 # A teaser or a paywall notice is shorter: such a page holds no article to answer from.
 MIN_TEXT_CHARS = 250
+_MAX_LD_CHARS = 500_000  # a JSON-LD script larger than this is not metadata
+# the time of day too: on one day, the earliest of an agency story's copies is kept
+_MOMENT = "%Y-%m-%dT%H:%M:%S%z"
+# Publication dates in meta tags, as outlets and CMSs name them, most specific first.
+_DATE_META = (
+    "article:published_time",
+    "og:article:published_time",
+    "og:published_time",
+    "datepublished",
+    "dc.date.issued",
+    "dcterms.issued",
+    "dcterms.created",
+    "parsely-pub-date",
+    "sailthru.date",
+    "pubdate",
+    "publishdate",
+    "publish-date",
+    "date",
+    "dc.date",
+)
 
 
 @dataclass(frozen=True)
@@ -47,23 +73,114 @@ class Page:
     published: str = ""  # ISO date-time, when the page gives the time of day
 
 
-def _body(text: str, title: str) -> str:
+def _body(text: str, title: str, outlet: str, site: str) -> str:
     """trafilatura's lines as paragraphs (a line broken inside a sentence, by a <br>,
     joined again), without the headline it repeats at the top and without the page's
     own offers, prompts and labels."""
     lines = [line.strip() for line in text.splitlines() if line.strip()]
-    if lines and lines[0] == title:
+    if lines and (lines[0] == title or title_without_site(lines[0], outlet, site) == title):
         lines = lines[1:]
     return unwrap("\n".join(line for line in lines if not is_boilerplate(line)))
 
 
-def _outlet(sitename: str, source: str, url: str, page_title: str) -> str:
-    """The site's name; when trafilatura only repeats a host, the outlet the page title
-    names, else the host of the canonical URL."""
-    hosts = {host_of(source), host_of(url), *(h.split(":")[0] for h in (sitename,) if h)}
-    if sitename and sitename.lower().removeprefix("www.").split(":")[0] not in hosts:
-        return sitename
-    return outlet_from_title(page_title) or host_of(source) or host_of(url)
+def _ld_objects(tree: lxml.html.HtmlElement) -> list[dict[str, Any]]:
+    """The JSON-LD objects of a page, nested `@graph`s and lists flattened; unreadable
+    scripts are skipped (pages carry broken JSON-LD often enough)."""
+    found: list[dict[str, Any]] = []
+
+    def walk(value: object, depth: int) -> None:
+        if depth > 4 or len(found) > 200:
+            return
+        if isinstance(value, list):
+            for item in value:
+                walk(item, depth + 1)
+        elif isinstance(value, dict):
+            found.append(value)
+            walk(value.get("@graph"), depth + 1)
+
+    for script in tree.xpath('//script[@type="application/ld+json"]'):
+        text = (script.text or "").strip()
+        if not text or len(text) > _MAX_LD_CHARS:
+            continue
+        try:
+            walk(json.loads(text), 0)
+        except ValueError:
+            continue
+    return found
+
+
+def _is_article(obj: dict[str, Any]) -> bool:
+    kinds = obj.get("@type")
+    names = kinds if isinstance(kinds, list) else [kinds]
+    return any(isinstance(k, str) and ("Article" in k or "Posting" in k) for k in names)
+
+
+def _name(value: object) -> str:
+    """A publisher's name: a string, an object's `name`, the first of a list's."""
+    if isinstance(value, list):
+        return next((n for n in map(_name, value) if n), "")
+    if isinstance(value, dict):
+        value = value.get("name")
+    return value.strip() if isinstance(value, str) else ""
+
+
+def _meta(tree: lxml.html.HtmlElement, keys: tuple[str, ...]) -> list[str]:
+    """The contents of the page's <meta> tags named (or with the property) `keys`, in
+    the order of `keys`."""
+    values: dict[str, str] = {}
+    for meta in tree.iterfind(".//meta[@content]"):
+        key = (meta.get("property") or meta.get("name") or meta.get("itemprop") or "").lower()
+        if key in keys and key not in values:
+            values[key] = meta.get("content", "").strip()
+    return [values[k] for k in keys if values.get(k)]
+
+
+def _article_region(tree: lxml.html.HtmlElement) -> lxml.html.HtmlElement | None:
+    """The part of the page that holds the headline and the article's text: the <article>
+    or <main> around the first <h1>, else its nearest ancestor with paragraphs."""
+    headline = next(iter(tree.iter("h1")), None)
+    if headline is None:
+        return next(iter(tree.iter("article")), None)
+    for node in headline.iterancestors():
+        if node.tag in ("article", "main") or len(node.findall(".//p")) >= 2:
+            return None if node.tag == "body" else node
+    return None
+
+
+def _page_day(tree: lxml.html.HtmlElement, url: str) -> When:
+    """The article's own date: JSON-LD, then meta tags, then a <time> or a date written
+    by the headline and byline, then the page's markup and address; never a date from
+    its free text elsewhere (a site's header clock, a sidebar's teasers)."""
+    objects = _ld_objects(tree)
+    ordered = [o for o in objects if _is_article(o)] + [o for o in objects if not _is_article(o)]
+    given = [str(o.get("datePublished") or "") for o in ordered] + _meta(tree, _DATE_META)
+    region = _article_region(tree)
+    if region is not None:
+        given += [t.get("datetime", "") for t in region.iter("time")]
+    for value in given:
+        when = read_when(value.strip())
+        if when.day:
+            return when
+    found = None
+    if region is not None:
+        words = lxml.html.tostring(region, encoding="unicode")
+        found = htmldate.find_date(words, original_date=True, outputformat=_MOMENT, url=url or None)
+    found = found or htmldate.find_date(
+        tree, extensive_search=False, original_date=True, outputformat=_MOMENT, url=url or None
+    )
+    return read_when(found)
+
+
+def _outlet(tree: lxml.html.HtmlElement, sitename: str, urls: tuple[str, str], title: str) -> str:
+    """The outlet by the names the page gives itself, best first, cleaned; trafilatura's
+    guess last, unless it only repeats the host the page was read from."""
+    if sitename.lower().removeprefix("www.").split(":")[0] in {host_of(u) for u in urls}:
+        sitename = ""
+    site = next((site_of(u) for u in urls if site_of(u)), "")
+    publishers = [_name(o.get("publisher")) for o in _ld_objects(tree) if _is_article(o)]
+    given = _meta(tree, ("og:site_name",)) + publishers
+    given += _meta(tree, ("application-name", "twitter:site")) + [sitename]
+    return outlet_name(given, site, title)
 
 
 def extract_page(html: str | bytes, url: str = "") -> Page:
@@ -80,6 +197,7 @@ def extract_page(html: str | bytes, url: str = "") -> Page:
         raise ArticleError(f"not a readable HTML page ({exc})") from exc
     page_title = (tree.findtext(".//title") or "").strip()
     lang = (tree.get("lang") or tree.get("xml:lang") or "").split("-")[0].lower()
+    when = _page_day(tree, url)  # before trafilatura, which prunes the tree it is given
     found = trafilatura.bare_extraction(
         tree,
         url=url or None,
@@ -87,26 +205,24 @@ def extract_page(html: str | bytes, url: str = "") -> Page:
         include_comments=False,
         include_tables=False,
         favor_precision=True,
-        # the time of day too: on one day, the earliest of an agency story's copies is kept
-        date_extraction_params={
-            "outputformat": "%Y-%m-%dT%H:%M:%S%z",
-            "original_date": True,
-            "extensive_search": True,
-        },
+        date_extraction_params={"outputformat": _MOMENT, "extensive_search": False},
     )
+    source = web_url(str(getattr(found, "url", None) or "")) or web_url(url)
+    sitename = str(getattr(found, "sitename", None) or "")
+    outlet = _outlet(tree, sitename, (source, url), page_title)
+    site = site_of(source) or site_of(url)
     title = str(getattr(found, "title", None) or page_title).strip()
-    text = _body(str(getattr(found, "text", None) or ""), title)
+    title = title_without_site(title, outlet, site)
+    text = _body(str(getattr(found, "text", None) or ""), title, outlet, site)
     if len(text) < MIN_TEXT_CHARS:
         raise ArticleError(
             f"no article text ({len(text)} characters: a paywall, a teaser or not an article)"
         )
-    source = web_url(str(getattr(found, "url", None) or "")) or web_url(url)
-    when = read_when(getattr(found, "date", None))
     return Page(
         title=title or page_title,
         text=text,
         source=source,
-        outlet=_outlet(str(getattr(found, "sitename", None) or ""), source, url, page_title),
+        outlet=outlet,
         author=str(getattr(found, "author", None) or ""),
         date=when.day,
         language=lang or detect_language(text),

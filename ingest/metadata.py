@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
-import ipaddress
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import lru_cache
-from urllib.parse import urlsplit
 
-from publicsuffixlist import PublicSuffixList
+from rag.text.outlets import names_site, site_label, squashed
+from rag.text.urls import article_site, host_of, site_named
 
 # "Headline | Outlet", "Headline – Outlet", "Headline - Outlet": an outlet is a few words.
 _TITLE_SUFFIX = re.compile(r"\s+[|–—-]\s+([^|–—]{2,40})$")
@@ -65,40 +64,66 @@ def read_when(value: object) -> When:
         return When(problem=problem)
 
 
-def host_of(url: str) -> str:
-    """The host of an http(s) URL without `www.` and port ("" for anything else)."""
-    try:
-        parts = urlsplit(url.strip())
-    except ValueError:  # "http://[broken"
-        return ""
-    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
-        return ""
-    return parts.hostname.lower().removeprefix("www.")
-
-
-@lru_cache(maxsize=1)
-def _suffixes() -> PublicSuffixList:
-    return PublicSuffixList()  # the list ships inside the package: nothing is downloaded
-
-
-def site_of(url: str) -> str:
-    """The site an http(s) URL is on: its registrable domain ("zeit.de" for
-    www.zeit.de, "bbc.co.uk" for news.bbc.co.uk), the host itself for an address or a
-    one-word name, "" for anything else."""
-    host = host_of(url)
-    try:
-        ipaddress.ip_address(host)
-        return host
-    except ValueError:
-        return (_suffixes().privatesuffix(host) or host) if host else ""
-
-
 def outlet_of(outlet: str, source: str) -> str:
-    """The publisher: as given, else the host of the article's source URL."""
-    return outlet.strip() or host_of(source)
+    """The publisher: as given (cleaned), else the host of the article's source URL."""
+    site = article_site(source, outlet)
+    return clean_outlet(outlet, site) or host_of(source)
 
 
 def outlet_from_title(title: str) -> str:
     """The outlet a page title ends with ("Streik legt Bahn lahm | Lindauer Tagblatt")."""
     match = _TITLE_SUFFIX.search(title.strip())
     return match.group(1).strip() if match and len(match.group(1).split()) <= 4 else ""
+
+
+# Parts of a site's name that say what it is, not who it is.
+_HANDLE_SUFFIX = re.compile(r"_(?:de|at|ch|en|com|online|news|live)$", re.IGNORECASE)
+_LEGAL_FORM = re.compile(
+    r",?\s+(?:(?:Verlags?|Medien|Zeitungs)-?\s*(?:und\s+\w+s-?\s*)?(?:gesellschaft\s+)?)?"
+    r"(?:GmbH(?:\s*&\s*Co\.?\s*KG(?:aA)?)?|AG|KGaA|KG|SE|e\.\s?V\.|Ltd\.?|Limited|LLC|"
+    r"Inc\.?|plc)$"
+)
+_NAME_SEPARATOR = re.compile(r"\s+[|–—·-]\s+")
+
+
+def clean_outlet(name: str, site: str) -> str:
+    """A site's name as readers know it (pure): "Handelsblatt_De" -> "Handelsblatt",
+    "TAZ Verlags- und Vertriebs GmbH" -> "TAZ", "Wirtschaft - Tagesspiegel" ->
+    "Tagesspiegel" (of a name in parts, the one that names the site, else the last)."""
+    text = " ".join(name.split()).lstrip("@")
+    parts = [p for p in _NAME_SEPARATOR.split(text) if p.strip()]
+    if len(parts) > 1:
+        named = [p for p in parts if names_site(p, site)]
+        text = named[0] if named else parts[-1]
+    text = _HANDLE_SUFFIX.sub("", text.strip())
+    while (shorter := _LEGAL_FORM.sub("", text)) != text and shorter:
+        text = shorter
+    return text.replace("_", " ").strip()
+
+
+def outlet_name(candidates: Sequence[str], site: str, title: str = "") -> str:
+    """The outlet of a page from what it calls itself, best first (`og:site_name`, the
+    JSON-LD publisher, …), cleaned; a name written as a host ("taz.de") only when no
+    other is given, or to spell the one that is ("TAZ" of "taz.de" -> "taz"); else the
+    outlet its title ends with, else the site (pure)."""
+    cleaned = [clean_outlet(c, site) for c in candidates if c and c.strip()]
+    hosts = [c for c in cleaned if site_named(c)]
+    label = site_label(site)
+    for name in (c for c in cleaned if c and not site_named(c)):
+        spelled = [site_label(h) for h in hosts if site_label(h).lower() == name.lower()]
+        return spelled[0] if spelled else name
+    from_title = clean_outlet(outlet_from_title(title), site)
+    if from_title and not site_named(from_title):
+        return from_title
+    return hosts[0].lower().removeprefix("www.") if hosts else (site or label)
+
+
+def title_without_site(title: str, outlet: str, site: str) -> str:
+    """A headline without the site's name it ends with ("… | MDR.DE", "… - Tagesspiegel")."""
+    match = _TITLE_SUFFIX.search(title.strip())
+    if match is None or match.start() == 0:
+        return title.strip()
+    suffix = match.group(1)
+    if names_site(suffix, site) or (outlet and squashed(suffix) == squashed(outlet)):
+        return title.strip()[: match.start()].rstrip()
+    return title.strip()

@@ -27,8 +27,9 @@ from rag.errors import QuestionError, UnknownArticleError
 from rag.index.manifest import index_stamp, read_manifest
 from rag.models.chat import ChatModel, as_chat_model, make_chat_model
 from rag.search.filters import Filters
+from rag.search.outlets import Outlets
 from rag.search.passage import Passage
-from rag.text.urls import web_url
+from rag.text.urls import article_site, web_url
 
 if TYPE_CHECKING:  # the heavy parts are imported on first use: a no-op reindex needs none
     from llama_index.core.base.embeddings.base import BaseEmbedding
@@ -177,9 +178,14 @@ class Assistant:
         outlets: Sequence[str] = (),
     ) -> list[ArticleInfo]:
         """The indexed articles, by document id; only those published from `since` to
-        `until` (undated ones then left out) and by one of `outlets` (any case), if given."""
+        `until` (undated ones then left out) and by one of `outlets` (by any of its names
+        or its site, in any case), if given."""
         manifest = read_manifest(self.settings)
-        wanted = {o.casefold() for o in outlets}
+        sites = {
+            d: article_site(web_url(e.source), e.outlet) for d, e in manifest.documents.items()
+        }
+        known = Outlets((e.outlet, sites[d]) for d, e in manifest.documents.items())
+        wanted = known.match(outlets)
         return [
             ArticleInfo(
                 doc_id,
@@ -194,8 +200,17 @@ class Assistant:
             for doc_id, entry in sorted(manifest.documents.items())
             if (since is None or (entry.date or "") >= since.isoformat())
             and (until is None or "" < (entry.date or "") <= until.isoformat())
-            and (not wanted or entry.outlet.casefold() in wanted)
+            and (not outlets or wanted.keeps(entry.outlet, sites[doc_id]))
         ]
+
+    def outlets(self) -> list[str]:
+        """The outlets of the indexed articles, one name per site, sorted."""
+        manifest = read_manifest(self.settings)
+        pairs = [
+            (e.outlet, article_site(web_url(e.source), e.outlet))
+            for e in manifest.documents.values()
+        ]
+        return Outlets(pairs).listing()
 
     def _corpus_file(self, doc_id: str) -> Path:
         """The corpus file of an indexed article."""

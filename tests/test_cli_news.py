@@ -33,6 +33,7 @@ def test_last_week_is_read_against_rag_today(news_settings: Settings, cli: Cli) 
         "latest": False,
         "from_question": ["since", "until"],
         "phrase": "last week",
+        "outlet_phrase": "",
         "description": "articles from 3–9 June 2024",
     }
     later = ask_json(

@@ -189,7 +189,8 @@ def sidebar(bot: Assistant, status: IndexStatus | None) -> tuple[DeltaGenerator,
         corpus_panel(bot, status)
         feeds_panel(bot)
         st.divider()
-        filters = filter_panel(bot.articles() if status else [], disabled=status is None)
+        articles, outlets = (bot.articles(), bot.outlets()) if status else ([], [])
+        filters = filter_panel(articles, outlets, disabled=status is None)
         st.slider(
             "Passages per question",
             min_value=1,

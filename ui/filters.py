@@ -29,10 +29,12 @@ def clear_filters() -> None:
         st.session_state[key] = empty
 
 
-def filter_panel(articles: Sequence[ArticleInfo], *, disabled: bool) -> Filters:
-    """The sidebar's filters over the indexed articles; what they are set to now."""
+def filter_panel(
+    articles: Sequence[ArticleInfo], outlets: Sequence[str], *, disabled: bool
+) -> Filters:
+    """The sidebar's filters over the indexed articles and their outlets (one name per
+    site); what they are set to now."""
     days = sorted(dt.date.fromisoformat(a.date) for a in articles if a.date)
-    outlets = sorted({a.outlet for a in articles if a.outlet}, key=str.lower)
     languages = sorted({a.language for a in articles if a.language})
     _forget_missing(days, outlets, languages)
     st.markdown("**Search only**")
@@ -58,7 +60,7 @@ def filter_panel(articles: Sequence[ArticleInfo], *, disabled: bool) -> Filters:
     return filters
 
 
-def _forget_missing(days: Sequence[dt.date], outlets: list[str], languages: list[str]) -> None:
+def _forget_missing(days: Sequence[dt.date], outlets: Sequence[str], languages: list[str]) -> None:
     """Drop choices the corpus no longer has (an article was removed): a widget refuses a
     value outside its options or its range."""
     state = st.session_state
@@ -93,7 +95,8 @@ def chips_markdown(applied: AppliedFilters | None) -> str:
         if asked & {"since", "until"} and applied.phrase:
             text += f" · read from “{applied.phrase}”"
         chips.append(_badge("blue", "calendar_month", text))
-    chips += [_badge("violet", "newspaper", outlet) for outlet in filters.outlets]
+    read = f" · read from “{applied.outlet_phrase}”" if "outlets" in asked else ""
+    chips += [_badge("violet", "newspaper", outlet + read) for outlet in filters.outlets]
     chips += [_badge("gray", "translate", language_name(code)) for code in filters.languages]
     if applied.latest:  # only ever asked for by the question's words ("latest", "zuletzt")
         chips.append(_badge("orange", "schedule", "newest first"))

@@ -17,7 +17,7 @@ from rag.answer.timeline import Timeline, events
 from rag.answer.types import Answer, ChatMessage, Mode
 from rag.config import Settings
 from rag.models.chat import ChatModel, token_counter
-from rag.search.filters import Filters, describe, exact_outlets
+from rag.search.filters import Filters, describe
 from rag.search.retriever import HybridRetriever
 
 # Asked for the latest, this many times the passages are searched and scored: the newest
@@ -60,9 +60,8 @@ class AnswerEngine:
         history: Sequence[ChatMessage] = (),
         filters: Filters | None = None,
     ) -> Query:
-        if filters and filters.outlets:  # as the index spells them, when it knows them
-            spelled = exact_outlets(filters.outlets, self.retriever.outlets)
-            filters = replace(filters, outlets=spelled or list(filters.outlets))
+        if filters and filters.outlets:  # as the index lists them, when it knows them
+            filters = replace(filters, outlets=self.retriever.outlets.shown(filters.outlets))
         query = make_query(
             question,
             history,
@@ -71,6 +70,7 @@ class AnswerEngine:
             max_chars=self.settings.max_question_chars,
             filters=filters,
             today=self.settings.reference_day,
+            outlets=self.retriever.outlets,
         )
         if query.overview and query.latest and not query.filters.dated:
             newest = self.retriever.newest_day(query.filters, self.settings.reference_day)

@@ -15,6 +15,7 @@ from rag.errors import LLMError
 from rag.index.bm25 import tokenize
 from rag.models.chat import ChatModel
 from rag.search.filters import AppliedFilters, Filters, describe
+from rag.search.outlets import OutletReading, Outlets
 from rag.search.when import TimeReading, read_time
 from rag.text.answer_types import AnswerType, answer_type
 from rag.text.language import question_language
@@ -66,6 +67,7 @@ def make_query(
     max_chars: int,
     filters: Filters | None = None,
     today: dt.date | None = None,
+    outlets: Outlets | None = None,
 ) -> Query:
     """The query for `text` asked after `history` (oldest first).
 
@@ -74,12 +76,18 @@ def make_query(
     "Warum?") is searched together with them; a question that stands alone is searched
     alone (rag.answer.follow_up). A time expression in the question ("last week", "seit
     Juni") becomes a date filter, read against `today`, unless `filters` set the dates
-    themselves; its words are left out of the search when the rest says what to find."""
+    themselves; its words are left out of the search when the rest says what to find. An
+    outlet of `outlets` named as the source ("laut Zeit") becomes an outlet filter in the
+    same way, unless `filters` name outlets."""
     language = question_language(text, prior_nats=prior_nats)
     reading = read_time(text, today or dt.date.today())
     if reading.since and reading.until and reading.since > reading.until:  # no such range
         reading = TimeReading(latest=reading.latest, rest=text)
     asked = reading.rest if reading.phrase and not is_bare(reading.rest) else text
+    said = OutletReading(rest=asked)
+    if outlets is not None and not (filters and filters.outlets):
+        said = outlets.read(asked)
+        asked = said.rest if said.outlets and not is_bare(said.rest) else asked
     frame, asked = story_of(asked)
     search = asked
     search_language = language  # the question's own words, fewer: its language still
@@ -96,7 +104,7 @@ def make_query(
         if search != asked:
             search_language = question_language(search, prior_nats=prior_nats)
             standalone = search
-    applied = _applied(reading, filters)
+    applied = _applied(reading, said, filters)
     says_nothing = is_bare(reading.rest if reading.phrase else search)
     news = _NEWS.search(frame) or (says_nothing and _NEWS.search(text))  # "What's new?"
     if news and not applied.latest:
@@ -176,21 +184,24 @@ def up_to(query: Query, today: dt.date) -> Query:
     return replace(query, applied=replace(query.applied, filters=replace(used, until=today)))
 
 
-def _applied(reading: TimeReading, given: Filters | None) -> AppliedFilters:
+def _applied(reading: TimeReading, said: OutletReading, given: Filters | None) -> AppliedFilters:
     """The explicit filters over what the question says; which parts came from it."""
     given = given or Filters()
-    read = Filters(reading.since, reading.until)
+    read = Filters(reading.since, reading.until, list(said.outlets))
     used = given.over(read)
-    from_question = tuple(
+    days = tuple(
         name
         for name, value in (("since", reading.since), ("until", reading.until))
         if value and not given.dated
-    ) + (("latest",) if reading.latest else ())
+    )
+    named = bool(said.outlets) and not given.outlets
+    from_question = days + (("latest",) if reading.latest else ()) + (("outlets",) if named else ())
     return AppliedFilters(
         used,
         latest=reading.latest,
         from_question=from_question,
-        phrase=reading.phrase if from_question else "",
+        phrase=reading.phrase if days or reading.latest else "",
+        outlet_phrase=said.phrase if named else "",
         description="" if used.empty else describe(used, "en"),
     )
 

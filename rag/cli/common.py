@@ -60,7 +60,8 @@ def print_filters(applied: AppliedFilters | None) -> None:
     """ "Searched articles from 3–9 June 2024 (from “last week”)", when anything was."""
     if applied is None or not (applied.description or applied.latest):
         return
-    said = f" (from “{applied.phrase}”)" if applied.phrase else ""
+    phrases = [p for p in (applied.phrase, applied.outlet_phrase) if p]
+    said = " (from " + " and ".join(f"“{p}”" for p in phrases) + ")" if phrases else ""
     newest = ", newest first" if applied.latest else ""
     say(f"Searched {applied.description or 'all articles'}{said}{newest}.")
 

@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from rag.text.urls import web_url
+from rag.text.urls import article_site, web_url
 
 
 @dataclass(frozen=True)
@@ -29,6 +29,11 @@ class ArticleMeta:
     author: str = ""
     updated: str = ""  # day of the last update, ISO ("" = not known)
     published: str = ""  # ISO date-time of publication, when the time of day is known
+
+    @property
+    def site(self) -> str:
+        """The site it is from ("tagesspiegel.de"): what makes one outlet of many names."""
+        return article_site(self.source, self.outlet)
 
 
 @dataclass(frozen=True)

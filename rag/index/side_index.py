@@ -4,7 +4,7 @@
 - every chunk's sentence vectors by both encoders (rag.index.sentence_vectors);
 - a float16 copy of Chroma's chunk vectors, so that retrieval scores the candidates only
   BM25 found without a round trip to Chroma (~1.3 ms of ~24 at 10k chunks);
-- each chunk's date (yyyymmdd, 0 = undated), outlet, author and language, as in Chroma, so
+- each chunk's date (yyyymmdd, 0 = undated), outlet, author, language and site, so
   that BM25's candidates can be filtered like Chroma's.
 
 Each reindex writes a new generation folder and then points the manifest at it, so
@@ -24,6 +24,7 @@ import numpy as np
 from rag.index.bm25 import Bm25Index
 from rag.index.records import ArticleMeta, day_number
 from rag.index.sentence_vectors import SentenceVectors
+from rag.text.urls import site_named
 
 _IDS = "ids.json"
 _BM25 = "bm25"
@@ -40,6 +41,7 @@ class Facets:
     outlets: list[str]
     authors: list[str]
     languages: list[str]
+    sites: list[str]  # registrable domain, "" when unknown
 
     @classmethod
     def of(cls, articles: Sequence[ArticleMeta]) -> Facets:
@@ -48,6 +50,7 @@ class Facets:
             [a.outlet for a in articles],
             [a.author for a in articles],
             [a.language for a in articles],
+            [a.site for a in articles],
         )
 
     def as_dict(self) -> dict[str, list[Any]]:
@@ -56,6 +59,7 @@ class Facets:
             "outlets": self.outlets,
             "authors": self.authors,
             "languages": self.languages,
+            "sites": self.sites,
         }
 
 
@@ -108,6 +112,8 @@ class SideIndex:
                 facets["outlets"],
                 facets["authors"],
                 facets["languages"],
+                # a generation written before sites were kept: the outlets named as hosts
+                facets.get("sites") or [site_named(o) for o in facets["outlets"]],
             ),
         )
 

@@ -1,16 +1,15 @@
 """Which articles a search may use: publication days, outlets, languages (pure).
 
-Both days are inclusive. Articles without a date never match a date filter. Outlet names
-match without regard to case. A filter is a mask over the side index's facets, applied to
-the dense and the BM25 candidates before either side's top-k is taken, so a chunk outside
-the filter never appears (Chroma's own `where` took 150–350 ms at 100k chunks:
-docs/benchmarks.md, "Filtered retrieval").
+Both days are inclusive. Articles without a date never match a date filter. An outlet
+matches by any of its names or its site (rag.search.outlets). A filter is a mask over the
+side index's facets, applied to the dense and the BM25 candidates before either side's
+top-k is taken, so a chunk outside the filter never appears (Chroma's own `where` took
+150–350 ms at 100k chunks: docs/benchmarks.md, "Filtered retrieval").
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -22,6 +21,7 @@ from rag.text.dates import long_date
 
 if TYPE_CHECKING:  # the answer types name these filters: keep them light to import
     from rag.index.side_index import Facets
+    from rag.search.outlets import OutletMatch
 
 
 @dataclass(frozen=True)
@@ -72,22 +72,19 @@ class Filters:
         }
 
 
-def exact_outlets(wanted: Sequence[str], known: Sequence[str]) -> list[str]:
-    """The stored spellings of the outlets asked for (case and spaces do not matter)."""
-    keys = {" ".join(w.lower().split()) for w in wanted}
-    return sorted({k for k in known if " ".join(k.lower().split()) in keys})
-
-
-def facets_mask(facets: Facets, filters: Filters, outlets: Sequence[str]) -> np.ndarray:
-    """Which chunks of the side index the filters keep."""
+def facets_mask(facets: Facets, filters: Filters, outlets: OutletMatch) -> np.ndarray:
+    """Which chunks of the side index the filters keep; `outlets`: what the filters'
+    outlets match (rag.search.outlets)."""
     keep = np.ones(len(facets.dates), dtype=bool)
     if filters.since:
         keep &= facets.dates >= day_number(filters.since.isoformat())
     if filters.until:
         keep &= (facets.dates > 0) & (facets.dates <= day_number(filters.until.isoformat()))
     if filters.outlets:
-        names = set(outlets)
-        keep &= np.fromiter((o in names for o in facets.outlets), bool, len(facets.outlets))
+        pairs = set(zip(facets.outlets, facets.sites, strict=True))
+        kept = {pair for pair in pairs if outlets.keeps(*pair)}  # few pairs, many chunks
+        chunks = zip(facets.outlets, facets.sites, strict=True)
+        keep &= np.fromiter((pair in kept for pair in chunks), bool, len(facets.outlets))
     if filters.languages:
         languages = set(filters.languages)
         keep &= np.fromiter((la in languages for la in facets.languages), bool, len(keep))
@@ -143,8 +140,9 @@ class AppliedFilters:
 
     filters: Filters = field(default_factory=Filters)
     latest: bool = False  # the newest relevant articles were asked for
-    from_question: tuple[str, ...] = ()  # of "since", "until", "latest"
-    phrase: str = ""  # the question's words they were read from ("last week")
+    from_question: tuple[str, ...] = ()  # of "since", "until", "latest", "outlets"
+    phrase: str = ""  # the question's words the days were read from ("last week")
+    outlet_phrase: str = ""  # and the outlet ("laut Zeit")
     description: str = ""  # "articles from 4–10 March 2024", in English for interfaces' labels
 
     def as_dict(self) -> dict[str, Any]:
@@ -153,5 +151,6 @@ class AppliedFilters:
             "latest": self.latest,
             "from_question": list(self.from_question),
             "phrase": self.phrase,
+            "outlet_phrase": self.outlet_phrase,
             "description": self.description,
         }

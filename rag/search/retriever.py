@@ -18,7 +18,7 @@ from rag.index.reader import IndexSnapshot
 from rag.index.records import day_number
 from rag.index.sentence_vectors import text_key
 from rag.models.embedding import query_vector, second_encoder
-from rag.search.filters import Filters, exact_outlets, facets_mask
+from rag.search.filters import Filters, facets_mask
 from rag.search.fusion import (
     fuse,
     lexical_weight,
@@ -27,6 +27,7 @@ from rag.search.fusion import (
     with_article_prior,
     with_recency,
 )
+from rag.search.outlets import Outlets
 from rag.search.passage import Passage, Retrieval
 from rag.text.urls import web_url
 from rag.tuning import Tuning
@@ -61,13 +62,14 @@ class HybridRetriever:
         self.top_k = top_k
         self.recency_weight = recency_weight
         self.exact_rows = exact_rows
-        self.outlets = sorted(set(index.side.facets.outlets) - {""})
+        facets = index.side.facets
+        self.outlets = Outlets(zip(facets.outlets, facets.sites, strict=True))
 
     def matching(self, filters: Filters) -> np.ndarray | None:
         """Which chunks `filters` keep (None: all of them)."""
         if filters.empty:
             return None
-        outlets = exact_outlets(filters.outlets, self.outlets)
+        outlets = self.outlets.match(filters.outlets)
         return facets_mask(self.index.side.facets, filters, outlets)
 
     def newest_day(self, filters: Filters, today: dt.date) -> dt.date | None:

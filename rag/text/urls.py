@@ -4,7 +4,11 @@ which are fit to fetch, and which may leave the server as a link (pure)."""
 from __future__ import annotations
 
 import ipaddress
+import re
+from functools import lru_cache
 from urllib.parse import SplitResult, urlsplit
+
+from publicsuffixlist import PublicSuffixList
 
 MAX_URL_CHARS = 2000  # what browsers and servers handle everywhere
 
@@ -75,3 +79,51 @@ def web_url(text: str) -> str:
     if "@" not in parts.netloc:
         return candidate
     return parts._replace(netloc=parts.netloc.rsplit("@", 1)[1]).geturl()
+
+
+def host_of(url: str) -> str:
+    """The host of an http(s) URL without `www.` and port ("" for anything else)."""
+    try:
+        parts = urlsplit(url.strip())
+    except ValueError:  # "http://[broken"
+        return ""
+    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+        return ""
+    return parts.hostname.lower().removeprefix("www.")
+
+
+@lru_cache(maxsize=1)
+def _suffixes() -> PublicSuffixList:
+    return PublicSuffixList()  # the list ships inside the package: nothing is downloaded
+
+
+@lru_cache(maxsize=4096)  # a corpus has few sites, and every chunk asks
+def _registrable(host: str) -> str:
+    try:
+        ipaddress.ip_address(host)
+        return host
+    except ValueError:
+        return (_suffixes().privatesuffix(host) or host) if host else ""
+
+
+def site_of(url: str) -> str:
+    """The site an http(s) URL is on: its registrable domain ("zeit.de" for
+    www.zeit.de, "bbc.co.uk" for news.bbc.co.uk), the host itself for an address or a
+    one-word name, "" for anything else."""
+    return _registrable(host_of(url))
+
+
+# "tagesspiegel.de", "www.zeit.de": an outlet named by its host
+_HOST_NAME = re.compile(r"^(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,24}$", re.IGNORECASE)
+
+
+def site_named(outlet: str) -> str:
+    """The site an outlet written as a host name is ("Zeit.de" -> "zeit.de"), else ""."""
+    name = outlet.strip().removesuffix("/")
+    return site_of(f"https://{name}") if _HOST_NAME.match(name) else ""
+
+
+def article_site(source: str, outlet: str) -> str:
+    """The site an article is from: its source URL's, else its outlet's when that is a
+    host name ("" when neither says)."""
+    return site_of(source) or site_named(outlet)

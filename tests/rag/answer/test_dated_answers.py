@@ -208,3 +208,35 @@ def test_timeline_takes_filters_and_a_limit(news_assistant: Assistant) -> None:
     assert news_assistant.timeline("Warum?").events == []
     nothing = news_assistant.timeline("Elektrofähren", Filters(until=DAY("2023-12-31")))
     assert nothing.events == [] and nothing.filters.filters.until == DAY("2023-12-31")
+
+
+@pytest.mark.parametrize(
+    ("question", "outlet", "phrase"),
+    [
+        ("Wie viele Stellen streicht die Werft laut Seekurier?", "Seekurier", "laut Seekurier"),
+        ("How many jobs will the shipyard cut, according to the Lake Region Times?",
+         "Lake Region Times", "according to the Lake Region Times"),
+        ("Was berichtete das Lindauer Tagblatt über den Stellenabbau der Werft?",
+         "Lindauer Tagblatt", "das Lindauer Tagblatt"),
+    ],
+)  # fmt: skip
+def test_an_outlet_named_as_the_source_filters(
+    news_assistant: Assistant, question: str, outlet: str, phrase: str
+) -> None:
+    answer = news_assistant.ask(question)
+    assert answer.citations, answer.text
+    assert {c.outlet for c in answer.citations} == {outlet}
+    applied = answer.as_dict()["filters"]
+    assert applied["outlets"] == [outlet]
+    assert "outlets" in applied["from_question"] and applied["outlet_phrase"] == phrase
+    assert applied["description"] == f"articles by {outlet}"
+
+
+def test_an_outlet_filter_takes_the_site_for_the_name(news_assistant: Assistant) -> None:
+    by_site = Filters(outlets=["https://www.lindauer-tagblatt.example/"])
+    answer = news_assistant.ask("Wie viele Stellen streicht die Werft?", filters=by_site)
+    assert answer.citations and {c.outlet for c in answer.citations} == {"Lindauer Tagblatt"}
+    assert answer.filters is not None and answer.filters.filters.outlets == ["Lindauer Tagblatt"]
+    assert [a.outlet for a in news_assistant.articles(outlets=["lindauer-tagblatt.example"])] == [
+        "Lindauer Tagblatt"
+    ] * 4

@@ -10,9 +10,9 @@ from rag.search.filters import (
     AppliedFilters,
     Filters,
     describe,
-    exact_outlets,
     facets_mask,
 )
+from rag.search.outlets import Outlets
 
 D = dt.date
 MARCH_4, MARCH_10 = D(2024, 3, 4), D(2024, 3, 10)
@@ -23,6 +23,7 @@ FACETS = Facets(
     outlets=["Seekurier", "Der Bote", "Seekurier", "Nordblatt", "Seekurier"],
     authors=["", "", "", "", ""],
     languages=["de", "de", "en", "de", "en"],
+    sites=["", "", "", "", ""],
 )
 
 
@@ -81,31 +82,6 @@ def test_span_in_words(filters: Filters, en: str, de: str) -> None:
     assert filters.span("de") == de
 
 
-KNOWN = ["Seekurier", "Der  Bote", "Nordblatt"]  # as stored, one with two spaces
-
-
-@pytest.mark.parametrize(
-    ("wanted", "expected"),
-    [
-        pytest.param(["seekurier"], ["Seekurier"], id="case"),
-        pytest.param(["  der BOTE "], ["Der  Bote"], id="spaces"),
-        pytest.param(["Nordblatt", "der bote"], ["Der  Bote", "Nordblatt"], id="several-sorted"),
-        pytest.param(["Seekurier", "Tagesblatt"], ["Seekurier"], id="unknown-dropped"),
-        pytest.param(["Tagesblatt"], [], id="only-unknown"),
-        pytest.param([], [], id="none-wanted"),
-    ],
-)
-def test_exact_outlets_returns_stored_spellings(wanted: list[str], expected: list[str]) -> None:
-    assert exact_outlets(wanted, KNOWN) == expected
-
-
-def test_exact_outlets_keeps_every_stored_spelling_of_one_outlet() -> None:
-    assert exact_outlets(["seekurier"], ["SEEKURIER", "Seekurier", "Bote"]) == [
-        "SEEKURIER",
-        "Seekurier",
-    ]
-
-
 @pytest.mark.parametrize(
     ("filters", "outlets", "kept"),
     [
@@ -127,7 +103,9 @@ def test_exact_outlets_keeps_every_stored_spelling_of_one_outlet() -> None:
     ],
 )
 def test_facets_mask(filters: Filters, outlets: list[str], kept: list[int]) -> None:
-    mask = facets_mask(FACETS, filters, outlets)
+    known = Outlets(zip(FACETS.outlets, FACETS.sites, strict=True))
+    mask = facets_mask(FACETS, filters, known.match(filters.outlets))
+    assert known.shown(filters.outlets) == (outlets or filters.outlets)
     assert mask.dtype == np.bool_
     assert mask.tolist() == [bool(k) for k in kept]
 
@@ -217,6 +195,7 @@ def test_applied_filters_as_dict() -> None:
         "latest": True,
         "from_question": ["since", "until", "latest"],
         "phrase": "letzte Woche",
+        "outlet_phrase": "",
         "description": "articles from 4–10 March 2024",
     }
     assert AppliedFilters().as_dict() == {
@@ -227,5 +206,6 @@ def test_applied_filters_as_dict() -> None:
         "latest": False,
         "from_question": [],
         "phrase": "",
+        "outlet_phrase": "",
         "description": "",
     }
