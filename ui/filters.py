@@ -100,6 +100,8 @@ def chips_markdown(applied: AppliedFilters | None) -> str:
     chips += [_badge("gray", "translate", language_name(code)) for code in filters.languages]
     if applied.latest:  # only ever asked for by the question's words ("latest", "zuletzt")
         chips.append(_badge("orange", "schedule", "newest first"))
+    if applied.outside:
+        chips.append(_badge("red", "travel_explore", "answered from all articles"))
     return " ".join(chips)
 
 

@@ -17,7 +17,7 @@ from rag.answer.timeline import Timeline, events
 from rag.answer.types import Answer, ChatMessage, Mode
 from rag.config import Settings
 from rag.models.chat import ChatModel, token_counter
-from rag.search.filters import Filters, describe
+from rag.search.filters import AppliedFilters, Filters, describe
 from rag.search.retriever import HybridRetriever
 
 # Asked for the latest, this many times the passages are searched and scored: the newest
@@ -103,7 +103,9 @@ class AnswerEngine:
         is the extractive one with a `notice`, and replaces what was streamed."""
         query = self.query(question, history, filters)
         for item in self._stream(query, top_k):
-            yield replace(item, filters=query.applied) if isinstance(item, Answer) else item
+            if isinstance(item, Answer) and item.filters is None:
+                item = replace(item, filters=query.applied)
+            yield item
 
     def _stream(self, query: Query, top_k: int | None) -> Iterator[str | Answer]:
         mode: Mode = "extractive" if self.generator is None else "llm"
@@ -111,20 +113,26 @@ class AnswerEngine:
             yield from _whole(Answer(phrase("vague", query.language), mode))
             return
         keep = self.retriever.matching(query.filters)
+        depth = top_k or self.retriever.top_k
         if keep is not None and not keep.any():  # not the same as "the articles do not say"
+            beyond = None if query.overview else self._beyond_filters(query, depth, mode)
             what = describe(query.applied.filters, query.language)
-            yield from _whole(Answer(phrase("no_match", query.language, what=what), mode))
+            yield from beyond or _whole(Answer(phrase("no_match", query.language, what=what), mode))
             return
         if query.overview:
             yield from self._overview(query, top_k, mode)
             return
-        depth = top_k or self.retriever.top_k
         if query.latest:  # the newest article that answers may rank below the first few
             wide = self.evidence(query, LATEST_DEPTH * depth, scored=LATEST_DEPTH * depth)
             evidence = narrowed(wide, depth, self.tuning.evidence_passages)
         else:
             wide = evidence = self.evidence(query, depth)
         confidence, _ = grade(evidence, query.search, self.tuning)
+        if confidence != "high" and not query.latest and not query.filters.empty:
+            beyond = self._beyond_filters(query, depth, mode)
+            if beyond is not None:
+                yield from beyond
+                return
         if self.generator is None:
             sentences = self.settings.extractive_sentences
             yield from _whole(
@@ -144,6 +152,42 @@ class AnswerEngine:
             yield from _whole(Answer(phrase("abstain", query.language), mode))
             return
         yield from self.generator.stream(query, evidence, confidence)
+
+    def _beyond_filters(
+        self, query: Query, depth: int, mode: Mode
+    ) -> Iterator[str | Answer] | None:
+        """The answer from all articles, said to be outside the filters, when the articles
+        the filters keep hold none and all articles hold a confident one; None otherwise."""
+        whole = replace(query, applied=AppliedFilters())
+        evidence = self.evidence(whole, depth)
+        if grade(evidence, whole.search, self.tuning)[0] != "high":
+            return None
+        what = describe(query.filters, query.language)
+        applied = replace(query.applied, outside=True)
+        if self.generator is None:
+            answer = extractive_answer(
+                evidence,
+                query.language,
+                self.tuning,
+                self.settings.extractive_sentences,
+                confidence="high",
+                wanted=query.wanted,
+                outside=what,
+            )
+            return _whole(replace(answer, filters=applied))
+        return self._generated_beyond(whole, evidence, what, applied)
+
+    def _generated_beyond(
+        self, query: Query, evidence: Evidence, what: str, applied: AppliedFilters
+    ) -> Iterator[str | Answer]:
+        """A model's answer from all articles, led by the filters that held none."""
+        assert self.generator is not None
+        lead = phrase("outside", query.language, what=what)
+        yield lead + "\n\n"
+        for item in self.generator.stream(query, evidence, "high"):
+            if isinstance(item, Answer):
+                item = replace(item, text=f"{lead}\n\n{item.text}", filters=applied)
+            yield item
 
     def _overview(self, query: Query, top_k: int | None, mode: Mode) -> Iterator[str | Answer]:
         """The articles the filters keep, for a question that asks nothing else."""

@@ -147,12 +147,15 @@ def extractive_answer(
     confidence: Confidence,
     latest: bool = False,
     wanted: AnswerType | None = None,
+    outside: str = "",
 ) -> Answer:
     """Up to `sentences` quoted sentences with citations, framed by `confidence` (see
     rag.answer.confidence.grade): as the answer when high, as the closest passages when
     low, and the plain statement that the articles do not answer when none. Asked for the
     latest news, the answer is anchored in the newest article that answers (`wanted`: the
-    kind of answer the question asks for), and a confident lead says as of which day."""
+    kind of answer the question asks for), and a confident lead says as of which day.
+    `outside`: the filters (in words) whose articles did not answer, when the evidence is
+    from all articles; the lead says so, and the day of the answer."""
     if confidence == "none" or not evidence.sentences:
         return Answer(phrase("abstain", language), "extractive")
     passages = evidence.retrieval.passages
@@ -173,7 +176,11 @@ def extractive_answer(
     # as of the article that answers, not of a newer one quoted beside it
     newest = passages[anchor].date if anchor is not None else ""
     newest = newest or newest_day([passages[s.passage] for s in chosen])
-    if confidence == "low":
+    if outside and confidence == "high":
+        best = passages[max(chosen, key=lambda s: s.score).passage].date
+        day = long_iso(best, language) if best else "?"
+        lead = phrase("lead_outside", language, what=outside, date=day)
+    elif confidence == "low":
         lead = phrase("lead_low", language)
     elif latest and newest:
         lead = phrase("lead_as_of", language, date=long_iso(newest, language))

@@ -32,6 +32,15 @@ _PHRASES = {
         "en": "The {what} report (quoted in their original language):",
         "de": "Die {what} berichten:",
     },
+    "lead_outside": {
+        "en": "The {what} do not answer this. The closest answer is from {date} "
+        "(quoted in its original language):",
+        "de": "Die {what} beantworten das nicht. Die nächste Antwort stammt vom {date}:",
+    },
+    "outside": {
+        "en": "The {what} do not answer this; this answer is from all articles.",
+        "de": "Die {what} beantworten das nicht; diese Antwort stützt sich auf alle Artikel.",
+    },
     "as_of": {"en": "(As of {date}.)", "de": "(Stand: {date}.)"},
     "no_match": {
         "en": "No {what} match this search.",

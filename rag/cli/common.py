@@ -63,7 +63,8 @@ def print_filters(applied: AppliedFilters | None) -> None:
     phrases = [p for p in (applied.phrase, applied.outlet_phrase) if p]
     said = " (from " + " and ".join(f"“{p}”" for p in phrases) + ")" if phrases else ""
     newest = ", newest first" if applied.latest else ""
-    say(f"Searched {applied.description or 'all articles'}{said}{newest}.")
+    beyond = "; none answered, so all articles were searched" if applied.outside else ""
+    say(f"Searched {applied.description or 'all articles'}{said}{newest}{beyond}.")
 
 
 def assistant(settings: Settings) -> Assistant:

@@ -144,6 +144,8 @@ class AppliedFilters:
     phrase: str = ""  # the question's words the days were read from ("last week")
     outlet_phrase: str = ""  # and the outlet ("laut Zeit")
     description: str = ""  # "articles from 4–10 March 2024", in English for interfaces' labels
+    # The articles these filters keep did not answer, and the answer is from all articles.
+    outside: bool = False
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -153,4 +155,5 @@ class AppliedFilters:
             "phrase": self.phrase,
             "outlet_phrase": self.outlet_phrase,
             "description": self.description,
+            "outside": self.outside,
         }

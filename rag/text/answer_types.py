@@ -11,12 +11,16 @@ from __future__ import annotations
 import re
 from typing import Literal
 
-AnswerType = Literal["figure", "time"]
+# A duration is answered by a figure ("14 Tage") or a time ("bis Anfang Mai").
+AnswerType = Literal["figure", "time", "duration"]
 
+_DURATION_QUESTION = re.compile(
+    r"\b(?:how\s+long|for\s+how\s+long|wie\s+lange?|für\s+wie\s+lange?)\b", re.IGNORECASE
+)
 _FIGURE_QUESTION = re.compile(
-    r"\b(?:how\s+(?:much|many|high|large|big|far|long|often)|what\s+(?:share|percentage|"
+    r"\b(?:how\s+(?:much|many|high|large|big|far|often)|what\s+(?:share|percentage|"
     r"proportion|amount|number|sum|figure)|"
-    r"wie\s*(?:viel\w*|hoch|groß|weit|lange|oft)|welche[nrs]?\s+(?:anteil|betrag|summe|zahl))\b",
+    r"wie\s*(?:viel\w*|hoch|groß|weit|oft)|welche[nrs]?\s+(?:anteil|betrag|summe|zahl))\b",
     re.IGNORECASE,
 )
 _TIME_QUESTION = re.compile(
@@ -53,7 +57,10 @@ _TIME = re.compile(
 
 
 def answer_type(question: str) -> AnswerType | None:
-    """The kind of answer `question` asks for, when it asks for a figure or a time."""
+    """The kind of answer `question` asks for, when it asks for a figure, a time or a
+    duration."""
+    if _DURATION_QUESTION.search(question):
+        return "duration"
     if _FIGURE_QUESTION.search(question):
         return "figure"
     if _TIME_QUESTION.search(question):
@@ -62,5 +69,8 @@ def answer_type(question: str) -> AnswerType | None:
 
 
 def holds(sentence: str, wanted: AnswerType) -> bool:
-    """Whether `sentence` holds an answer of the kind `wanted` (a figure, a time)."""
+    """Whether `sentence` holds an answer of the kind `wanted` (a figure, a time, either
+    for a duration)."""
+    if wanted == "duration":
+        return bool(_FIGURE.search(sentence) or _TIME.search(sentence))
     return bool((_FIGURE if wanted == "figure" else _TIME).search(sentence))

@@ -154,6 +154,19 @@ def test_a_filter_matching_nothing_says_so_in_the_chat(
     assert reply.endswith("No articles from 3–9 June 2024 by Lake Region Times match this search.")
 
 
+def test_a_filter_that_hides_the_answer_says_so_in_the_chat(
+    make_app: AppFactory, news_settings: Settings
+) -> None:
+    at = make_app(news_settings, RAG_TODAY=NEWS_TODAY)
+    at.run()
+    sidebar_widget(at, "date_input", "Published from").set_value(dt.date(2024, 8, 1)).run()
+    ask(at, "Wie hoch stieg der Pegel des Bodensees?")
+    reply = messages(at)[1]
+    assert "Die Artikel seit dem 1. August 2024 beantworten das nicht." in reply
+    assert "5,51 Metern" in reply
+    assert "answered from all articles" in chips(at, 1)
+
+
 def test_timeline_toggle_shows_the_questions_articles_in_date_order(
     make_app: AppFactory, news_settings: Settings
 ) -> None:

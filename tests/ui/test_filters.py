@@ -29,6 +29,17 @@ def test_chips_mark_what_the_question_asked_for() -> None:
     assert ":orange-badge[:material/schedule: newest first]" in chips
 
 
+def test_chips_say_an_outlet_read_from_the_question_and_an_answer_from_outside() -> None:
+    read = AppliedFilters(
+        Filters(outlets=["Seekurier"]), from_question=("outlets",), outlet_phrase="laut Seekurier"
+    )
+    assert chips_markdown(read) == (
+        ":violet-badge[:material/newspaper: Seekurier · read from “laut Seekurier”]"
+    )
+    outside = chips_markdown(AppliedFilters(JUNE, outside=True))
+    assert ":red-badge[:material/travel_explore: answered from all articles]" in outside
+
+
 def test_an_outlet_name_cannot_close_its_badge_or_link() -> None:
     chips = chips_markdown(AppliedFilters(Filters(outlets=["Evil] [x](http://e.vil)"])))
     assert chips.count("]") - chips.count("\\]") == 1, "only the badge's own bracket closes it"

@@ -3,13 +3,14 @@ prompt): answers quote whole sentences and never the page's own offers."""
 
 from __future__ import annotations
 
+import datetime as dt
 import shutil
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from rag import Assistant
+from rag import Assistant, Filters
 from rag.config import Settings
 from tests.conftest import DATA, make_settings, reindex
 
@@ -118,3 +119,40 @@ def test_a_fragment_near_every_question_does_not_make_an_off_topic_one_sure(
     take the place of the passages that are scored."""
     for question in ("Mars rover landing", "coffee machine descaling", "volcano eruption Iceland"):
         assert assistant.ask(question).confidence != "high", question
+
+
+@pytest.mark.parametrize(
+    ("question", "lead"),
+    [
+        ("Why were there rolling blackouts in California?",
+         "The articles from 1–30 April 2020 do not answer this. The closest answer is from "
+         "15 August 2020"),
+        ("Warum gab es in Kalifornien Stromabschaltungen?",
+         "Die Artikel vom 1.–30. April 2020 beantworten das nicht. Die nächste Antwort stammt "
+         "vom 15. August 2020"),
+    ],
+)  # fmt: skip
+def test_a_filter_that_hides_the_answer_says_so_and_offers_it(
+    assistant: Assistant, question: str, lead: str
+) -> None:
+    april = Filters(dt.date(2020, 4, 1), dt.date(2020, 4, 30))
+    answer = assistant.ask(question, filters=april)
+    assert answer.text.startswith(lead), answer.text
+    assert answer.confidence == "high" and "410,000" in answer.text
+    assert [c.date for c in answer.citations] == ["2020-08-15"]
+    assert answer.filters is not None and answer.filters.outside
+    assert answer.filters.filters == april, "the filters asked for are still reported"
+
+
+def test_a_filter_that_holds_the_answer_or_no_answer_anywhere_stays(assistant: Assistant) -> None:
+    april = Filters(dt.date(2020, 4, 1), dt.date(2020, 4, 30))
+    inside = assistant.ask("Wie lange bleibt der Zoo geschlossen?", filters=april)
+    assert inside.confidence == "high" and inside.filters is not None
+    assert not inside.filters.outside and [c.date for c in inside.citations] == ["2020-04-14"]
+    nowhere = assistant.ask("Mars rover landing", filters=april)
+    assert nowhere.confidence != "high" and nowhere.filters is not None
+    assert not nowhere.filters.outside
+    # no article at all in the filter: the answer is still found outside it
+    may = Filters(dt.date(2020, 5, 1), dt.date(2020, 5, 31))
+    empty = assistant.ask("How many homes lost power in California?", filters=may)
+    assert empty.filters is not None and empty.filters.outside and "410,000" in empty.text

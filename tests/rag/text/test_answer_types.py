@@ -11,7 +11,8 @@ from rag.text.answer_types import answer_type, holds
     ("question", "wanted"),
     [
         ("How much did Lufthansa CEO Carsten Spohr earn in total?", "figure"),
-        ("For how long did the district order the plant to close?", "figure"),
+        ("For how long did the district order the plant to close?", "duration"),
+        ("Wie lange bleibt der Zoo geschlossen?", "duration"),
         ("Wie viele Stellen streicht die Werft?", "figure"),
         ("Wie hoch war der Verlust?", "figure"),
         ("Wann hat der Bund seine Beteiligung verkauft?", "time"),
@@ -37,3 +38,9 @@ def test_a_time_is_a_date_a_day_or_a_time_word_not_any_figure() -> None:
     assert holds("Die Burg stammt aus dem 12. Jahrhundert.", "time")
     assert not holds("Der Staat übernimmt eine 20-prozentige Beteiligung.", "time")
     assert not holds("Der deutsche Staat steigt wieder bei der Lufthansa ein.", "time")
+
+
+def test_a_duration_is_a_figure_or_a_time() -> None:
+    assert holds("Der Betrieb ist für 14 Tage geschlossen.", "duration")
+    assert holds("Der Zoo bleibt mindestens bis Anfang Mai geschlossen.", "duration")
+    assert not holds("Die Tiere werden weiter versorgt.", "duration")
