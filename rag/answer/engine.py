@@ -9,12 +9,12 @@ from llama_index.core.base.embeddings.base import BaseEmbedding
 
 from rag.answer.confidence import grade
 from rag.answer.evidence import Evidence, gather_evidence, narrowed
-from rag.answer.extractive import extractive_answer, overview_answer
+from rag.answer.extractive import byline, extractive_answer, overview_answer
 from rag.answer.generation import Generator
 from rag.answer.phrases import phrase
 from rag.answer.query import Query, make_query, newest_week, up_to
 from rag.answer.timeline import Timeline, events
-from rag.answer.types import Answer, ChatMessage, Mode
+from rag.answer.types import Answer, ChatMessage, Confidence, Mode
 from rag.config import Settings
 from rag.models.chat import ChatModel, token_counter
 from rag.search.filters import AppliedFilters, Filters, describe
@@ -115,9 +115,12 @@ class AnswerEngine:
         keep = self.retriever.matching(query.filters)
         depth = top_k or self.retriever.top_k
         if keep is not None and not keep.any():  # not the same as "the articles do not say"
-            beyond = None if query.overview else self._beyond_filters(query, depth, mode)
+            found = self._answered_outside(query, depth) if _scoped(query) else None
+            if found is not None:
+                yield from self._from_all_articles(query, found, mode)
+                return
             what = describe(query.applied.filters, query.language)
-            yield from beyond or _whole(Answer(phrase("no_match", query.language, what=what), mode))
+            yield from _whole(Answer(phrase("no_match", query.language, what=what), mode))
             return
         if query.overview:
             yield from self._overview(query, top_k, mode)
@@ -128,11 +131,23 @@ class AnswerEngine:
         else:
             wide = evidence = self.evidence(query, depth)
         confidence, _ = grade(evidence, query.search, self.tuning)
-        if confidence != "high" and not query.latest and not query.filters.empty:
-            beyond = self._beyond_filters(query, depth, mode)
-            if beyond is not None:
-                yield from beyond
-                return
+        outside = None
+        if confidence != "high" and _scoped(query):
+            outside = self._answered_outside(query, depth)
+        if outside is not None and confidence == "none":
+            yield from self._from_all_articles(query, outside, mode)
+            return
+        # related passages within the filters: they are the answer, and the other is offered
+        notice = "" if outside is None else _offer(query, outside)
+        for item in self._within(query, wide, evidence, confidence, mode):
+            if isinstance(item, Answer) and notice:
+                item = replace(item, notice=" ".join(p for p in (item.notice, notice) if p))
+            yield item
+
+    def _within(
+        self, query: Query, wide: Evidence, evidence: Evidence, confidence: Confidence, mode: Mode
+    ) -> Iterator[str | Answer]:
+        """The answer from the evidence the filters keep."""
         if self.generator is None:
             sentences = self.settings.extractive_sentences
             yield from _whole(
@@ -153,15 +168,17 @@ class AnswerEngine:
             return
         yield from self.generator.stream(query, evidence, confidence)
 
-    def _beyond_filters(
-        self, query: Query, depth: int, mode: Mode
-    ) -> Iterator[str | Answer] | None:
-        """The answer from all articles, said to be outside the filters, when the articles
-        the filters keep hold none and all articles hold a confident one; None otherwise."""
+    def _answered_outside(self, query: Query, depth: int) -> Evidence | None:
+        """The evidence of all articles, when it answers confidently (what the filters
+        keep did not)."""
         whole = replace(query, applied=AppliedFilters())
         evidence = self.evidence(whole, depth)
-        if grade(evidence, whole.search, self.tuning)[0] != "high":
-            return None
+        return evidence if grade(evidence, whole.search, self.tuning)[0] == "high" else None
+
+    def _from_all_articles(
+        self, query: Query, evidence: Evidence, mode: Mode
+    ) -> Iterator[str | Answer]:
+        """The answer from all articles, led by the filters whose articles held none."""
         what = describe(query.filters, query.language)
         applied = replace(query.applied, outside=True)
         if self.generator is None:
@@ -174,17 +191,12 @@ class AnswerEngine:
                 wanted=query.wanted,
                 outside=what,
             )
-            return _whole(replace(answer, filters=applied))
-        return self._generated_beyond(whole, evidence, what, applied)
-
-    def _generated_beyond(
-        self, query: Query, evidence: Evidence, what: str, applied: AppliedFilters
-    ) -> Iterator[str | Answer]:
-        """A model's answer from all articles, led by the filters that held none."""
-        assert self.generator is not None
+            yield from _whole(replace(answer, filters=applied))
+            return
         lead = phrase("outside", query.language, what=what)
         yield lead + "\n\n"
-        for item in self.generator.stream(query, evidence, "high"):
+        whole = replace(query, applied=AppliedFilters())
+        for item in self.generator.stream(whole, evidence, "high"):
             if isinstance(item, Answer):
                 item = replace(item, text=f"{lead}\n\n{item.text}", filters=applied)
             yield item
@@ -209,6 +221,22 @@ class AnswerEngine:
         depth = min(3 * limit, 100)
         evidence = self.evidence(query, depth, scored=depth)
         return Timeline(text, query.applied, events(evidence, self.tuning, limit))
+
+
+def _scoped(query: Query) -> bool:
+    """Whether the filters only scope the search, so that an answer outside them is worth
+    offering: set beside the question, not read from it ("in May 2023" is what is asked),
+    and not an overview or the latest news, which the filters define."""
+    applied = query.applied
+    return not (applied.filters.empty or applied.from_question or query.overview or query.latest)
+
+
+def _offer(query: Query, outside: Evidence) -> str:
+    """ "A confident answer is outside these filters: Westcoast Ledger, 15 August 2020." """
+    best = max(outside.sentences, key=lambda s: s.score)
+    where = byline(outside.retrieval.passages[best.passage], query.language)
+    what = describe(query.filters, query.language)
+    return phrase("offer_outside", query.language, what=what, where=where)
 
 
 def _whole(answer: Answer) -> Iterator[str | Answer]:

@@ -41,6 +41,12 @@ _PHRASES = {
         "en": "The {what} do not answer this; this answer is from all articles.",
         "de": "Die {what} beantworten das nicht; diese Antwort stützt sich auf alle Artikel.",
     },
+    "offer_outside": {
+        "en": "The {what} may not answer this; a confident answer is in an article outside "
+        "them ({where}): ask without the filters to see it.",
+        "de": "Die {what} beantworten das möglicherweise nicht; eine sichere Antwort steht in "
+        "einem Artikel außerhalb ({where}): ohne die Filter fragen, um sie zu sehen.",
+    },
     "as_of": {"en": "(As of {date}.)", "de": "(Stand: {date}.)"},
     "no_match": {
         "en": "No {what} match this search.",

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from typing import Literal
 
-# A duration is answered by a figure ("14 Tage") or a time ("bis Anfang Mai").
+# A duration is answered by a figure ("14 Tage") or an end ("bis Anfang Mai").
 AnswerType = Literal["figure", "time", "duration"]
 
 _DURATION_QUESTION = re.compile(
@@ -56,6 +56,12 @@ _TIME = re.compile(
 )
 
 
+# "bis Anfang Mai", "until the end of June": the end of a span, not any day named
+_UNTIL = re.compile(
+    rf"\b(?:bis|until|till|through)\b[^.;:]{{0,30}}?\b(?:{_TIME_WORDS})\b", re.IGNORECASE
+)
+
+
 def answer_type(question: str) -> AnswerType | None:
     """The kind of answer `question` asks for, when it asks for a figure, a time or a
     duration."""
@@ -69,8 +75,8 @@ def answer_type(question: str) -> AnswerType | None:
 
 
 def holds(sentence: str, wanted: AnswerType) -> bool:
-    """Whether `sentence` holds an answer of the kind `wanted` (a figure, a time, either
-    for a duration)."""
+    """Whether `sentence` holds an answer of the kind `wanted` (a figure, a time; a
+    figure or an end for a duration)."""
     if wanted == "duration":
-        return bool(_FIGURE.search(sentence) or _TIME.search(sentence))
+        return bool(_FIGURE.search(sentence) or _UNTIL.search(sentence))
     return bool((_FIGURE if wanted == "figure" else _TIME).search(sentence))

@@ -240,3 +240,19 @@ def test_an_outlet_filter_takes_the_site_for_the_name(news_assistant: Assistant)
     assert [a.outlet for a in news_assistant.articles(outlets=["lindauer-tagblatt.example"])] == [
         "Lindauer Tagblatt"
     ] * 4
+
+
+def test_related_passages_within_a_filter_stay_and_the_answer_outside_is_offered(
+    news_assistant: Assistant,
+) -> None:
+    """Since August only the social plan is about the shipyard's jobs (`low`); the cut
+    itself is reported before: the answer stays within the filter and says where the
+    confident one is."""
+    august = Filters(since=DAY("2024-08-01"))
+    answer = news_assistant.ask("Wie viele Stellen streicht die Werft?", filters=august)
+    assert answer.confidence == "low" and all(d.month >= 8 for d in cited_days(answer))
+    assert answer.filters is not None and not answer.filters.outside
+    assert answer.notice.startswith("Die Artikel seit dem 1. August 2024 beantworten das")
+    assert "außerhalb (Lindauer Tagblatt, 20. Juni 2024)" in answer.notice
+    sure = news_assistant.ask("Wie viele Stellen streicht die Werft?")
+    assert sure.confidence == "high" and not sure.notice, "no filter, nothing to offer"

@@ -44,3 +44,4 @@ def test_a_duration_is_a_figure_or_a_time() -> None:
     assert holds("Der Betrieb ist für 14 Tage geschlossen.", "duration")
     assert holds("Der Zoo bleibt mindestens bis Anfang Mai geschlossen.", "duration")
     assert not holds("Die Tiere werden weiter versorgt.", "duration")
+    assert not holds("Der Kreis verschaffte sich am Samstag Zugriff.", "duration")
