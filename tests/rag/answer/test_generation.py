@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from pydantic import SecretStr
 
-from rag import Answer, Assistant, ChatMessage
+from rag import Answer, Assistant, ChatMessage, Filters
 from rag.answer.generation import says_not_stated
 from rag.config import Settings
 from rag.errors import ConfigError
@@ -352,6 +352,29 @@ def test_a_filter_matching_nothing_never_reaches_the_model(
     answer = news_llm.ask("What happened at the shipyard in May 2023?")
     assert answer.text == "No articles from 1–31 May 2023 match this search."
     assert openai_server.chat_requests() == []
+
+
+def test_a_model_answer_from_outside_a_filter_says_so(
+    news_llm: Assistant, openai_server: FakeOpenAI
+) -> None:
+    def respond(request: dict[str, Any]) -> Reply:
+        n = _passage_number(request, "5,51 Metern")
+        return Reply(f"Der Pegel in Konstanz lag bei 5,51 Metern [{n}].")
+
+    openai_server.responder = respond
+    since_august = Filters(since=dt.date(2024, 8, 1))
+    answer = news_llm.ask("Wie hoch stieg der Pegel des Bodensees?", filters=since_august)
+    lead = "Die Artikel seit dem 1. August 2024 beantworten das nicht; diese Antwort stützt"
+    assert answer.text.startswith(lead), answer.notice
+    assert answer.text.endswith("5,51 Metern [1]."), answer.notice
+    assert answer.filters is not None and answer.filters.outside
+    assert answer.citations[0].date == "2024-06-06"
+    streamed = "".join(
+        d
+        for d in news_llm.stream("Wie hoch stieg der Pegel des Bodensees?", filters=since_august)
+        if isinstance(d, str)
+    )
+    assert streamed.startswith(lead), "the lead streams first"
 
 
 @pytest.mark.parametrize(
