@@ -21,7 +21,7 @@ from ingest.feeds import FeedReport, add_feed, feed_list, load_state, remove_fee
 from ingest.load import read_article
 from ingest.progress import Progress
 from ingest.reindex import ReindexSummary, exclusive, reindex
-from rag.answer.types import Answer, ChatMessage
+from rag.answer.types import MAX_EVENTS, Answer, ChatMessage
 from rag.config import Settings, get_settings
 from rag.errors import QuestionError, UnknownArticleError
 from rag.index.manifest import index_stamp, read_manifest
@@ -350,7 +350,9 @@ class Assistant:
         with self._slots:
             return self._open().engine.retriever.search(text, top_k, filters=filters).passages
 
-    def timeline(self, query: str, filters: Filters | None = None, limit: int = 20) -> Timeline:
+    def timeline(
+        self, query: str, filters: Filters | None = None, limit: int = MAX_EVENTS
+    ) -> Timeline:
         """The articles relevant to `query` in date order, oldest first, one event per
         article with its best sentence; unrelated articles stay out."""
         text = clean_question(query, self.settings.max_question_chars)

@@ -28,6 +28,7 @@ _PAIRS = _at("one-threshold-per-language-pair-2026-11-25")
 _HAND = _at("tuned-values")
 _CONFIDENCE = _at("answer-confidence-issue-18")
 _SUPPORT = _at("claim-support-issue-19")
+_UNSHARED = _at("a-question-that-shares-no-word-issue-25")
 
 
 class Tuning(BaseModel):
@@ -113,6 +114,14 @@ class Tuning(BaseModel):
         ge=0.0,
         le=1.0,
         description="The same for a passage in another language: e5 scores those lower" + _PAIRS,
+    )
+    abstain_threshold_unshared: float = Field(
+        0.84,
+        ge=0.0,
+        le=1.0,
+        description="The threshold for a question that shares no word with any article (no "
+        "name, no number) and finds only passages in another language: across languages "
+        "any short text sits near some sentence (\"Mars rover landing\")" + _UNSHARED,
     )
     confidence_weights: tuple[tuple[float, ...], tuple[float, ...]] = Field(
         (

@@ -108,6 +108,9 @@ def grade(evidence: Evidence, question: str, tuning: Tuning) -> tuple[Confidence
         evidence, tuning.abstain_threshold, tuning.abstain_threshold_crosslingual
     ):
         return "none", p
+    best, coverage = found.values[0], found.values[FEATURES.index("coverage")]
+    if found.crosslingual and coverage == 0.0 and best < tuning.abstain_threshold_unshared:
+        return "none", p
     if p < tuning.confidence_high[pair] or not gives_what_is_asked(evidence, question):
         return "low", p
     return "high", p

@@ -14,7 +14,7 @@ from rag.answer.generation import Generator
 from rag.answer.phrases import phrase
 from rag.answer.query import Query, make_query, newest_week, up_to
 from rag.answer.timeline import Timeline, events
-from rag.answer.types import Answer, ChatMessage, Confidence, Mode
+from rag.answer.types import MAX_EVENTS, Answer, ChatMessage, Confidence, Mode
 from rag.config import Settings
 from rag.models.chat import ChatModel, token_counter
 from rag.search.filters import AppliedFilters, Filters, describe
@@ -211,7 +211,9 @@ class AnswerEngine:
             return
         yield from self.generator.stream(query, evidence, "high")  # no threshold applies
 
-    def timeline(self, text: str, filters: Filters | None = None, limit: int = 20) -> Timeline:
+    def timeline(
+        self, text: str, filters: Filters | None = None, limit: int = MAX_EVENTS
+    ) -> Timeline:
         """The articles relevant to `text`, oldest first, one event each."""
         query = self.query(text, (), filters)
         keep = self.retriever.matching(query.filters)
@@ -220,7 +222,10 @@ class AnswerEngine:
         # several passages of one article come back: ask for more than `limit` articles
         depth = min(3 * limit, 100)
         evidence = self.evidence(query, depth, scored=depth)
-        return Timeline(text, query.applied, events(evidence, self.tuning, limit))
+        if grade(evidence, query.search, self.tuning)[0] == "none":  # not what they cover
+            return Timeline(text, query.applied, [])
+        found = events(evidence, self.tuning, limit, query.search, query.search_language)
+        return Timeline(text, query.applied, found)
 
 
 def _scoped(query: Query) -> bool:

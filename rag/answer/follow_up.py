@@ -62,6 +62,11 @@ def is_bare(text: str) -> bool:
     return bool(words) and all(word in _BARE for word in words)
 
 
+def says_something(word: str) -> bool:
+    """Whether a word says what is asked about, not only that something is ("Wann", "What")."""
+    return word.lower() not in _BARE
+
+
 def with_context(question: str, previous: Sequence[str]) -> str:
     """The text to retrieve with: `question`, preceded by the earlier questions (oldest
     first in `previous`) it leans on, back to the last one that stands alone."""

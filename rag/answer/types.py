@@ -13,6 +13,8 @@ Mode = Literal["extractive", "llm"]
 # none: the assistant abstained and cites nothing.
 Confidence = Literal["high", "low", "none"]
 Role = Literal["user", "assistant"]
+# A timeline's events at most, by default: a story of months runs to dozens of articles.
+MAX_EVENTS = 50
 
 
 @dataclass(frozen=True)

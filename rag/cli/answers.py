@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from rag.answer.types import ChatMessage
+from rag.answer.types import MAX_EVENTS, ChatMessage
 from rag.cli.common import (
     add_filter_arguments,
     assistant,
@@ -121,7 +121,7 @@ def add_parsers(sub: Any) -> None:
 
     p = sub.add_parser("timeline", help="the articles about a story, in date order")
     p.add_argument("query")
-    p.add_argument("--limit", type=int, default=20, help="articles at most")
+    p.add_argument("--limit", type=int, default=MAX_EVENTS, help="articles at most")
     p.add_argument("--json", action="store_true", help="print the timeline as JSON")
     add_filter_arguments(p)
     p.set_defaults(func=cmd_timeline)

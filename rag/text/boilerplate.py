@@ -23,6 +23,9 @@ _OFFERS = (
     (r"passwor[dt]|benutzerkonto|nutzerkonto|\bkonto\b|\baccount\b",
      r"festlegen|vergessen|zurücksetz|neues|anmeld|einlogg|registrier|erstell|reset|"
      r"forgot|new\b|sign[ -]?in|log[ -]?in|create"),
+    # "unsere runderneuerte App": the outlet's own app (an app in the news is not "ours")
+    (r"\bunsere[nmr]?\s+(?:\w+\s+)?app\b|\bour\s+(?:\w+\s+)?app\b",
+     r"herunterlad|download|installier|install\b|empfehlen|hier\b|here\b"),
     (r"javascript|werbeblocker|adblock|ad blocker",
      r"aktivier|deaktivier|erlaub|enable|disable|allow|whitelist"),
 )  # fmt: skip

@@ -285,3 +285,22 @@ def test_articles_by_day_and_outlet(news_assistant: Assistant) -> None:
     assert seekurier and {a.outlet for a in seekurier} == {"Seekurier"}
     assert len(seekurier) < len(every)
     assert all(a.date for a in news_assistant.articles(until=dt.date(2030, 1, 1))), "dated only"
+
+
+@pytest.mark.parametrize(
+    "query", ["Mars rover landing", "coffee machine descaling", "volcano eruption Iceland"]
+)
+def test_a_short_query_sharing_no_word_with_the_articles_is_not_answered(
+    seed_assistant: Assistant, query: str
+) -> None:
+    """Across languages any short text sits near some sentence: a query that shares no
+    word with the article (no name, no number) must come closer to be answered."""
+    assert seed_assistant.ask(query).confidence == "none"
+    assert seed_assistant.timeline(query).events == []
+
+
+def test_a_timeline_of_a_story_the_corpus_does_not_cover_is_empty(
+    seed_assistant: Assistant,
+) -> None:
+    assert seed_assistant.timeline("Stellenabbau bei der Bodan-Werft").events == []
+    assert seed_assistant.timeline("Windsurf").events, "the article's own story is there"

@@ -21,6 +21,10 @@ from rag.text.boilerplate import boilerplate_spans, is_boilerplate
         "Mehr zum Thema",
         "Kommentare anzeigen",
         "Foto: dpa",
+        "[Wenn Sie alle aktuellen Entwicklungen zur Coronavirus-Krise live auf Ihr Handy haben "
+        "wollen, empfehlen wir Ihnen unsere runderneuerte App, die Sie hier für Apple- und "
+        "Android-Geräte herunterladen können.]",
+        "Download our app to get breaking news alerts.",
     ],
 )
 def test_offers_prompts_and_labels_are_boilerplate(line: str) -> None:
@@ -31,6 +35,7 @@ def test_offers_prompts_and_labels_are_boilerplate(line: str) -> None:
     "line",
     [
         "Die Corona-Warn-App wurde in der ersten Woche zehn Millionen Mal heruntergeladen.",
+        "Spahn empfahl, die App herunterzuladen: Sie könne Leben retten.",
         "Der Verlag stellt seinen Newsletter ein, weil die Zahl der Leser sank.",
         "Das Passwort des Ministers war nach Angaben der Ermittler 123456.",
         "Die Ermittler werteten Cookies und Verläufe der Browser von 200 Verdächtigen aus.",
