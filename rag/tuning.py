@@ -121,7 +121,7 @@ class Tuning(BaseModel):
         le=1.0,
         description="The threshold for a question that shares no word with any article (no "
         "name, no number) and finds only passages in another language: across languages "
-        "any short text sits near some sentence (\"Mars rover landing\")" + _UNSHARED,
+        'any short text sits near some sentence ("Mars rover landing")' + _UNSHARED,
     )
     confidence_weights: tuple[tuple[float, ...], tuple[float, ...]] = Field(
         (

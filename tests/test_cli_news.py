@@ -35,6 +35,7 @@ def test_last_week_is_read_against_rag_today(news_settings: Settings, cli: Cli) 
         "phrase": "last week",
         "outlet_phrase": "",
         "description": "articles from 3–9 June 2024",
+        "outside": False,
     }
     later = ask_json(
         cli, news_settings, "How high did the water rise last week?", RAG_TODAY="2024-06-19"

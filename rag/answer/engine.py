@@ -9,7 +9,7 @@ from llama_index.core.base.embeddings.base import BaseEmbedding
 
 from rag.answer.confidence import grade
 from rag.answer.evidence import Evidence, gather_evidence, narrowed
-from rag.answer.extractive import byline, extractive_answer, overview_answer
+from rag.answer.extractive import byline, extractive_answer, overview_answer, story_answer
 from rag.answer.generation import Generator
 from rag.answer.phrases import phrase
 from rag.answer.query import Query, make_query, newest_week, up_to
@@ -125,7 +125,9 @@ class AnswerEngine:
         if query.overview:
             yield from self._overview(query, top_k, mode)
             return
-        if query.latest:  # the newest article that answers may rank below the first few
+        # the newest article that answers may rank below the first few, and a story's
+        # news over days is spread over more articles than a fact is
+        if query.latest or (query.story and query.window):
             wide = self.evidence(query, LATEST_DEPTH * depth, scored=LATEST_DEPTH * depth)
             evidence = narrowed(wide, depth, self.tuning.evidence_passages)
         else:
@@ -148,6 +150,20 @@ class AnswerEngine:
         self, query: Query, wide: Evidence, evidence: Evidence, confidence: Confidence, mode: Mode
     ) -> Iterator[str | Answer]:
         """The answer from the evidence the filters keep."""
+        if self.generator is None and query.story and (query.latest or query.window):
+            # "since October" runs to today: what has happened since is the newest news
+            since = query.window and query.filters.until == self.settings.reference_day
+            yield from _whole(
+                story_answer(
+                    wide,
+                    query.language,
+                    self.tuning,
+                    self.settings.extractive_sentences,
+                    confidence=confidence,
+                    newest=query.latest or since,
+                )
+            )
+            return
         if self.generator is None:
             sentences = self.settings.extractive_sentences
             yield from _whole(

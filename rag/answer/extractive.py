@@ -10,6 +10,7 @@ from collections.abc import Callable, Sequence
 from rag.answer.citations import citation
 from rag.answer.evidence import Evidence, ScoredSentence, lifted, passage_lifts
 from rag.answer.phrases import phrase
+from rag.answer.story import story_articles
 from rag.answer.types import Answer, Citation, Confidence
 from rag.search.passage import Passage
 from rag.text.answer_types import AnswerType, holds
@@ -187,6 +188,36 @@ def extractive_answer(
     else:
         lead = phrase("lead", language)
     text, citations = compose(chosen, passages, lead, language)
+    return Answer(text, "extractive", citations, confidence=confidence)
+
+
+def story_answer(
+    evidence: Evidence,
+    language: str,
+    tuning: Tuning,
+    articles: int,
+    *,
+    confidence: Confidence,
+    newest: bool = False,
+) -> Answer:
+    """What happened with a story ("What happened with X last week?", "Was gibt es Neues
+    zu X?"): the news of each of up to `articles` articles close to the question (its
+    lead when on the story; rag.answer.story), the most relevant ones, or the `newest`
+    ones when the latest news is asked for, in date order (pure)."""
+    found = story_articles(evidence, tuning, "", evidence.language)
+    if confidence == "none" or not found:
+        return Answer(phrase("abstain", language), "extractive")
+    if newest:  # the newest that tell it: a story's latest articles are its news
+        found = sorted(found, key=lambda a: (a.passage.date or "", a.score), reverse=True)
+    chosen = found[:articles]
+    day = newest_day([a.passage for a in chosen])
+    if confidence == "low":
+        lead = phrase("lead_low", language)
+    elif newest and day:
+        lead = phrase("lead_as_of", language, date=long_iso(day, language))
+    else:
+        lead = phrase("lead", language)
+    text, citations = compose([a.news for a in chosen], evidence.retrieval.passages, lead, language)
     return Answer(text, "extractive", citations, confidence=confidence)
 
 

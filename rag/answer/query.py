@@ -37,6 +37,8 @@ class Query:
     # A follow-up as understood from the conversation (the model's rewrite or the joined
     # questions): what was searched, shown to the model beside the question as asked.
     standalone: str = ""
+    # "What happened with X?", "Was gibt es Neues zu X?": the news of a story is asked.
+    story: bool = False
 
     @property
     def filters(self) -> Filters:
@@ -45,6 +47,11 @@ class Query:
     @property
     def latest(self) -> bool:
         return self.applied.latest
+
+    @property
+    def window(self) -> bool:
+        """The question names a span of days ("last week", "im Mai 2020")."""
+        return {"since", "until"} <= set(self.applied.from_question)
 
     @property
     def wanted(self) -> AnswerType | None:
@@ -110,7 +117,8 @@ def make_query(
     if news and not applied.latest:
         applied = replace(applied, latest=True, from_question=(*applied.from_question, "latest"))
     overview = says_nothing and (not applied.filters.empty or applied.latest)
-    return Query(text, language, search, search_language, applied, overview, standalone)
+    story = bool(frame) and not overview
+    return Query(text, language, search, search_language, applied, overview, standalone, story)
 
 
 def is_rewrite(
@@ -139,14 +147,24 @@ _FRAMES = re.compile(
     r"what\s+(?:has\s+|had\s+)?(?:happened|is\s+happening|was\s+happening|is\s+going\s+on|"
     r"went\s+on)\s+(?:with|to|at|in|around)|"
     r"what(?:'s|\s+is)\s+new\s+(?:with|about|on|at|in)|"
-    r"what\s+(?:did|do|does)\s+the\s+(?:articles?|reports?|news|media|press)\s+"
+    r"what\s+(?:did|do|does)\s+the\s+(?:articles?|reports?|news|media|press|newspapers?|"
+    r"paper)\s+"
     r"(?:say|report|write)\s+(?:about|on)|"
     r"was\s+(?:geschah|passierte|ist\s+passiert|ist\s+geschehen)\s+"
     r"(?:mit|bei|beim|in|am|im|um|rund\s+um)|"
     r"was\s+gibt\s+es\s+neues\s+(?:zu|zum|zur|bei|beim|über|von|vom|aus)|"
-    r"was\s+(?:berichten|schreiben|melden|sagen)\s+die\s+(?:artikel|medien|zeitungen|berichte)"
+    r"was\s+(?:berichten|berichtete|berichteten|berichtet|schreiben|schrieb|schreibt|melden|"
+    r"meldete|meldet|sagen)\s+die\s+(?:artikel|medien|zeitungen|zeitung|berichte)"
     r"\s+(?:über|zu|zum|zur)"
     r")\s+",
+    re.IGNORECASE,
+)
+
+
+# "Was ist bei X passiert?", "Was hat sich beim Gesetz getan?": the frame around the story.
+_AROUND = re.compile(
+    r"^\s*(?P<head>was\s+(?:ist|hat\s+sich)\s+(?:(?:bei|beim|mit|im|in|zu|zum|zur|um)\s+)?)"
+    r"(?P<story>.+?)\s+(?P<tail>passiert|geschehen|getan|ereignet)\s*[?!.]*\s*$",
     re.IGNORECASE,
 )
 
@@ -154,6 +172,9 @@ _FRAMES = re.compile(
 def story_of(question: str) -> tuple[str, str]:
     """The frame and the story of a "What happened with X?" question ("What happened
     with", "X?"); ("", question) for other questions (pure)."""
+    around = _AROUND.match(question)
+    if around is not None:
+        return f"{around.group('head').strip()} … {around.group('tail')}", around.group("story")
     match = _FRAMES.match(question)
     story = question[match.end() :] if match else ""
     if match is None or not story.strip(" ?!."):

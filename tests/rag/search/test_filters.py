@@ -197,6 +197,7 @@ def test_applied_filters_as_dict() -> None:
         "phrase": "letzte Woche",
         "outlet_phrase": "",
         "description": "articles from 4–10 March 2024",
+        "outside": False,
     }
     assert AppliedFilters().as_dict() == {
         "since": None,
@@ -208,4 +209,5 @@ def test_applied_filters_as_dict() -> None:
         "phrase": "",
         "outlet_phrase": "",
         "description": "",
+        "outside": False,
     }

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from rag.answer.timeline import names_story, story_words
+from rag.answer.story import names_story, story_words
 from rag.search.passage import Passage
 
 

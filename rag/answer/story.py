@@ -1,0 +1,90 @@
+"""The articles of one story: which of the found articles tell it, and the sentence that
+carries each one's news (pure).
+
+Similarity alone takes in neighbouring stories ("Lufthansa Rettungspaket" is close to
+France's rescue package for its airlines), so an article in the query's own language must
+also name the story: hold its names and nouns (its capitalised words, stemmed; all words
+of a query in lower case), all of two and all but one in three of more ("Stellenabbau bei
+der Bodan-Werft" needs Bodan and Werft at least; "Wann fahren die Elektrofähren?" needs
+Elektrofähren). Across languages the words differ, and similarity decides alone. An
+article belongs when its best sentence clears the abstention threshold of its language
+pair and scores near the best article's (timelines and "what happened with X?" alike).
+
+News puts its news first: an article's lead, when it is on the story, says what happened
+that day better than the background sentence that happens to score best.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from rag.answer.evidence import Evidence, ScoredSentence, lifted
+from rag.answer.follow_up import says_something
+from rag.index.bm25 import tokenize
+from rag.search.passage import Passage
+from rag.tuning import Tuning
+
+# A sentence that starts this early in an article's body is its lead (the teaser and the
+# first sentences of the text).
+OPENING_CHARS = 400
+
+
+@dataclass(frozen=True)
+class StoryArticle:
+    score: float  # its best sentence's, lifted to the question's language scale
+    best: ScoredSentence  # the sentence closest to the query
+    news: ScoredSentence  # the sentence that carries its news: the lead when on the story
+    passage: Passage  # of `news`
+
+
+def story_words(query: str, language: str) -> set[str]:
+    """The stems of the names and nouns of a query: its capitalised words, else all."""
+    capitalised = " ".join(w for w in query.split() if w[:1].isupper() and says_something(w))
+    return set(tokenize(capitalised, language)) or set(tokenize(query, language))
+
+
+def names_story(story: str, language: str, passages: Sequence[Passage]) -> bool:
+    """Whether an article (its title and the passages found of it) holds the words of the
+    story asked about, when written in the story's language."""
+    words = story_words(story, language)
+    if not passages or passages[0].language != language or not words:
+        return True
+    text = " ".join([passages[0].title, *(p.text for p in passages)])
+    missing = len(words - set(tokenize(text, language)))
+    return missing <= (len(words) - 1) // 2 if len(words) > 2 else missing == 0
+
+
+def story_articles(
+    evidence: Evidence, tuning: Tuning, story: str, language: str
+) -> list[StoryArticle]:
+    """The found articles that tell `story` (asked in `language`), most relevant first."""
+    passages = evidence.retrieval.passages
+    of_doc: dict[str, list[Passage]] = {}
+    for p in passages:
+        of_doc.setdefault(p.doc_id, []).append(p)
+    named = {d: names_story(story, language, found) for d, found in of_doc.items()}
+    scored: dict[str, list[tuple[float, ScoredSentence]]] = {}
+    for s, score in zip(evidence.sentences, lifted(evidence, tuning), strict=True):
+        doc = passages[s.passage].doc_id
+        if named[doc]:
+            scored.setdefault(doc, []).append((score, s))
+    best = {doc: max(found, key=lambda x: x[0]) for doc, found in scored.items()}
+    top = max((score for score, _s in best.values()), default=0.0)
+    floor = max(tuning.abstain_threshold, top - tuning.timeline_margin)
+    kept = [doc for doc, (score, _s) in best.items() if score >= floor]
+    articles = []
+    for doc in kept:
+        score, first = best[doc]
+        news = _lead(scored[doc], score - tuning.timeline_margin) or first
+        articles.append(StoryArticle(score, first, news, passages[news.passage]))
+    return sorted(articles, key=lambda a: -a.score)
+
+
+def _lead(found: Sequence[tuple[float, ScoredSentence]], floor: float) -> ScoredSentence | None:
+    """The article's lead among its found sentences, if found and on the story."""
+    opening = [(s.start, score, s) for score, s in found if s.start < OPENING_CHARS]
+    if not opening:
+        return None
+    _start, score, lead = min(opening, key=lambda x: x[0])
+    return lead if score >= floor else None
