@@ -11,6 +11,7 @@ else the text's language is detected.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
 from dataclasses import dataclass
@@ -22,11 +23,13 @@ import trafilatura
 from lxml.etree import ParserError
 
 from ingest.encoding import decode_markup
-from ingest.metadata import When, outlet_name, read_when, title_without_site
+from ingest.metadata import When, clean_outlet, outlet_name, read_when, title_without_site
 from rag.errors import ArticleError
 from rag.text.boilerplate import is_boilerplate
 from rag.text.controls import strip_controls
+from rag.text.dates import MONTHS
 from rag.text.language import detect_language
+from rag.text.outlets import site_label, squashed
 from rag.text.urls import host_of, site_of, web_url
 from rag.text.wraps import unwrap
 
@@ -40,6 +43,20 @@ _CONTROL_REFERENCE = re.compile(
 # A teaser or a paywall notice is shorter: such a page holds no article to answer from.
 MIN_TEXT_CHARS = 250
 _MAX_LD_CHARS = 500_000  # a JSON-LD script larger than this is not metadata
+# A page's furniture, whose dates are a clock or teasers, not the article's.
+_FURNITURE_TAGS = frozenset({"header", "nav", "aside", "footer"})
+_FURNITURE_CLASSES = ("teaser", "related", "sidebar", "navigation", "header", "footer", "clock")
+_TEXT_TAGS = frozenset({"p", "div", "span", "time", "small", "address"})
+_DATELINE_WORDS = frozenset({"veröffentlicht", "aktualisiert", "erschienen", "stand", "published",
+                             "updated", "posted"})  # fmt: skip
+_BYLINE_CHARS = 120  # a dateline or byline is a short line
+_NUMERIC_DAY = re.compile(r"\b(\d{1,2})\.\s?(\d{1,2})\.\s?((?:19|20)\d\d)\b")
+_MONTH_NUMBER = {
+    name.lower(): n for names in MONTHS.values() for n, name in enumerate(names, start=1)
+}
+_NAMED_DAY = re.compile(
+    rf"\b(\d{{1,2}})\.?\s+({'|'.join(_MONTH_NUMBER)})\s+((?:19|20)\d\d)\b", re.IGNORECASE
+)
 # the time of day too: on one day, the earliest of an agency story's copies is kept
 _MOMENT = "%Y-%m-%dT%H:%M:%S%z"
 # Publication dates in meta tags, as outlets and CMSs name them, most specific first.
@@ -135,10 +152,21 @@ def _meta(tree: lxml.html.HtmlElement, keys: tuple[str, ...]) -> list[str]:
     return [values[k] for k in keys if values.get(k)]
 
 
+def _aside(node: lxml.html.HtmlElement) -> bool:
+    """Whether an element is in the page's furniture (header, navigation, a sidebar, a
+    teaser list, the footer) rather than the article."""
+    for element in (node, *node.iterancestors()):
+        kind = f"{element.get('class', '')} {element.get('id', '')}".lower()
+        if element.tag in _FURNITURE_TAGS or any(w in kind for w in _FURNITURE_CLASSES):
+            return True
+    return False
+
+
 def _article_region(tree: lxml.html.HtmlElement) -> lxml.html.HtmlElement | None:
     """The part of the page that holds the headline and the article's text: the <article>
-    or <main> around the first <h1>, else its nearest ancestor with paragraphs."""
-    headline = next(iter(tree.iter("h1")), None)
+    or <main> around the first <h1> outside the furniture (a logo may be one), else its
+    nearest ancestor with paragraphs."""
+    headline = next((h for h in tree.iter("h1") if not _aside(h)), None)
     if headline is None:
         return next(iter(tree.iter("article")), None)
     for node in headline.iterancestors():
@@ -152,23 +180,53 @@ def _page_day(tree: lxml.html.HtmlElement, url: str) -> When:
     by the headline and byline, then the page's markup and address; never a date from
     its free text elsewhere (a site's header clock, a sidebar's teasers)."""
     objects = _ld_objects(tree)
-    ordered = [o for o in objects if _is_article(o)] + [o for o in objects if not _is_article(o)]
-    given = [str(o.get("datePublished") or "") for o in ordered] + _meta(tree, _DATE_META)
-    region = _article_region(tree)
-    if region is not None:
-        given += [t.get("datetime", "") for t in region.iter("time")]
+    given = [str(o.get("datePublished") or "") for o in objects if _is_article(o)]
+    given += _meta(tree, _DATE_META)
+    # an embedded video's or a page's own date only after the article's
+    given += [str(o.get("datePublished") or "") for o in objects if not _is_article(o)]
     for value in given:
         when = read_when(value.strip())
         if when.day:
             return when
-    found = None
-    if region is not None:
-        words = lxml.html.tostring(region, encoding="unicode")
-        found = htmldate.find_date(words, original_date=True, outputformat=_MOMENT, url=url or None)
+    region = _article_region(tree)
+    if region is None:
+        found = htmldate.find_date(
+            tree, extensive_search=False, original_date=True, outputformat=_MOMENT, url=url or None
+        )
+        return read_when(found)
+    # the earliest: an article is published before it is updated ("Aktualisiert am …")
+    stamped = [read_when(t.get("datetime", "")) for t in region.iter("time") if not _aside(t)]
+    if dated := sorted((w for w in stamped if w.day), key=When.order):
+        return dated[0]
+    # a dateline or a byline, not the text: its dates are history
+    lines = (t.text_content() for t in region.iter() if t.tag in _TEXT_TAGS and not _aside(t))
+    if days := sorted(_written_days(" ".join(w for w in lines if len(w) <= _BYLINE_CHARS))):
+        return When(days[0])
+    body = lxml.html.tostring(region, encoding="unicode")
+    found = htmldate.find_date(body, original_date=True, outputformat=_MOMENT, url=url or None)
     found = found or htmldate.find_date(
         tree, extensive_search=False, original_date=True, outputformat=_MOMENT, url=url or None
     )
     return read_when(found)
+
+
+def _written_days(text: str) -> list[str]:
+    """The days written out in `text`, as ISO: "27.04.2020" and "4. 6. 2024" day first
+    (htmldate reads the spaced form month first), "3. Juni 2024", "3 June 2024"."""
+    found = [(int(d), int(m), int(y)) for d, m, y in _NUMERIC_DAY.findall(text)]
+    found += [(int(d), _MONTH_NUMBER[m.lower()], int(y)) for d, m, y in _NAMED_DAY.findall(text)]
+    days = []
+    for day, month, year in found:
+        try:
+            days.append(dt.date(year, month, day).isoformat())
+        except ValueError:
+            continue
+    return days
+
+
+def _author(name: str) -> str:
+    """trafilatura's author, unless it is the dateline's word ("Veröffentlicht am …")."""
+    return "" if name.strip().lower() in _DATELINE_WORDS else name
 
 
 def _outlet(tree: lxml.html.HtmlElement, sitename: str, urls: tuple[str, str], title: str) -> str:
@@ -179,7 +237,14 @@ def _outlet(tree: lxml.html.HtmlElement, sitename: str, urls: tuple[str, str], t
     site = next((site_of(u) for u in urls if site_of(u)), "")
     publishers = [_name(o.get("publisher")) for o in _ld_objects(tree) if _is_article(o)]
     given = _meta(tree, ("og:site_name",)) + publishers
-    given += _meta(tree, ("application-name", "twitter:site")) + [sitename]
+    # a handle only when it is the site's name ("@Handelsblatt_De", not "@tazgezwitscher"),
+    # also as trafilatura's guess
+    label = squashed(site_label(site))
+    twitter = _meta(tree, ("twitter:site",))
+    handles = [h for h in twitter if squashed(clean_outlet(h, site)) == label]
+    if squashed(sitename) in {squashed(h) for h in twitter if h not in handles}:
+        sitename = ""
+    given += _meta(tree, ("application-name",)) + handles + [sitename]
     return outlet_name(given, site, title)
 
 
@@ -213,6 +278,8 @@ def extract_page(html: str | bytes, url: str = "") -> Page:
     site = site_of(source) or site_of(url)
     title = str(getattr(found, "title", None) or page_title).strip()
     title = title_without_site(title, outlet, site)
+    if squashed(title) in {squashed(outlet), squashed(site_label(site))}:  # a logo's <h1>
+        title = title_without_site(page_title, outlet, site) or title
     text = _body(str(getattr(found, "text", None) or ""), title, outlet, site)
     if len(text) < MIN_TEXT_CHARS:
         raise ArticleError(
@@ -223,7 +290,7 @@ def extract_page(html: str | bytes, url: str = "") -> Page:
         text=text,
         source=source,
         outlet=outlet,
-        author=str(getattr(found, "author", None) or ""),
+        author=_author(str(getattr(found, "author", None) or "")),
         date=when.day,
         language=lang or detect_language(text),
         published=when.moment,

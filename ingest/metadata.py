@@ -91,6 +91,8 @@ def clean_outlet(name: str, site: str) -> str:
     "TAZ Verlags- und Vertriebs GmbH" -> "TAZ", "Wirtschaft - Tagesspiegel" ->
     "Tagesspiegel" (of a name in parts, the one that names the site, else the last)."""
     text = " ".join(name.split()).lstrip("@")
+    if "://" in text:  # og:site_name "https://www.nzz.ch": the host it names
+        text = host_of(text) or text
     parts = [p for p in _NAME_SEPARATOR.split(text) if p.strip()]
     if len(parts) > 1:
         named = [p for p in parts if names_site(p, site)]
@@ -104,14 +106,19 @@ def clean_outlet(name: str, site: str) -> str:
 def outlet_name(candidates: Sequence[str], site: str, title: str = "") -> str:
     """The outlet of a page from what it calls itself, best first (`og:site_name`, the
     JSON-LD publisher, …), cleaned; a name written as a host ("taz.de") only when no
-    other is given, or to spell the one that is ("TAZ" of "taz.de" -> "taz"); else the
-    outlet its title ends with, else the site (pure)."""
-    cleaned = [clean_outlet(c, site) for c in candidates if c and c.strip()]
+    other is given, or to spell a company's legal name the way its site does ("TAZ
+    Verlags- und Vertriebs GmbH" of "taz.de" -> "taz"); else the outlet its title ends
+    with, else the site (pure)."""
+    given = [c for c in candidates if c and c.strip()]
+    cleaned = [clean_outlet(c, site) for c in given]
     hosts = [c for c in cleaned if site_named(c)]
     label = site_label(site)
-    for name in (c for c in cleaned if c and not site_named(c)):
+    for raw, name in zip(given, cleaned, strict=True):
+        if not name or site_named(name):
+            continue
+        legal = _LEGAL_FORM.search(" ".join(raw.split())) is not None
         spelled = [site_label(h) for h in hosts if site_label(h).lower() == name.lower()]
-        return spelled[0] if spelled else name
+        return spelled[0] if spelled and legal else name
     from_title = clean_outlet(outlet_from_title(title), site)
     if from_title and not site_named(from_title):
         return from_title
@@ -123,7 +130,9 @@ def title_without_site(title: str, outlet: str, site: str) -> str:
     match = _TITLE_SUFFIX.search(title.strip())
     if match is None or match.start() == 0:
         return title.strip()
-    suffix = match.group(1)
-    if names_site(suffix, site) or (outlet and squashed(suffix) == squashed(outlet)):
+    # the site's own name exactly, last ("… - Wirtschaft - Tagesspiegel"): "Interview -
+    # Zeitenwende" on zeit.de is a headline
+    last = squashed(_NAME_SEPARATOR.split(match.group(1))[-1])
+    if last in {squashed(site_label(site)), squashed(site), squashed(outlet)} - {""}:
         return title.strip()[: match.start()].rstrip()
     return title.strip()

@@ -34,6 +34,9 @@ def test_outlet_name_prefers_what_the_site_calls_itself() -> None:
     assert outlet_name([], "mdr.de", "Corona in Sachsen | MDR Aktuell") == "MDR Aktuell"
     assert outlet_name(["MDR.DE"], "mdr.de") == "mdr.de", "a host name only when nothing else"
     assert outlet_name([], "zeit.de") == "zeit.de"
+    # a brand's own spelling is kept: only a legal name is spelled as its site writes it
+    assert outlet_name(["SPIEGEL", "spiegel.de"], "spiegel.de") == "SPIEGEL"
+    assert outlet_name(["https://www.nzz.ch", "NZZ"], "nzz.ch") == "NZZ"
 
 
 def test_front_matter_outlets_are_cleaned_and_default_to_the_host() -> None:
@@ -55,6 +58,10 @@ def test_front_matter_outlets_are_cleaned_and_default_to_the_host() -> None:
         ("Streik - Bahn legt Arbeit nieder", "Tagesspiegel", "tagesspiegel.de",
          "Streik - Bahn legt Arbeit nieder"),
         ("Tagesspiegel", "Tagesspiegel", "tagesspiegel.de", "Tagesspiegel"),
+        ("Neu - Wirtschaft - Tagesspiegel", "Tagesspiegel", "tagesspiegel.de", "Neu"),
+        # a headline's last word that merely holds the site's name is the headline's
+        ("Interview - Zeitenwende", "ZEIT ONLINE", "zeit.de", "Interview - Zeitenwende"),
+        ("Bayern - Brände in Franken", "BR24", "br.de", "Bayern - Brände in Franken"),
     ],
 )  # fmt: skip
 def test_title_without_site(title: str, outlet: str, site: str, cut: str) -> None:
