@@ -148,3 +148,14 @@ def test_chat_takes_the_filters_for_every_question(news_settings: Settings, cli:
     assert result.returncode == 0, result.stderr
     assert result.stdout.count("Searched articles by Lake Region Times.") == 2
     assert "Seekurier, 2024" not in result.stdout and "Tagblatt, 2024" not in result.stdout
+
+
+def test_an_answer_offered_outside_the_filters_is_printed_once(
+    news_settings: Settings, cli: Cli
+) -> None:
+    result = cli(["ask", "Wie viele Stellen streicht die Werft?", "--since", "2024-08-01"],
+                 news_settings)  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    assert "Note: Die Artikel seit dem 1. August 2024 beantworten das möglicherweise nicht" in out
+    assert "set aside" not in out and out.count("Die Artikel beantworten das") == 1

@@ -185,11 +185,14 @@ class AnswerEngine:
         yield from self.generator.stream(query, evidence, confidence)
 
     def _answered_outside(self, query: Query, depth: int) -> Evidence | None:
-        """The evidence of all articles, when it answers confidently (what the filters
-        keep did not)."""
+        """The evidence of all articles, when it answers confidently from an article the
+        filters leave out (what they keep did not)."""
         whole = replace(query, applied=AppliedFilters())
         evidence = self.evidence(whole, depth)
-        return evidence if grade(evidence, whole.search, self.tuning)[0] == "high" else None
+        if grade(evidence, whole.search, self.tuning)[0] != "high":
+            return None
+        anchor = evidence.retrieval.passages[min(s.passage for s in evidence.sentences)]
+        return None if self.retriever.admits(query.filters, anchor.chunk_id) else evidence
 
     def _from_all_articles(
         self, query: Query, evidence: Evidence, mode: Mode
@@ -254,8 +257,8 @@ def _scoped(query: Query) -> bool:
 
 def _offer(query: Query, outside: Evidence) -> str:
     """ "A confident answer is outside these filters: Westcoast Ledger, 15 August 2020." """
-    best = max(outside.sentences, key=lambda s: s.score)
-    where = byline(outside.retrieval.passages[best.passage], query.language)
+    anchor = min(s.passage for s in outside.sentences)  # where the answer is anchored
+    where = byline(outside.retrieval.passages[anchor], query.language)
     what = describe(query.filters, query.language)
     return phrase("offer_outside", query.language, what=what, where=where)
 

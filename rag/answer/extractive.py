@@ -178,9 +178,12 @@ def extractive_answer(
     newest = passages[anchor].date if anchor is not None else ""
     newest = newest or newest_day([passages[s.passage] for s in chosen])
     if outside and confidence == "high":
-        best = passages[max(chosen, key=lambda s: s.score).passage].date
-        day = long_iso(best, language) if best else "?"
-        lead = phrase("lead_outside", language, what=outside, date=day)
+        day = passages[min(s.passage for s in chosen)].date  # the passage it anchors in
+        lead = (
+            phrase("lead_outside", language, what=outside, date=long_iso(day, language))
+            if day
+            else phrase("lead_outside_undated", language, what=outside)
+        )
     elif confidence == "low":
         lead = phrase("lead_low", language)
     elif latest and newest:

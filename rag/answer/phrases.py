@@ -33,13 +33,21 @@ _PHRASES = {
         "de": "Die {what} berichten:",
     },
     "lead_outside": {
-        "en": "The {what} do not answer this. The closest answer is from {date} "
+        "en": "The {what} may not answer this. The closest answer is from {date} "
         "(quoted in its original language):",
-        "de": "Die {what} beantworten das nicht. Die nächste Antwort stammt vom {date}:",
+        "de": "Die {what} beantworten das möglicherweise nicht. Die nächste Antwort stammt "
+        "vom {date}:",
+    },
+    "lead_outside_undated": {
+        "en": "The {what} may not answer this. The closest answer is in an article outside "
+        "them (quoted in its original language):",
+        "de": "Die {what} beantworten das möglicherweise nicht. Die nächste Antwort steht in "
+        "einem Artikel außerhalb:",
     },
     "outside": {
-        "en": "The {what} do not answer this; this answer is from all articles.",
-        "de": "Die {what} beantworten das nicht; diese Antwort stützt sich auf alle Artikel.",
+        "en": "The {what} may not answer this; this answer is from all articles.",
+        "de": "Die {what} beantworten das möglicherweise nicht; diese Antwort stützt sich auf "
+        "alle Artikel.",
     },
     "offer_outside": {
         "en": "The {what} may not answer this; a confident answer is in an article outside "

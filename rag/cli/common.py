@@ -135,15 +135,14 @@ def stream_answer(items: Iterator[str | Answer]) -> Answer:
     printed = ""
     for item in items:
         if isinstance(item, Answer):
-            if item.notice and streamed:
-                # The model failed midway: what was printed is replaced by the fallback.
-                say("\n\n[the model's answer was set aside; quoting the articles instead]\n")
-                say(item.text, end="")
-            elif not streamed:
+            if not streamed:
                 say(item.text, end="")
             elif as_read(item.text) != as_read(printed):
-                # The claim check moved markers to other claims or passages: as checked.
-                say("\n\n[citations checked]\n")
+                # The model failed midway (the articles quoted instead), or the claim check
+                # moved markers to other claims or passages: the answer as it stands.
+                failed = item.mode == "extractive"
+                say("\n\n[the model's answer was set aside; quoting the articles instead]\n"
+                    if failed else "\n\n[citations checked]\n")  # fmt: skip
                 say(item.text, end="")
             say()
             print_sources(item)

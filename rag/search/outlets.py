@@ -12,6 +12,7 @@ import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 
 from rag.text.outlets import folded, site_label, squashed
 from rag.text.urls import site_named, site_of
@@ -84,32 +85,36 @@ class Outlets:
         return sorted(named, key=str.casefold) + lost
 
     def read(self, question: str) -> OutletReading:
-        """The outlet a question names as its source ("laut Zeit", "according to the
-        Tagesspiegel", "Was berichtete die Süddeutsche über …"), when the corpus has it."""
-        aliases = self._aliases()
-        if not aliases:
-            return OutletReading(rest=question)
-        names = "|".join(re.escape(a) for a in sorted(aliases, key=len, reverse=True))
-        for pattern, generic in _mention_patterns(names):
-            match = pattern.search(question)
-            if match is None:
-                continue
-            site = aliases[folded(match.group("name"))]
-            shown = self.names.get(site) or self._unsited.get(site, site)
-            said = match.group("keep") + generic
-            rest = question[: match.start()] + said + question[match.end() :]
-            rest = re.sub(r"\s+([,.?!])", r"\1", " ".join(rest.split()))
-            phrase = match.group(0)[len(match.group("keep")) :].strip(" ,")
-            return OutletReading((shown,), phrase, rest)
+        """The outlets a question names as its source ("laut Zeit", "according to the
+        Tagesspiegel", "Was berichten Zeit und Spiegel über …"), when the corpus has them.
+        A name is read as an outlet only when written as one: capitalised (or as a host)
+        and not the start of a longer name ("the Times of India", "Standard-Verfahren",
+        "the Independent Office"); "heute", "the sun's position" stay words."""
+        aliases, patterns = self._reading
+        for pattern, generic in patterns:
+            for match in pattern.finditer(question):
+                names = [m.group(0) for m in _named(aliases, match.group("names"))]
+                if not names or not all(_written_as_name(n) for n in names):
+                    continue
+                sites = [aliases[folded(n)] for n in names]
+                shown = tuple(
+                    dict.fromkeys(self.names.get(s) or self._unsited.get(s, s) for s in sites)
+                )
+                said = match.group("keep") + generic
+                rest = question[: match.start()] + said + question[match.end() :]
+                rest = re.sub(r"\s+([,.?!])", r"\1", " ".join(rest.split()))
+                phrase = match.group(0)[len(match.group("keep")) :].strip(" ,")
+                return OutletReading(shown, phrase, rest)
         return OutletReading(rest=question)
 
-    def _aliases(self) -> dict[str, str]:
-        """Every name a question may call an outlet by, folded -> its site (or its name,
-        for an outlet without a site)."""
+    @cached_property
+    def _reading(self) -> tuple[dict[str, str], list[tuple[re.Pattern[str], str]]]:
+        """The names a question may call the outlets by (folded -> site, or the name of an
+        outlet without one), and the patterns that read them, made once per index."""
         aliases: dict[str, str] = {}
         for site, shown in self.names.items():
             label = site_label(site)
-            for alias in (shown, _without_article(shown), site, label):
+            for alias in (shown, _without_article(shown), site, label, f"{label} online"):
                 if len(alias) >= 3:
                     aliases.setdefault(folded(alias), site)
             spoken = label.replace("ae", "ä").replace("oe", "ö").replace("ue", "ü")
@@ -117,7 +122,22 @@ class Outlets:
         for key in self._unsited:
             if len(key) >= 3:
                 aliases.setdefault(key, key)
-        return aliases
+        if not aliases:
+            return aliases, []
+        names = "|".join(re.escape(a) for a in sorted(aliases, key=len, reverse=True))
+        return aliases, _mention_patterns(names)
+
+
+def _named(aliases: dict[str, str], names: str) -> list[re.Match[str]]:
+    """The outlet names in a matched list ("Zeit und Spiegel")."""
+    pattern = "|".join(re.escape(a) for a in sorted(aliases, key=len, reverse=True))
+    return list(re.finditer(rf"(?<!\w)(?:{pattern})(?!\w)", names, re.IGNORECASE))
+
+
+def _written_as_name(name: str) -> bool:
+    """Capitalised, or a host ("zeit.de"): "heute" and "the sun" are words."""
+    name = _without_article(name)
+    return name[:1].isupper() or "." in name
 
 
 def _display(site: str, named: Counter[str]) -> str:
@@ -137,21 +157,23 @@ def _is_called(name: str, site: str, shown: str) -> bool:
 
 
 _ARTICLE = r"[„“\"'»]?(?:(?:der|die|das|dem|des|the)\s+)?[„“\"'»]?"
-_CLOSE = r"[“”\"'«]?(?!\w)"
+# Not the start of a longer name or a compound: "Standard-Verfahren", "the Sun's position",
+# "the Times of India", "the Independent Office for Police Conduct".
+_CLOSE = r"[“”\"'«]?(?![\w\-’']|\s+of\b|\s+(?-i:[A-ZÄÖÜ]))"
 _REPORTS = r"berichtete|berichtet|berichteten|berichten|schrieb|schreibt|meldete|meldet"
+_AND = r"(?:\s*,\s*|\s+(?:und|and|or|oder|sowie)\s+)"
 
 
 def _mention_patterns(names: str) -> list[tuple[re.Pattern[str], str]]:
-    """How a question names its source, and what stands in for it in the search: "laut
-    Zeit" goes; "Was berichtete die Süddeutsche über …" keeps its frame ("die Zeitung")."""
-    name = rf"(?P<name>{names})"
+    """How a question names its sources, and what stands in for them in the search:
+    "laut Zeit" goes; "Was berichtete die Süddeutsche über …" keeps its frame ("die
+    Zeitung")."""
+    one = rf"{_ARTICLE}(?:{names}){_CLOSE}"
+    listed = rf"(?P<names>{one}(?:{_AND}{one})*)"
     patterns = [
-        (rf",?\s*(?P<keep>)\b(?:laut|according\s+to)\s+{_ARTICLE}{name}{_CLOSE}", ""),
-        (rf"(?P<keep>\b(?:{_REPORTS})\s+){_ARTICLE}{name}{_CLOSE}", "die Zeitung"),
-        (
-            rf"(?P<keep>\b(?:did|does|has)\s+){_ARTICLE}{name}{_CLOSE}(?=\s+(?:report|write|say))",
-            "the newspaper",
-        ),
-        (rf"(?P<keep>\b(?:reported|written))\s+by\s+{_ARTICLE}{name}{_CLOSE}", ""),
+        (rf",?\s*(?P<keep>)\b(?:laut|according\s+to)\s+{listed}", ""),
+        (rf"(?P<keep>\b(?:{_REPORTS})\s+){listed}", "die Zeitung"),
+        (rf"(?P<keep>\b(?:did|does|has)\s+){listed}(?=\s+(?:report|write|say))", "the newspaper"),
+        (rf"(?P<keep>\b(?:reported|written))\s+by\s+{listed}", ""),
     ]
     return [(re.compile(p, re.IGNORECASE), generic) for p, generic in patterns]

@@ -72,6 +72,11 @@ class HybridRetriever:
         outlets = self.outlets.match(filters.outlets)
         return facets_mask(self.index.side.facets, filters, outlets)
 
+    def admits(self, filters: Filters, chunk_id: str) -> bool:
+        """Whether `filters` keep the chunk."""
+        keep = self.matching(filters)
+        return keep is None or bool(keep[self.index.side.position[chunk_id]])
+
     def newest_day(self, filters: Filters, today: dt.date) -> dt.date | None:
         """The newest publication day, up to `today`, among the chunks `filters` keep."""
         keep = self.matching(filters)

@@ -9,6 +9,7 @@ import re
 import pytest
 
 from rag import Answer, Assistant, Filters
+from rag.text.dates import long_iso
 
 DAY = dt.date.fromisoformat
 JOB_STORY = {
@@ -256,3 +257,31 @@ def test_related_passages_within_a_filter_stay_and_the_answer_outside_is_offered
     assert "außerhalb (Lindauer Tagblatt, 20. Juni 2024)" in answer.notice
     sure = news_assistant.ask("Wie viele Stellen streicht die Werft?")
     assert sure.confidence == "high" and not sure.notice, "no filter, nothing to offer"
+
+
+@pytest.mark.parametrize(
+    ("question", "filters"),
+    [
+        ("Wie viele Passagiere fasst eine Fähre?", Filters(outlets=["Seekurier"])),
+        ("Wie hoch war der Pegel?", Filters(outlets=["Seekurier"])),
+        ("Wie viele Stellen streicht die Werft?", Filters(since=DAY("2024-08-01"))),
+        ("Wie viele Stellen streicht die Werft?", Filters(languages=["en"])),
+        ("How high did the water rise?", Filters(until=DAY("2024-05-31"))),
+    ],
+)
+def test_an_answer_from_outside_the_filters_never_names_an_article_inside_them(
+    news_assistant: Assistant, question: str, filters: Filters
+) -> None:
+    answer = news_assistant.ask(question, filters=filters)
+    inside = {a.doc_id for a in news_assistant.articles(
+        since=filters.since, until=filters.until, outlets=filters.outlets
+    ) if not filters.languages or a.language in filters.languages}  # fmt: skip
+    assert answer.filters is not None
+    if answer.filters.outside:
+        assert not {c.doc_id for c in answer.citations} & inside
+    else:
+        assert {c.doc_id for c in answer.citations} <= inside
+    if answer.notice:  # the offer names an article the filters leave out
+        named = [f"({a.outlet}, {long_iso(a.date or '', 'de')})" for a in news_assistant.articles()
+                 if a.doc_id in inside]  # fmt: skip
+        assert "außerhalb (" in answer.notice and not any(n in answer.notice for n in named)

@@ -125,10 +125,11 @@ def test_a_fragment_near_every_question_does_not_make_an_off_topic_one_sure(
     ("question", "lead"),
     [
         ("Why were there rolling blackouts in California?",
-         "The articles from 1–30 April 2020 do not answer this. The closest answer is from "
+         "The articles from 1–30 April 2020 may not answer this. The closest answer is from "
          "15 August 2020"),
         ("Warum gab es in Kalifornien Stromabschaltungen?",
-         "Die Artikel vom 1.–30. April 2020 beantworten das nicht. Die nächste Antwort stammt "
+         "Die Artikel vom 1.–30. April 2020 beantworten das möglicherweise nicht. Die nächste "
+         "Antwort stammt "
          "vom 15. August 2020"),
     ],
 )  # fmt: skip

@@ -85,3 +85,46 @@ def test_an_outlet_named_as_the_source_is_read(
 def test_words_that_only_look_like_outlets_stay_words(question: str) -> None:
     reading = KNOWN.read(question)
     assert reading.outlets == () and reading.rest == question
+
+
+# Outlets whose names are also words.
+WORDS = Outlets(
+    [
+        ("The Times", "thetimes.co.uk"),
+        ("The Independent", "independent.co.uk"),
+        ("Der Standard", "derstandard.at"),
+        ("Die Presse", "diepresse.com"),
+        ("The Sun", "thesun.co.uk"),
+        ("Heute", "heute.at"),
+        ("DER SPIEGEL", "spiegel.de"),
+        ("zeit.de", "zeit.de"),
+    ]
+)
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "According to the Times of India, how many people voted?",
+        "According to the Independent Office for Police Conduct, who was at fault?",
+        "Does the independent report mention the budget?",
+        "According to the Standard Model, what is a quark?",
+        "Laut Standard-Verfahren dauert das zwei Wochen?",
+        "Was ändert sich laut Presse-Berichten?",
+        "What time is it according to the sun's position?",
+        "Was steht laut heute veröffentlichten Zahlen fest?",
+    ],
+)
+def test_a_name_that_is_also_a_word_or_part_of_a_longer_name_is_no_source(question: str) -> None:
+    assert WORDS.read(question).outlets == ()
+
+
+def test_several_outlets_named_together_are_all_read() -> None:
+    reading = WORDS.read("Was berichten Zeit und Spiegel über den Haushalt?")
+    assert reading.outlets == ("zeit.de", "DER SPIEGEL")
+    assert reading.rest == "Was berichten die Zeitung über den Haushalt?"
+    assert WORDS.read("What was written by the Times or the Sun?").outlets == (
+        "The Times",
+        "The Sun",
+    )
+    assert WORDS.read("Was berichtet heute die Presse?").outlets == (), "heute is a word"
