@@ -161,10 +161,13 @@ _FRAMES = re.compile(
 )
 
 
-# "Was ist bei X passiert?", "Was hat sich beim Gesetz getan?": the frame around the story.
+# "Was ist bei X passiert?", "Was hat sich beim Gesetz getan?", "How did X develop?", "Wie
+# hat sich X entwickelt?": the frame around the story.
 _AROUND = re.compile(
-    r"^\s*(?P<head>was\s+(?:ist|hat\s+sich)\s+(?:(?:bei|beim|mit|im|in|zu|zum|zur|um)\s+)?)"
-    r"(?P<story>.+?)\s+(?P<tail>passiert|geschehen|getan|ereignet)\s*[?!.]*\s*$",
+    r"^\s*(?:was\s+(?:ist|hat\s+sich)\s+(?:(?:bei|beim|mit|im|in|zu|zum|zur|um)\s+)?|"
+    r"how\s+(?:did|has|have|do|does)\s+|wie\s+(?:hat|haben)\s+sich\s+)"
+    r"(?P<story>.+?)\s+(?P<tail>passiert|geschehen|getan|ereignet|entwickelt|verändert|"
+    r"develop(?:ed)?|evolved?|changed?)\b(?P<rest>.*?)[?!.]*\s*$",
     re.IGNORECASE,
 )
 
@@ -174,7 +177,9 @@ def story_of(question: str) -> tuple[str, str]:
     with", "X?"); ("", question) for other questions (pure)."""
     around = _AROUND.match(question)
     if around is not None:
-        return f"{around.group('head').strip()} … {around.group('tail')}", around.group("story")
+        head = around.group(0)[: around.start("story")].strip()
+        story = " ".join(p for p in (around.group("story"), around.group("rest").strip()) if p)
+        return f"{head} … {around.group('tail')}", story
     match = _FRAMES.match(question)
     story = question[match.end() :] if match else ""
     if match is None or not story.strip(" ?!."):

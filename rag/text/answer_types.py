@@ -11,9 +11,22 @@ from __future__ import annotations
 import re
 from typing import Literal
 
-# A duration is answered by a figure ("14 Tage") or an end ("bis Anfang Mai").
-AnswerType = Literal["figure", "time", "duration"]
+# A duration is answered by a figure ("14 Tage") or an end ("bis Anfang Mai"); an amount
+# of money by a figure in a currency ("13 Milliarden Dollar").
+AnswerType = Literal["figure", "time", "duration", "money"]
 
+_MONEY_QUESTION = re.compile(
+    r"\b(?:how\s+much\b.*\b(?:earn|cost|pay|paid|invest|spen[dt]|receiv|get|got|raise|"
+    r"lose|lost|charg|sell|sold|buy|bought|worth|price)\w*|what\s+(?:did|does|will)\b.*\b"
+    r"(?:cost|pay)|wie\s*viel\b.*\b(?:verdien|kost|zahl|bezahl|investier|ausgegeben|gibt\s+aus|"
+    r"erh(?:ä|a)lt|erhielt|bekomm|verlor|verkauf|kauf|wert)\w*)",
+    re.IGNORECASE,
+)
+_CURRENCY = re.compile(
+    r"\b(?:euro|eur|dollar|usd|franken|chf|pfund|pounds?|sterling|yen|yuan|cent|rappen|"
+    r"mio\.?|mrd\.?)\b|[€$£¥]",
+    re.IGNORECASE,
+)
 _DURATION_QUESTION = re.compile(
     r"\b(?:how\s+long|for\s+how\s+long|wie\s+lange?|für\s+wie\s+lange?)\b", re.IGNORECASE
 )
@@ -67,6 +80,8 @@ def answer_type(question: str) -> AnswerType | None:
     duration."""
     if _DURATION_QUESTION.search(question):
         return "duration"
+    if _MONEY_QUESTION.search(question):
+        return "money"
     if _FIGURE_QUESTION.search(question):
         return "figure"
     if _TIME_QUESTION.search(question):
@@ -76,7 +91,9 @@ def answer_type(question: str) -> AnswerType | None:
 
 def holds(sentence: str, wanted: AnswerType) -> bool:
     """Whether `sentence` holds an answer of the kind `wanted` (a figure, a time; a
-    figure or an end for a duration)."""
+    figure or an end for a duration; a figure and a currency for money)."""
     if wanted == "duration":
         return bool(_FIGURE.search(sentence) or _UNTIL.search(sentence))
+    if wanted == "money":
+        return bool(_FIGURE.search(sentence) and _CURRENCY.search(sentence))
     return bool((_FIGURE if wanted == "figure" else _TIME).search(sentence))

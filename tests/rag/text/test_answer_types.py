@@ -10,7 +10,10 @@ from rag.text.answer_types import answer_type, holds
 @pytest.mark.parametrize(
     ("question", "wanted"),
     [
-        ("How much did Lufthansa CEO Carsten Spohr earn in total?", "figure"),
+        ("How much did Lufthansa CEO Carsten Spohr earn in total?", "money"),
+        ("How much has Microsoft invested?", "money"),
+        ("Wie viel kostete die Entwicklung der App?", "money"),
+        ("How much did the water rise?", "figure"),
         ("For how long did the district order the plant to close?", "duration"),
         ("Wie lange bleibt der Zoo geschlossen?", "duration"),
         ("Wie viele Stellen streicht die Werft?", "figure"),
@@ -45,3 +48,9 @@ def test_a_duration_is_a_figure_or_a_time() -> None:
     assert holds("Der Zoo bleibt mindestens bis Anfang Mai geschlossen.", "duration")
     assert not holds("Die Tiere werden weiter versorgt.", "duration")
     assert not holds("Der Kreis verschaffte sich am Samstag Zugriff.", "duration")
+
+
+def test_money_is_a_figure_in_a_currency() -> None:
+    assert holds("Microsoft hat 13 Milliarden Dollar investiert.", "money")
+    assert holds("Die App kostete 20 Mio. €.", "money")
+    assert not holds("Der Konzern beschäftigt rund 138.000 Mitarbeiter.", "money")
