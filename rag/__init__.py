@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from rag.errors import RagError
     from rag.search.filters import AppliedFilters, Filters
     from rag.search.passage import Passage
+    from rag.text.byline import byline
     from rag.tuning import Tuning
 
 # Each name from its light home module: `from rag import Answer` loads no model library.
@@ -46,6 +47,7 @@ _HOMES = {
     "get_settings": "rag.config",
     "RagError": "rag.errors",
     "Tuning": "rag.tuning",
+    "byline": "rag.text.byline",
 }
 __all__ = [
     "AddReport",
@@ -69,6 +71,7 @@ __all__ = [
     "Skipped",
     "Timeline",
     "Tuning",
+    "byline",
     "get_settings",
 ]
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from rag import Assistant, RagError
+from rag import Assistant, RagError, byline
 from rag.errors import ArticleNotIndexedError
 from ui.feedback import flash, reporting
 from ui.render import answer_markdown, literal_markdown
@@ -57,9 +57,9 @@ def _add_link(bot: Assistant, url: str) -> None:
         (v, e) for v in ("added", "updated", "unchanged") for e in getattr(report, v)
     )
     said = {"added": "Added", "updated": "Updated", "unchanged": "Already in the corpus:"}[verb]
-    byline = ", ".join(literal_markdown(p) for p in (entry.outlet, entry.date or "") if p)
+    where = byline(entry.outlet, entry.date, escape=literal_markdown)
     line = report.reindex.line() if report.reindex else ""
-    flash("success", f"{said} *{literal_markdown(entry.title)}* ({byline}). {line}.")
+    flash("success", f"{said} *{literal_markdown(entry.title)}* ({where}). {line}.")
     st.rerun()
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
-from rag import Answer, Assistant, Citation, Filters, IndexStatus, RagError, get_settings
+from rag import Answer, Assistant, Citation, Filters, IndexStatus, RagError, byline, get_settings
 from ui.corpus import build_index_prompt, corpus_panel, describe_corpus, index_status
 from ui.feeds import feeds_panel
 from ui.filters import chips_markdown, filter_panel, timeline_toggle
@@ -60,7 +60,8 @@ def new_chat() -> None:
 def show_citation(c: Citation) -> None:
     with st.container(border=True):
         st.markdown(f"**[{c.n}]** {literal_markdown(c.title)}")
-        meta = [literal_markdown(p) for p in (c.outlet, c.date or "") if p]
+        where = byline(c.outlet, c.date, sep=" · ", escape=literal_markdown)
+        meta = [where] if where else []
         meta += [literal_markdown(c.doc_id), f"characters {c.start_char}–{c.end_char}"]
         meta.append(f"relevance {c.score:.2f}")
         if c.source:

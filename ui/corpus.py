@@ -7,7 +7,7 @@ import logging
 
 import streamlit as st
 
-from rag import Assistant, IndexStatus, RagError, ReindexSummary
+from rag import Assistant, IndexStatus, RagError, ReindexSummary, byline
 from rag.errors import IndexMissingError
 from ui.adding import add_article
 from ui.feedback import flash, reporting, show_flash
@@ -87,11 +87,11 @@ def article_list(bot: Assistant) -> None:
     docs = sorted(bot.articles(), key=lambda d: (d.date or "", d.doc_id), reverse=True)
     with st.expander(f"Articles ({len(docs)})", icon=":material/list:"):
         for d in docs:
-            byline = " · ".join(literal_markdown(p) for p in (d.outlet, d.date or "undated") if p)
+            where = byline(d.outlet, d.date, undated="undated", sep=" · ", escape=literal_markdown)
             copies = (
                 f" · {d.copies} more {'copy' if d.copies == 1 else 'copies'}" if d.copies else ""
             )
-            st.markdown(f"**{literal_markdown(d.title)}**  \n:gray[{byline}{copies}]")
+            st.markdown(f"**{literal_markdown(d.title)}**  \n:gray[{where}{copies}]")
 
 
 def _reindex_and_refresh(bot: Assistant, label: str) -> None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from rag import Answer, AppliedFilters, ChatMessage, Citation, Copy
+from rag import Answer, AppliedFilters, ChatMessage, Citation, Copy, byline
 from ui.render import export_markdown, safe_url
 
 
@@ -54,7 +54,7 @@ def chat_history(turns: Sequence[Turn]) -> list[ChatMessage]:
 
 
 def _copy(copy: Copy) -> str:
-    where = ", ".join(export_markdown(p) for p in (copy.outlet, copy.date or "") if p)
+    where = byline(copy.outlet, copy.date, escape=export_markdown)
     url = safe_url(copy.source)
     return f"{where} <{url}>" if url else where
 
@@ -83,8 +83,8 @@ def conversation_markdown(turns: Sequence[Turn], *, title: str = "article-rag co
             parts.append("#### Sources")
         for c in turn.citations:
             head = f"**[{c.n}] {export_markdown(c.title)}**"
-            byline = ", ".join(export_markdown(p) for p in (c.outlet, c.date or "") if p)
-            head += f" — {byline}" if byline else ""
+            cited = byline(c.outlet, c.date, escape=export_markdown)
+            head += f" — {cited}" if cited else ""
             head += f" ({export_markdown(c.doc_id)}, characters {c.start_char}–{c.end_char})"
             url = safe_url(c.source)
             if url:

@@ -13,7 +13,7 @@ import string
 from collections.abc import Callable, Iterable, Iterator
 from urllib.parse import quote, urlsplit
 
-from rag import Answer
+from rag import Answer, byline
 
 WORD_JOINER = "\u2060"
 # GFM finds bare "http://…", "www.…" and "name@host" after escapes are resolved, so a
@@ -126,6 +126,6 @@ def source_link(source: str) -> str:
 
 def copy_markdown(outlet: str, date: str, source: str) -> str:
     """Where else a story appeared: "Seekurier 2025-06-03 [seekurier.example ↗](…)"."""
-    where = " ".join(_escape_line(p) for p in (outlet, date) if p)
+    where = byline(outlet, date, sep=" ", escape=_escape_line)
     link = source_link(source) if source else ""
     return " ".join(p for p in (where, link) if p)

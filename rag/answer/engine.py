@@ -9,7 +9,12 @@ from llama_index.core.base.embeddings.base import BaseEmbedding
 
 from rag.answer.confidence import grade
 from rag.answer.evidence import Evidence, gather_evidence, narrowed
-from rag.answer.extractive import byline, extractive_answer, overview_answer, story_answer
+from rag.answer.extractive import (
+    extractive_answer,
+    overview_answer,
+    story_answer,
+    written_byline,
+)
 from rag.answer.generation import Generator
 from rag.answer.phrases import phrase
 from rag.answer.query import Query, make_query, newest_week, up_to
@@ -258,7 +263,7 @@ def _scoped(query: Query) -> bool:
 def _offer(query: Query, outside: Evidence) -> str:
     """ "A confident answer is outside these filters: Westcoast Ledger, 15 August 2020." """
     anchor = min(s.passage for s in outside.sentences)  # where the answer is anchored
-    where = byline(outside.retrieval.passages[anchor], query.language)
+    where = written_byline(outside.retrieval.passages[anchor], query.language)
     what = describe(query.filters, query.language)
     return phrase("offer_outside", query.language, what=what, where=where)
 

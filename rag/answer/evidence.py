@@ -14,6 +14,7 @@ from rag.search.passage import Passage, Retrieval
 from rag.search.retriever import HybridRetriever
 from rag.text.boilerplate import boilerplate_spans, is_boilerplate
 from rag.text.leaning import quote_units
+from rag.text.sentences import is_question
 from rag.tuning import Tuning
 
 
@@ -36,12 +37,6 @@ class Evidence:
 def is_heading(sentence: str) -> bool:
     """Headings are context, not statements: never quoted as an answer."""
     return len(sentence) < 100 and not sentence.rstrip().endswith(tuple(".!?…\"'”“»)"))
-
-
-def is_question(sentence: str) -> bool:
-    """An article's own questions ("Haben Sie drei Minuten Zeit?") state nothing: never
-    quoted as an answer."""
-    return sentence.rstrip(" \"'”“»)").endswith("?")
 
 
 def quotable(sentence: str) -> bool:

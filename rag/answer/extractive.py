@@ -14,6 +14,7 @@ from rag.answer.story import story_articles
 from rag.answer.types import Answer, Citation, Confidence
 from rag.search.passage import Passage
 from rag.text.answer_types import AnswerType, holds
+from rag.text.byline import byline
 from rag.text.dates import long_iso
 from rag.tuning import Tuning
 
@@ -78,9 +79,9 @@ def select(
     return chosen + rest[: limit - len(chosen)]
 
 
-def byline(passage: Passage, language: str) -> str:
+def written_byline(passage: Passage, language: str) -> str:
     """ "Seekurier, 3 March 2024" of a passage's article, as far as known (pure)."""
-    return ", ".join(p for p in (passage.outlet, long_iso(passage.date, language)) if p)
+    return byline(passage.outlet, long_iso(passage.date, language))
 
 
 def compose(
@@ -108,7 +109,7 @@ def compose(
         mine = sorted((s for s in selected if s.passage == p), key=lambda s: s.start)
         lead_sentence = max(mine, key=lambda s: s.score)
         mine = [lead_sentence, *(s for s in mine if s is not lead_sentence)]
-        where = byline(passages[p], language)
+        where = written_byline(passages[p], language)
         for i, s in enumerate(mine):
             lines.append(f"- {where + ': ' if where and i == 0 else ''}{s.text} [{number[p]}]")
         best = max(mine, key=lambda s: s.score)

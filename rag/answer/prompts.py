@@ -10,6 +10,7 @@ from rag.answer.safety import REDACTED, looks_like_injection
 from rag.answer.types import ChatMessage
 from rag.models.chat import Message
 from rag.search.passage import Passage
+from rag.text.byline import byline
 from rag.text.sentences import split_sentences
 
 LANGUAGE_NAMES = {
@@ -79,7 +80,7 @@ def answer_messages(
     for n, passage in enumerate(passages, start=1):
         # Passage text cannot close the data block and pose as instructions.
         text = _FENCE.sub(" ", _redact(passage.text))
-        source = ", ".join(p for p in (passage.outlet, passage.date or "undated") if p)
+        source = byline(passage.outlet, passage.date, undated="undated")
         blocks.append(f"[{n}] Title: {_FENCE.sub(' ', passage.title)} ({source})\n{text}")
     user = "<passages>\n" + "\n\n".join(blocks) + "\n</passages>\n\nQuestion: " + question
     if understood and understood != question:

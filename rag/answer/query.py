@@ -19,6 +19,7 @@ from rag.search.outlets import OutletReading, Outlets
 from rag.search.when import TimeReading, read_time
 from rag.text.answer_types import AnswerType, answer_type
 from rag.text.language import question_language
+from rag.text.sentences import is_question
 
 log = logging.getLogger(__name__)
 _REWRITE_SLACK = 40  # characters a rewrite may add beyond the question and what it resolves
@@ -127,7 +128,7 @@ def is_rewrite(
     """Whether a model's standalone form of `question` is one, and not an answer to it: a
     question in the same language, sharing its content words, and not much longer than it
     and the question it resolves (pure but for language detection)."""
-    if not rewritten.rstrip(" \"'”“»)").endswith("?"):
+    if not is_question(rewritten):
         return False
     if question_language(rewritten, prior_nats=prior_nats) != language:
         return False

@@ -17,6 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from rag.answer.citations import MARKER, Claim
+from rag.text.sentences import is_question
 
 # What the answer says without stating a fact: too short, a question, a caveat of ours.
 _MIN_WORDS = 4
@@ -66,7 +67,7 @@ class CheckedClaim:
 
 def is_statement(text: str) -> bool:
     """Whether a claim says something to check: a few words, not a question."""
-    return len(text.split()) >= _MIN_WORDS and not text.rstrip(" \"'”“»)").endswith("?")
+    return len(text.split()) >= _MIN_WORDS and not is_question(text)
 
 
 def check_claims(

@@ -20,6 +20,7 @@ from rag.cli.common import (
 )
 from rag.config import Settings
 from rag.errors import ConfigError, QuestionError
+from rag.text.byline import byline
 from rag.text.urls import is_loopback
 
 
@@ -41,8 +42,8 @@ def cmd_timeline(args: argparse.Namespace, settings: Settings) -> int:
         return 0
     print_filters(timeline.filters)
     for event in timeline.events:
-        byline = ", ".join(p for p in (event.date or "undated", event.outlet) if p)
-        say(f"{byline}: {event.title}" + (f" <{event.source}>" if event.source else ""))
+        dated = byline(event.date or "undated", event.outlet)  # the day first, as a list
+        say(f"{dated}: {event.title}" + (f" <{event.source}>" if event.source else ""))
         say(f"    “{event.quote}”")
     if not timeline.events:
         say("No articles are about this.")

@@ -9,8 +9,9 @@ from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, TextIO
 
 from rag.answer.citations import as_read
-from rag.answer.types import Answer, Citation
+from rag.answer.types import Answer
 from rag.config import Settings
+from rag.text.byline import byline
 from rag.text.controls import printable
 
 if TYPE_CHECKING:
@@ -94,11 +95,6 @@ class Bar:
             self._bar.close()
 
 
-def where(c: Citation) -> str:
-    """ "outlet, date" of a cited article, as far as they are known."""
-    return ", ".join(part for part in (c.outlet, c.date or "") if part)
-
-
 def clip(text: str, limit: int) -> str:
     """`text` cut to at most `limit` characters at a word boundary, with an ellipsis."""
     text = " ".join(text.split())
@@ -118,14 +114,11 @@ def print_sources(answer: Answer) -> None:
         say("\nSources:")
         for c in answer.citations:
             link = f" <{c.source}>" if c.source else ""
-            byline = f" — {where(c)}" if where(c) else ""
-            say(f"[{c.n}] {c.title}{byline} ({c.doc_id}, chars {c.start_char}-{c.end_char}){link}")
+            by = f" — {byline(c.outlet, c.date)}" if c.outlet or c.date else ""
+            say(f"[{c.n}] {c.title}{by} ({c.doc_id}, chars {c.start_char}-{c.end_char}){link}")
             say(f"    “{c.quote or clip(c.text, 200)}”")
             if c.also:
-                copies = "; ".join(
-                    ", ".join(p for p in (copy.outlet, copy.date or "") if p) or copy.source
-                    for copy in c.also
-                )
+                copies = "; ".join(byline(copy.outlet, copy.date) or copy.source for copy in c.also)
                 say(f"    also in: {copies}")
 
 

@@ -9,6 +9,7 @@ from typing import Any
 
 from rag.cli.common import Bar, assistant, say
 from rag.config import Settings
+from rag.text.byline import byline
 
 
 def _with_corpus(args: argparse.Namespace, settings: Settings) -> Settings:
@@ -42,8 +43,8 @@ def cmd_reindex(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _entry_line(verb: str, entry: Any) -> str:
-    byline = ", ".join(p for p in (entry.outlet, entry.date or "") if p)
-    return f"{verb} {entry.path}: {entry.title}" + (f" ({byline})" if byline else "")
+    where = byline(entry.outlet, entry.date)
+    return f"{verb} {entry.path}: {entry.title}" + (f" ({where})" if where else "")
 
 
 def cmd_add(args: argparse.Namespace, settings: Settings) -> int:

@@ -63,11 +63,17 @@ def day_number(iso: str) -> int:
     return int(iso.replace("-", "")) if iso else 0
 
 
+def day_of(number: object) -> dt.date | None:
+    """The day of a stored day number (20250603); None for none."""
+    if not isinstance(number, int) or number <= 0:
+        return None
+    return dt.date(number // 10000, number // 100 % 100, number % 100)
+
+
 def day_iso(number: object) -> str:
     """The ISO date of a stored day number; "" for none."""
-    if not isinstance(number, int) or number <= 0:
-        return ""
-    return dt.date(number // 10000, number // 100 % 100, number % 100).isoformat()
+    day = day_of(number)
+    return day.isoformat() if day else ""
 
 
 def chunk_metadata(article: ArticleMeta, chunk: Chunk) -> dict[str, str | int]:

@@ -15,7 +15,7 @@ import numpy as np
 from llama_index.core.base.embeddings.base import BaseEmbedding
 
 from rag.index.reader import IndexSnapshot
-from rag.index.records import day_number
+from rag.index.records import day_number, day_of
 from rag.index.sentence_vectors import text_key
 from rag.models.embedding import query_vector, second_encoder
 from rag.search.filters import Filters, facets_mask
@@ -85,8 +85,7 @@ class HybridRetriever:
         dates = dates[(dates > 0) & (dates <= day_number(today.isoformat()))]
         if not len(dates):
             return None
-        day = int(dates.max())
-        return dt.date(day // 10000, day // 100 % 100, day % 100)
+        return day_of(int(dates.max()))
 
     def search(
         self,

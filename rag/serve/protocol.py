@@ -18,6 +18,7 @@ from urllib.parse import quote
 
 from rag import Passage
 from rag.answer.types import Answer, ChatMessage, Citation
+from rag.text.byline import byline
 from rag.text.urls import web_url
 
 MODEL = "article-rag"
@@ -153,7 +154,7 @@ def sources_markdown(citations: Sequence[Citation]) -> str:
         return ""
     lines = ["", "", "Sources:"]
     for c in citations:
-        where = ", ".join(p for p in (c.outlet, c.date or "") if p)
+        where = byline(c.outlet, c.date)
         url = web_url(c.source)
         link = f" <{quote(url, safe=_URL_SAFE)}>" if url else ""
         said = _literal(plain(c.title) + (f" ({where})" if where else ""))

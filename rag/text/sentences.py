@@ -140,3 +140,9 @@ def split_sentences(text: str) -> list[Span]:
         if start < p_end:
             spans.append(Span(start, p_end, number))
     return spans
+
+
+def is_question(text: str) -> bool:
+    """Whether a sentence asks rather than states ("Haben Sie drei Minuten Zeit?"), its
+    closing quotes and brackets aside."""
+    return text.rstrip(" \"'”“»)").endswith("?")
