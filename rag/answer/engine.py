@@ -165,6 +165,7 @@ class AnswerEngine:
                     self.tuning,
                     self.settings.extractive_sentences,
                     confidence=confidence,
+                    story=query.search,
                     newest=query.latest or since,
                 )
             )

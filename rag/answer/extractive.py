@@ -202,13 +202,14 @@ def story_answer(
     articles: int,
     *,
     confidence: Confidence,
+    story: str = "",
     newest: bool = False,
 ) -> Answer:
     """What happened with a story ("What happened with X last week?", "Was gibt es Neues
-    zu X?"): the news of each of up to `articles` articles close to the question (its
-    lead when on the story; rag.answer.story), the most relevant ones, or the `newest`
+    zu X?"): the news of each of up to `articles` articles that tell `story` (its lead
+    when on the story; rag.answer.story), the most relevant ones, or the `newest`
     ones when the latest news is asked for, in date order (pure)."""
-    found = story_articles(evidence, tuning, "", evidence.language)
+    found = story_articles(evidence, tuning, story, evidence.language, strict=False)
     if confidence == "none" or not found:
         return Answer(phrase("abstain", language), "extractive")
     if newest:  # the newest that tell it: a story's latest articles are its news

@@ -35,6 +35,7 @@ _BARE = frozenset(
     dann sonst noch mehr ist war passiert geschah gibt gab es los neu neues neuigkeiten
     nachrichten der die das im am berichtet gemeldet
     latest newest most recent current neueste neuesten aktuell aktuelle aktuellen zuletzt
+    did does do has have had hat haben hatte wird wurde wurden
     """.split()
 )
 # "Gibt es …?" / "Gab es …?": an "es" that points nowhere.
@@ -63,8 +64,9 @@ def is_bare(text: str) -> bool:
 
 
 def says_something(word: str) -> bool:
-    """Whether a word says what is asked about, not only that something is ("Wann", "What")."""
-    return word.lower() not in _BARE
+    """Whether a word says what is asked about, not only that something is ("Wann",
+    "What's")."""
+    return re.split(r"['’]", word.lower().strip("?!.,;:"))[0] not in _BARE
 
 
 def with_context(question: str, previous: Sequence[str]) -> str:

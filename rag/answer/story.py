@@ -6,7 +6,11 @@ France's rescue package for its airlines), so an article in the query's own lang
 also name the story: hold its names and nouns (its capitalised words, stemmed; all words
 of a query in lower case), all of two and all but one in three of more ("Stellenabbau bei
 der Bodan-Werft" needs Bodan and Werft at least; "Wann fahren die Elektrofähren?" needs
-Elektrofähren). Across languages the words differ, and similarity decides alone. An
+Elektrofähren). Across languages the words differ: an English query's names (its
+capitalised words) must be there, one at least ("What's new about Vireon?" takes no article
+without Vireon); a German query's nouns cannot be told from its names, and similarity
+decides alone. An answer about a story ("What happened with X last week?") asks less: one
+of the query's words in its language. An
 article belongs when its best sentence clears the abstention threshold of its language
 pair and scores near the best article's (timelines and "what happened with X?" alike).
 
@@ -38,32 +42,54 @@ class StoryArticle:
     passage: Passage  # of `news`
 
 
+def _capitalised(query: str) -> list[str]:
+    """A query's capitalised words that say something (not "What's", "Did", "Gibt")."""
+    return [w for w in query.split() if w[:1].isupper() and says_something(w)]
+
+
 def story_words(query: str, language: str) -> set[str]:
     """The stems of the names and nouns of a query: its capitalised words, else all."""
-    capitalised = " ".join(w for w in query.split() if w[:1].isupper() and says_something(w))
-    return set(tokenize(capitalised, language)) or set(tokenize(query, language))
+    return set(tokenize(" ".join(_capitalised(query)), language)) or set(tokenize(query, language))
 
 
-def names_story(story: str, language: str, passages: Sequence[Passage]) -> bool:
+def story_names(query: str, language: str) -> set[str]:
+    """The names of an English query (its capitalised words: English nouns are not), which
+    an article in another language writes alike ("Vireon", "Lufthansa"); none for other
+    languages, whose nouns are capitalised too."""
+    return set(tokenize(" ".join(_capitalised(query)), language)) if language == "en" else set()
+
+
+def names_story(
+    story: str, language: str, passages: Sequence[Passage], *, strict: bool = True
+) -> bool:
     """Whether an article (its title and the passages found of it) holds the words of the
-    story asked about, when written in the story's language."""
-    words = story_words(story, language)
-    if not passages or passages[0].language != language or not words:
+    story asked about: in the story's language its names and nouns (`strict`: all of two
+    and all but one in three of more; else one), in another one of its names, if any."""
+    if not passages or not story:
         return True
     text = " ".join([passages[0].title, *(p.text for p in passages)])
+    if passages[0].language != language:
+        names = story_names(story, language)
+        return not names or bool(names & set(tokenize(text, passages[0].language)))
+    words = story_words(story, language)
+    if not words:
+        return True
     missing = len(words - set(tokenize(text, language)))
+    if not strict:
+        return missing < len(words)
     return missing <= (len(words) - 1) // 2 if len(words) > 2 else missing == 0
 
 
 def story_articles(
-    evidence: Evidence, tuning: Tuning, story: str, language: str
+    evidence: Evidence, tuning: Tuning, story: str, language: str, *, strict: bool = True
 ) -> list[StoryArticle]:
-    """The found articles that tell `story` (asked in `language`), most relevant first."""
+    """The found articles that tell `story` (asked in `language`; `strict`: see
+    names_story), most relevant first."""
     passages = evidence.retrieval.passages
     of_doc: dict[str, list[Passage]] = {}
     for p in passages:
         of_doc.setdefault(p.doc_id, []).append(p)
-    named = {d: names_story(story, language, found) for d, found in of_doc.items()}
+    named = {d: names_story(story, language, found, strict=strict) for d, found in of_doc.items()}
     scored: dict[str, list[tuple[float, ScoredSentence]]] = {}
     for s, score in zip(evidence.sentences, lifted(evidence, tuning), strict=True):
         doc = passages[s.passage].doc_id

@@ -48,3 +48,19 @@ def test_a_longer_query_may_miss_one_word_in_three() -> None:
 def test_across_languages_similarity_decides_alone() -> None:
     english = _article("Shipyard to cut jobs", "The yard will cut 1,400 jobs.", language="en")
     assert names_story("Stellenabbau bei der Bodan-Werft", "de", english)
+
+
+def test_across_languages_an_english_querys_names_must_be_there() -> None:
+    finora = _article("Finora räumt Lücke ein", "Finora hat 1,9 Milliarden Euro verloren.")
+    vireon = _article("Impfstoff wirkt", "Der Impfstoff von Vireon schützt zu 90 Prozent.")
+    assert not names_story("What's new about Vireon?", "en", finora)
+    assert names_story("What's new about Vireon?", "en", vireon)
+    # no names: the words of another language cannot be checked
+    assert names_story("How many jobs will the shipyard cut?", "en", finora)
+
+
+def test_an_answer_asks_for_one_of_the_storys_words() -> None:
+    """ "Fleischkonzern Tönnies": an article on Tönnies tells the story without the word."""
+    toennies = _article("Tönnies gibt Amt auf", "Clemens Tönnies tritt zurück.")
+    assert names_story("Fleischkonzern Tönnies", "de", toennies, strict=False)
+    assert not names_story("Fleischkonzern Tönnies", "de", toennies)

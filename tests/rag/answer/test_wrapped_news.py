@@ -157,3 +157,12 @@ def test_a_filter_that_holds_the_answer_or_no_answer_anywhere_stays(assistant: A
     may = Filters(dt.date(2020, 5, 1), dt.date(2020, 5, 31))
     empty = assistant.ask("How many homes lost power in California?", filters=may)
     assert empty.filters is not None and empty.filters.outside and "410,000" in empty.text
+
+
+def test_whats_new_about_a_story_quotes_only_that_storys_news(
+    wrapped: Settings, embed_model: Any
+) -> None:
+    later = Assistant(wrapped.model_copy(update={"today": None}), embed_model=embed_model)
+    answer = later.ask("What's new about Vireon?")
+    assert answer.citations and all("vireon" in c.doc_id for c in answer.citations), answer.text
+    assert answer.text.startswith("As of 25 February 2021")
