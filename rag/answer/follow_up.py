@@ -23,14 +23,14 @@ _POINTERS = frozenset(
     it its itself they them their theirs he him his she her hers this these those
     er es ihn ihm ihr ihre ihren ihrem ihrer ihres sie sein seine seinen seinem seiner
     seines dies diese dieser dieses diesen diesem dazu dabei darauf daran darüber davon
-    damit dafür dagegen daraus darin dadurch danach dort deren dessen
+    damit dafür dagegen daraus darin dadurch danach dort deren dessen seitdem seither
     """.split()
 )
 # A question made only of these words needs the previous one to mean anything.
 _BARE = frozenset(
     """
     and but so why how much many when where who what which then next else more is was
-    were happen happened happens happening s the a an in on of there new news reported
+    were happen happened happens happening s the a an in on of there new news reported since
     und aber also warum wieso weshalb wie viel viele wann wo wer was welche welcher welches
     dann sonst noch mehr ist war passiert geschah gibt gab es los neu neues neuigkeiten
     nachrichten der die das im am berichtet gemeldet

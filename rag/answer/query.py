@@ -168,9 +168,9 @@ _AROUND = re.compile(
     r"^\s*(?:was\s+(?:ist|hat\s+sich)\s+(?:(?:bei|beim|mit|im|in|zu|zum|zur|um)\s+)?|"
     r"how\s+(?:did|has|have|do|does)\s+|wie\s+(?:hat|haben)\s+sich\s+)"
     r"(?P<story>.+?)\s+(?P<tail>passiert|geschehen|getan|ereignet|entwickelt|verändert|"
-    r"develop(?:ed)?|evolved?|changed?)\b(?P<rest>.*?)[?!.]*\s*$",
+    r"develop(?:ed)?|evolved?|changed?)\s*[?!.]*\s*$",
     re.IGNORECASE,
-)
+)  # the verb ends it: "How did X change its strategy?" asks for a fact
 
 
 def story_of(question: str) -> tuple[str, str]:
@@ -179,8 +179,7 @@ def story_of(question: str) -> tuple[str, str]:
     around = _AROUND.match(question)
     if around is not None:
         head = around.group(0)[: around.start("story")].strip()
-        story = " ".join(p for p in (around.group("story"), around.group("rest").strip()) if p)
-        return f"{head} … {around.group('tail')}", story
+        return f"{head} … {around.group('tail')}", around.group("story")
     match = _FRAMES.match(question)
     story = question[match.end() :] if match else ""
     if match is None or not story.strip(" ?!."):

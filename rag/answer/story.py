@@ -20,7 +20,8 @@ that day better than the background sentence that happens to score best.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import unicodedata
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from rag.answer.evidence import Evidence, ScoredSentence, lifted
@@ -47,36 +48,69 @@ def _capitalised(query: str) -> list[str]:
     return [w for w in query.split() if w[:1].isupper() and says_something(w)]
 
 
+def _folded(stems: Iterable[str]) -> set[str]:
+    """Stems without accents: the English stemmer keeps "tönni", the German one writes
+    "tonni"."""
+    return {
+        "".join(ch for ch in unicodedata.normalize("NFKD", s) if not unicodedata.combining(ch))
+        for s in stems
+    }
+
+
+def _units(words: Sequence[str], language: str) -> list[frozenset[str]]:
+    """Each word's stems as one unit: "Corona-Warn-App" is named only when all its parts
+    are (not the "s" of "Lufthansa's")."""
+    units = [frozenset(_folded(t for t in tokenize(w, language) if len(t) > 1)) for w in words]
+    return [u for u in units if u]
+
+
+def _story_units(query: str, language: str) -> list[frozenset[str]]:
+    """The names and nouns of a query (its capitalised words), else all its words."""
+    return _units(_capitalised(query), language) or _units(query.split(), language)
+
+
+def _name_units(query: str, language: str) -> list[frozenset[str]]:
+    """The names of a query that an article in another language writes alike ("Vireon",
+    "Lufthansa", "Brexit"): its capitalised words, unless it is German, whose nouns are
+    capitalised too."""
+    return [] if language == "de" else _units(_capitalised(query), language)
+
+
 def story_words(query: str, language: str) -> set[str]:
     """The stems of the names and nouns of a query: its capitalised words, else all."""
-    return set(tokenize(" ".join(_capitalised(query)), language)) or set(tokenize(query, language))
+    return set().union(*_story_units(query, language))
 
 
 def story_names(query: str, language: str) -> set[str]:
-    """The names of an English query (its capitalised words: English nouns are not), which
-    an article in another language writes alike ("Vireon", "Lufthansa"); none for other
-    languages, whose nouns are capitalised too."""
-    return set(tokenize(" ".join(_capitalised(query)), language)) if language == "en" else set()
+    """The stems of the names of a query, as another language writes them."""
+    return set().union(*_name_units(query, language))
+
+
+def _named(units: Sequence[frozenset[str]], stems: set[str]) -> int:
+    return sum(unit <= stems for unit in units)
 
 
 def names_story(
     story: str, language: str, passages: Sequence[Passage], *, strict: bool = True
 ) -> bool:
     """Whether an article (its title and the passages found of it) holds the words of the
-    story asked about: in the story's language its names and nouns (`strict`: all of two
-    and all but one in three of more; else one), in another one of its names, if any."""
+    story asked about: in the story's language its names and nouns (`strict`: all words of
+    two and all but one in three of more; else one name or noun whole), in another one of
+    its names, if any."""
     if not passages or not story:
         return True
     text = " ".join([passages[0].title, *(p.text for p in passages)])
+    stems = _folded(tokenize(text, passages[0].language))
     if passages[0].language != language:
-        names = story_names(story, language)
-        return not names or bool(names & set(tokenize(text, passages[0].language)))
-    words = story_words(story, language)
-    if not words:
+        names = _name_units(story, language)
+        return not names or _named(names, stems) > 0
+    units = _story_units(story, language)
+    if not units:
         return True
-    missing = len(words - set(tokenize(text, language)))
-    if not strict:
-        return missing < len(words)
+    if not strict:  # one name, whole: not the "app" of "Corona-Warn-App"
+        return _named(units, stems) > 0
+    words = set().union(*units)
+    missing = len(words - stems)
     return missing <= (len(words) - 1) // 2 if len(words) > 2 else missing == 0
 
 

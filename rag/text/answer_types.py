@@ -17,12 +17,13 @@ AnswerType = Literal["figure", "time", "duration", "money"]
 
 # Verbs that ask for money only ("How much rain did it get?" asks for a figure).
 _MONEY_QUESTION = re.compile(
-    r"\b(?:how\s+much\b.*\b(?:earn|cost|pay|paid|invest|spen[dt]|charg|worth|price)\w*|"
+    r"\b(?:how\s+much\b.*\b(?:earn|cost|pay|paid|invest|spen[dt]|charg|worth)\w*|"
     r"wie\s*viel\b.*\b(?:verdien|kost|zahl|bezahl|investier|ausgegeben|wert)\w*)",
     re.IGNORECASE,
 )
 _CURRENCY = re.compile(
-    r"\b(?:euro|eur|dollar|usd|franken|chf|pfund|pounds?|sterling|yen|yuan|cent|rappen|mark|"
+    r"\b(?:euros?|eur|dollars?|usd|francs?|franken|chf|pfund|pounds?|sterling|yen|yuan|cents?|"
+    r"rappen|mark|"
     r"dm|gulden|rubel|lira|peso|rupien?|kronen?|mio\.?|mrd\.?)\b|[€$£¥]",
     re.IGNORECASE,
 )

@@ -14,6 +14,8 @@ from rag.answer.follow_up import MAX_JOINED, is_bare, refers_back, with_context
         "And then?",
         "Und warum?",
         "Und dann?",
+        "Was hat sich seitdem getan?",
+        "What has happened since then?",
         "Wie viel?",
         "Who is behind it?",
         "What did they decide?",

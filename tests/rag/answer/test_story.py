@@ -64,3 +64,12 @@ def test_an_answer_asks_for_one_of_the_storys_words() -> None:
     toennies = _article("Tönnies gibt Amt auf", "Clemens Tönnies tritt zurück.")
     assert names_story("Fleischkonzern Tönnies", "de", toennies, strict=False)
     assert not names_story("Fleischkonzern Tönnies", "de", toennies)
+
+
+def test_names_match_across_spellings_and_a_compound_is_one_name() -> None:
+    toennies = _article("Tönnies gibt Amt auf", "Clemens Tönnies tritt zurück.")
+    assert names_story("What has happened with Tönnies since June?", "en", toennies)
+    # a query in a language detected wrongly ("Brexit": Latin) still needs its name
+    assert not names_story("Brexit", "la", toennies)
+    app = _article("Corona-Regeln", "Die Landesregierung beschließt neue Corona-Regeln.")
+    assert not names_story("Corona-Warn-App", "de", app, strict=False)

@@ -14,6 +14,7 @@ from rag.text.answer_types import answer_type, holds
         ("How much has Microsoft invested?", "money"),
         ("Wie viel kostete die Entwicklung der App?", "money"),
         ("How much did the water rise?", "figure"),
+        ("How much did the share price drop?", "figure"),
         ("For how long did the district order the plant to close?", "duration"),
         ("Wie lange bleibt der Zoo geschlossen?", "duration"),
         ("Wie viele Stellen streicht die Werft?", "figure"),
@@ -53,4 +54,5 @@ def test_a_duration_is_a_figure_or_a_time() -> None:
 def test_money_is_a_figure_in_a_currency() -> None:
     assert holds("Microsoft hat 13 Milliarden Dollar investiert.", "money")
     assert holds("Die App kostete 20 Mio. €.", "money")
+    assert holds("The two ferries cost 45 million euros.", "money")
     assert not holds("Der Konzern beschäftigt rund 138.000 Mitarbeiter.", "money")
