@@ -175,11 +175,10 @@ def _article_region(tree: lxml.html.HtmlElement) -> lxml.html.HtmlElement | None
     return None
 
 
-def _page_day(tree: lxml.html.HtmlElement, url: str) -> When:
+def _page_day(tree: lxml.html.HtmlElement, objects: list[dict[str, Any]], url: str) -> When:
     """The article's own date: JSON-LD, then meta tags, then a <time> or a date written
     by the headline and byline, then the page's markup and address; never a date from
     its free text elsewhere (a site's header clock, a sidebar's teasers)."""
-    objects = _ld_objects(tree)
     given = [str(o.get("datePublished") or "") for o in objects if _is_article(o)]
     given += _meta(tree, _DATE_META)
     # an embedded video's or a page's own date only after the article's
@@ -229,13 +228,19 @@ def _author(name: str) -> str:
     return "" if name.strip().lower() in _DATELINE_WORDS else name
 
 
-def _outlet(tree: lxml.html.HtmlElement, sitename: str, urls: tuple[str, str], title: str) -> str:
+def _outlet(
+    tree: lxml.html.HtmlElement,
+    objects: list[dict[str, Any]],
+    sitename: str,
+    urls: tuple[str, str],
+    title: str,
+) -> str:
     """The outlet by the names the page gives itself, best first, cleaned; trafilatura's
     guess last, unless it only repeats the host the page was read from."""
     if sitename.lower().removeprefix("www.").split(":")[0] in {host_of(u) for u in urls}:
         sitename = ""
     site = next((site_of(u) for u in urls if site_of(u)), "")
-    publishers = [_name(o.get("publisher")) for o in _ld_objects(tree) if _is_article(o)]
+    publishers = [_name(o.get("publisher")) for o in objects if _is_article(o)]
     given = _meta(tree, ("og:site_name",)) + publishers
     # a handle only when it is the site's name ("@Handelsblatt_De", not "@tazgezwitscher"),
     # also as trafilatura's guess
@@ -262,7 +267,8 @@ def extract_page(html: str | bytes, url: str = "") -> Page:
         raise ArticleError(f"not a readable HTML page ({exc})") from exc
     page_title = (tree.findtext(".//title") or "").strip()
     lang = (tree.get("lang") or tree.get("xml:lang") or "").split("-")[0].lower()
-    when = _page_day(tree, url)  # before trafilatura, which prunes the tree it is given
+    objects = _ld_objects(tree)  # JSON-LD: read once, for the date and the outlet
+    when = _page_day(tree, objects, url)  # before trafilatura, which prunes the tree it is given
     found = trafilatura.bare_extraction(
         tree,
         url=url or None,
@@ -274,7 +280,7 @@ def extract_page(html: str | bytes, url: str = "") -> Page:
     )
     source = web_url(str(getattr(found, "url", None) or "")) or web_url(url)
     sitename = str(getattr(found, "sitename", None) or "")
-    outlet = _outlet(tree, sitename, (source, url), page_title)
+    outlet = _outlet(tree, objects, sitename, (source, url), page_title)
     site = site_of(source) or site_of(url)
     title = str(getattr(found, "title", None) or page_title).strip()
     title = title_without_site(title, outlet, site)

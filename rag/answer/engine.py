@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from dataclasses import replace
 
+import numpy as np
 from llama_index.core.base.embeddings.base import BaseEmbedding
 
 from rag.answer.confidence import grade
@@ -22,7 +23,7 @@ from rag.answer.timeline import Timeline, events
 from rag.answer.types import MAX_EVENTS, Answer, ChatMessage, Confidence, Mode
 from rag.config import Settings
 from rag.models.chat import ChatModel, token_counter
-from rag.search.filters import AppliedFilters, Filters, describe
+from rag.search.filters import Filters, describe
 from rag.search.retriever import HybridRetriever
 
 # Asked for the latest, this many times the passages are searched and scored: the newest
@@ -120,7 +121,7 @@ class AnswerEngine:
         keep = self.retriever.matching(query.filters)
         depth = top_k or self.retriever.top_k
         if keep is not None and not keep.any():  # not the same as "the articles do not say"
-            found = self._answered_outside(query, depth) if _scoped(query) else None
+            found = self._answered_outside(query, depth, keep) if _scoped(query) else None
             if found is not None:
                 yield from self._from_all_articles(query, found, mode)
                 return
@@ -132,7 +133,7 @@ class AnswerEngine:
             return
         # the newest article that answers may rank below the first few, and a story's
         # news over days is spread over more articles than a fact is
-        if query.latest or (query.story and query.window):
+        if query.latest or query.story_news:
             wide = self.evidence(query, LATEST_DEPTH * depth, scored=LATEST_DEPTH * depth)
             evidence = narrowed(wide, depth, self.tuning.evidence_passages)
         else:
@@ -140,7 +141,7 @@ class AnswerEngine:
         confidence, _ = grade(evidence, query.search, self.tuning)
         outside = None
         if confidence != "high" and _scoped(query):
-            outside = self._answered_outside(query, depth)
+            outside = self._answered_outside(query, depth, keep)
         if outside is not None and confidence == "none":
             yield from self._from_all_articles(query, outside, mode)
             return
@@ -155,7 +156,7 @@ class AnswerEngine:
         self, query: Query, wide: Evidence, evidence: Evidence, confidence: Confidence, mode: Mode
     ) -> Iterator[str | Answer]:
         """The answer from the evidence the filters keep."""
-        if self.generator is None and query.story and (query.latest or query.window):
+        if self.generator is None and query.story_news:
             # "since October" runs to today: what has happened since is the newest news
             since = query.window and query.filters.until == self.settings.reference_day
             yield from _whole(
@@ -190,15 +191,16 @@ class AnswerEngine:
             return
         yield from self.generator.stream(query, evidence, confidence)
 
-    def _answered_outside(self, query: Query, depth: int) -> Evidence | None:
+    def _answered_outside(
+        self, query: Query, depth: int, keep: np.ndarray | None
+    ) -> Evidence | None:
         """The evidence of all articles, when it answers confidently from an article the
-        filters leave out (what they keep did not)."""
-        whole = replace(query, applied=AppliedFilters())
-        evidence = self.evidence(whole, depth)
-        if grade(evidence, whole.search, self.tuning)[0] != "high":
+        filters (which keep the chunks `keep` marks) leave out."""
+        evidence = self.evidence(query.unfiltered, depth)
+        if grade(evidence, query.search, self.tuning)[0] != "high":
             return None
         anchor = evidence.retrieval.passages[min(s.passage for s in evidence.sentences)]
-        return None if self.retriever.admits(query.filters, anchor.chunk_id) else evidence
+        return None if self.retriever.kept(keep, anchor.chunk_id) else evidence
 
     def _from_all_articles(
         self, query: Query, evidence: Evidence, mode: Mode
@@ -220,8 +222,7 @@ class AnswerEngine:
             return
         lead = phrase("outside", query.language, what=what)
         yield lead + "\n\n"
-        whole = replace(query, applied=AppliedFilters())
-        for item in self.generator.stream(whole, evidence, "high"):
+        for item in self.generator.stream(query.unfiltered, evidence, "high"):
             if isinstance(item, Answer):
                 item = replace(item, text=f"{lead}\n\n{item.text}", filters=applied)
             yield item

@@ -178,21 +178,34 @@ def extractive_answer(
     # as of the article that answers, not of a newer one quoted beside it
     newest = passages[anchor].date if anchor is not None else ""
     newest = newest or newest_day([passages[s.passage] for s in chosen])
-    if outside and confidence == "high":
-        day = passages[min(s.passage for s in chosen)].date  # the passage it anchors in
-        lead = (
-            phrase("lead_outside", language, what=outside, date=long_iso(day, language))
-            if day
-            else phrase("lead_outside_undated", language, what=outside)
-        )
-    elif confidence == "low":
-        lead = phrase("lead_low", language)
-    elif latest and newest:
-        lead = phrase("lead_as_of", language, date=long_iso(newest, language))
-    else:
-        lead = phrase("lead", language)
+    day = passages[min(s.passage for s in chosen)].date  # the passage it anchors in
+    lead = _lead(
+        language, confidence, as_of=newest if latest else "", outside=outside, outside_day=day
+    )
     text, citations = compose(chosen, passages, lead, language)
     return Answer(text, "extractive", citations, confidence=confidence)
+
+
+def _lead(
+    language: str,
+    confidence: Confidence,
+    *,
+    as_of: str = "",
+    outside: str = "",
+    outside_day: str = "",
+) -> str:
+    """What an answer's quotes are introduced as: the closest passages when `low`; from
+    outside the filters (`outside`, in words) with the day of its article; as of a day
+    (ISO) for the latest news; else as what the articles say."""
+    if outside and confidence == "high":
+        if not outside_day:
+            return phrase("lead_outside_undated", language, what=outside)
+        return phrase("lead_outside", language, what=outside, date=long_iso(outside_day, language))
+    if confidence == "low":
+        return phrase("lead_low", language)
+    if as_of:
+        return phrase("lead_as_of", language, date=long_iso(as_of, language))
+    return phrase("lead", language)
 
 
 def story_answer(
@@ -216,12 +229,7 @@ def story_answer(
         found = sorted(found, key=lambda a: (a.passage.date or "", a.score), reverse=True)
     chosen = found[:articles]
     day = newest_day([a.passage for a in chosen])
-    if confidence == "low":
-        lead = phrase("lead_low", language)
-    elif newest and day:
-        lead = phrase("lead_as_of", language, date=long_iso(day, language))
-    else:
-        lead = phrase("lead", language)
+    lead = _lead(language, confidence, as_of=day if newest else "")
     text, citations = compose([a.news for a in chosen], evidence.retrieval.passages, lead, language)
     return Answer(text, "extractive", citations, confidence=confidence)
 

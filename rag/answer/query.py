@@ -55,6 +55,17 @@ class Query:
         return {"since", "until"} <= set(self.applied.from_question)
 
     @property
+    def story_news(self) -> bool:
+        """The news of a story over days is asked for ("Was gibt es Neues zu X?", "What
+        happened with X last week?"): the news of each article, not one best fact."""
+        return self.story and (self.latest or self.window)
+
+    @property
+    def unfiltered(self) -> Query:
+        """The same question over all articles."""
+        return replace(self, applied=AppliedFilters())
+
+    @property
     def wanted(self) -> AnswerType | None:
         """The kind of answer the search asks for (a figure, a time), if any."""
         return answer_type(self.search)

@@ -90,10 +90,10 @@ class Outlets:
         A name is read as an outlet only when written as one: capitalised (or as a host)
         and not the start of a longer name ("the Times of India", "Standard-Verfahren",
         "the Independent Office"); "heute", "the sun's position" stay words."""
-        aliases, patterns = self._reading
+        aliases, one, patterns = self._reading
         for pattern, generic in patterns:
             for match in pattern.finditer(question):
-                names = [m.group(0) for m in _named(aliases, match.group("names"))]
+                names = [m.group(0) for m in one.finditer(match.group("names"))]
                 if not names or not all(_written_as_name(n) for n in names):
                     continue
                 sites = [aliases[folded(n)] for n in names]
@@ -108,9 +108,12 @@ class Outlets:
         return OutletReading(rest=question)
 
     @cached_property
-    def _reading(self) -> tuple[dict[str, str], list[tuple[re.Pattern[str], str]]]:
+    def _reading(
+        self,
+    ) -> tuple[dict[str, str], re.Pattern[str], list[tuple[re.Pattern[str], str]]]:
         """The names a question may call the outlets by (folded -> site, or the name of an
-        outlet without one), and the patterns that read them, made once per index."""
+        outlet without one), the pattern of one name, and the patterns that read them as
+        a source, made once per index."""
         aliases: dict[str, str] = {}
         for site, shown in self.names.items():
             label = site_label(site)
@@ -122,16 +125,9 @@ class Outlets:
         for key in self._unsited:
             if len(key) >= 3:
                 aliases.setdefault(key, key)
-        if not aliases:
-            return aliases, []
         names = "|".join(re.escape(a) for a in sorted(aliases, key=len, reverse=True))
-        return aliases, _mention_patterns(names)
-
-
-def _named(aliases: dict[str, str], names: str) -> list[re.Match[str]]:
-    """The outlet names in a matched list ("Zeit und Spiegel")."""
-    pattern = "|".join(re.escape(a) for a in sorted(aliases, key=len, reverse=True))
-    return list(re.finditer(rf"(?<!\w)(?:{pattern})(?!\w)", names, re.IGNORECASE))
+        one = re.compile(rf"(?<!\w)(?:{names})(?!\w)", re.IGNORECASE)
+        return aliases, one, (_mention_patterns(names) if aliases else [])
 
 
 def _written_as_name(name: str) -> bool:

@@ -72,9 +72,8 @@ class HybridRetriever:
         outlets = self.outlets.match(filters.outlets)
         return facets_mask(self.index.side.facets, filters, outlets)
 
-    def admits(self, filters: Filters, chunk_id: str) -> bool:
-        """Whether `filters` keep the chunk."""
-        keep = self.matching(filters)
+    def kept(self, keep: np.ndarray | None, chunk_id: str) -> bool:
+        """Whether a mask of `matching` (None: all chunks) keeps the chunk."""
         return keep is None or bool(keep[self.index.side.position[chunk_id]])
 
     def newest_day(self, filters: Filters, today: dt.date) -> dt.date | None:

@@ -260,23 +260,27 @@ def test_related_passages_within_a_filter_stay_and_the_answer_outside_is_offered
 
 
 @pytest.mark.parametrize(
-    ("question", "filters"),
+    ("question", "filters", "kind"),
     [
-        ("Wie viele Passagiere fasst eine Fähre?", Filters(outlets=["Seekurier"])),
-        ("Wie hoch war der Pegel?", Filters(outlets=["Seekurier"])),
-        ("Wie viele Stellen streicht die Werft?", Filters(since=DAY("2024-08-01"))),
-        ("Wie viele Stellen streicht die Werft?", Filters(languages=["en"])),
-        ("How high did the water rise?", Filters(until=DAY("2024-05-31"))),
+        ("Wie viele Passagiere fasst eine Fähre?", Filters(outlets=["Seekurier"]), "offer"),
+        ("Wie hoch war der Pegel?", Filters(outlets=["Seekurier"]), "outside"),
+        ("Wie viele Stellen streicht die Werft?", Filters(since=DAY("2024-08-01")), "offer"),
+        ("Wie viele Stellen streicht die Werft?", Filters(languages=["en"]), "inside"),
+        ("How high did the water rise?", Filters(until=DAY("2024-05-31")), "outside"),
     ],
 )
 def test_an_answer_from_outside_the_filters_never_names_an_article_inside_them(
-    news_assistant: Assistant, question: str, filters: Filters
+    news_assistant: Assistant, question: str, filters: Filters, kind: str
 ) -> None:
+    """ "outside": the answer is from articles the filters leave out; "offer": the answer
+    stays within them and the notice names one they leave out; "inside": neither."""
     answer = news_assistant.ask(question, filters=filters)
     inside = {a.doc_id for a in news_assistant.articles(
         since=filters.since, until=filters.until, outlets=filters.outlets
     ) if not filters.languages or a.language in filters.languages}  # fmt: skip
     assert answer.filters is not None
+    assert answer.filters.outside == (kind == "outside"), answer.text
+    assert bool(answer.notice) == (kind == "offer"), answer.notice
     if answer.filters.outside:
         assert not {c.doc_id for c in answer.citations} & inside
     else:

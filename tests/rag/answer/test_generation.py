@@ -3,6 +3,7 @@
 import datetime as dt
 import logging
 import re
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -30,6 +31,11 @@ def _passage_number(request: dict[str, Any], needle: str) -> int:
         if match and needle in block:
             return int(match.group(1))
     raise AssertionError(f"{needle!r} not in the prompt")
+
+
+def _citing(needle: str, reply: str) -> Callable[[dict[str, Any]], Reply]:
+    """A model that answers `reply`, its `{n}` the number of the passage with `needle`."""
+    return lambda request: Reply(reply.format(n=_passage_number(request, needle)))
 
 
 def _is_condense(request: dict[str, Any]) -> bool:
@@ -310,11 +316,7 @@ def news_llm(news_settings: Settings, embed_model: Any, openai_server: FakeOpenA
 def test_the_prompt_dates_each_passage_and_asks_for_the_newest(
     news_llm: Assistant, openai_server: FakeOpenAI
 ) -> None:
-    def respond(request: dict[str, Any]) -> Reply:
-        n = _passage_number(request, "1,400 jobs")
-        return Reply(f"The yard will cut 1,400 jobs [{n}].")
-
-    openai_server.responder = respond
+    openai_server.responder = _citing("1,400 jobs", "The yard will cut 1,400 jobs [{n}].")
     answer = news_llm.ask("What is the latest number of jobs the shipyard will cut?")
     [request] = openai_server.chat_requests()
     system, user = request["messages"][0]["content"], request["messages"][1]["content"]
@@ -333,11 +335,9 @@ def test_the_prompt_dates_each_passage_and_asks_for_the_newest(
 def test_an_answer_that_says_as_of_is_left_alone_and_plain_questions_get_no_as_of_rule(
     news_llm: Assistant, openai_server: FakeOpenAI
 ) -> None:
-    def respond(request: dict[str, Any]) -> Reply:
-        n = _passage_number(request, "1.400 Stellen")
-        return Reply(f"Stand 20. Juni 2024 sind es 1.400 Stellen [{n}].")
-
-    openai_server.responder = respond
+    openai_server.responder = _citing(
+        "1.400 Stellen", "Stand 20. Juni 2024 sind es 1.400 Stellen [{n}]."
+    )
     latest = news_llm.ask("Wie viele Stellen streicht die Bodan-Werft zuletzt?")
     assert latest.text == "Stand 20. Juni 2024 sind es 1.400 Stellen [1]."
     plain = news_llm.ask("Wie viele Stellen streicht die Bodan-Werft laut der Korrektur?")
@@ -357,11 +357,9 @@ def test_a_filter_matching_nothing_never_reaches_the_model(
 def test_a_model_answer_from_outside_a_filter_says_so(
     news_llm: Assistant, openai_server: FakeOpenAI
 ) -> None:
-    def respond(request: dict[str, Any]) -> Reply:
-        n = _passage_number(request, "5,51 Metern")
-        return Reply(f"Der Pegel in Konstanz lag bei 5,51 Metern [{n}].")
-
-    openai_server.responder = respond
+    openai_server.responder = _citing(
+        "5,51 Metern", "Der Pegel in Konstanz lag bei 5,51 Metern [{n}]."
+    )
     since_august = Filters(since=dt.date(2024, 8, 1))
     answer = news_llm.ask("Wie hoch stieg der Pegel des Bodensees?", filters=since_august)
     lead = "Die Artikel seit dem 1. August 2024 beantworten das möglicherweise nicht; diese"
