@@ -164,7 +164,7 @@ _FRAMES = re.compile(
     r"(?:say|report|write)\s+(?:about|on)|"
     r"was\s+(?:geschah|passierte|ist\s+passiert|ist\s+geschehen)\s+"
     r"(?:mit|bei|beim|in|am|im|um|rund\s+um)|"
-    r"was\s+gibt\s+es\s+neues\s+(?:zu|zum|zur|bei|beim|über|von|vom|aus)|"
+    r"was\s+(?:gibt|gab)\s+es\s+neues\s+(?:zu|zum|zur|bei|beim|über|von|vom|aus)|"
     r"was\s+(?:berichten|berichtete|berichteten|berichtet|schreiben|schrieb|schreibt|melden|"
     r"meldete|meldet|sagen)\s+die\s+(?:artikel|medien|zeitungen|zeitung|berichte)"
     r"\s+(?:über|zu|zum|zur)"

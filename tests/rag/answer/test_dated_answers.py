@@ -289,3 +289,24 @@ def test_an_answer_from_outside_the_filters_never_names_an_article_inside_them(
         named = [f"({a.outlet}, {long_iso(a.date or '', 'de')})" for a in news_assistant.articles()
                  if a.doc_id in inside]  # fmt: skip
         assert "außerhalb (" in answer.notice and not any(n in answer.notice for n in named)
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["What happened with the flood last week?", "Was gab es letzte Woche Neues zum Hochwasser?"],
+)
+def test_the_news_of_a_story_is_each_articles_lead(
+    news_assistant: Assistant, question: str
+) -> None:
+    """The lead says what happened that day; the best-scoring sentence of the Tagblatt
+    article is its outlook ("Die Behörden rechnen damit, …")."""
+    answer = news_assistant.ask(question)
+    bodies = {
+        c.doc_id: (news_assistant.settings.corpus_dir / c.doc_id).read_text()
+        for c in answer.citations
+    }
+    assert {c.doc_id for c in answer.citations} <= FLOOD_STORY
+    assert "2024-06-06-tagblatt-pegel.md" in bodies, answer.text
+    for c in answer.citations:
+        body = bodies[c.doc_id].split("---", 2)[2].strip()
+        assert body.startswith(c.quote), (c.doc_id, c.quote)

@@ -24,6 +24,7 @@ TODAY = dt.date(2024, 6, 12)
         ),
         ("Was geschah beim Hochwasser?", "Was geschah beim", "Hochwasser?"),
         ("Was gibt es Neues zur Werft?", "Was gibt es Neues zur", "Werft?"),
+        ("Was gab es Neues zur Werft?", "Was gab es Neues zur", "Werft?"),
         (
             "Was berichten die Zeitungen über die Fähren?",
             "Was berichten die Zeitungen über",

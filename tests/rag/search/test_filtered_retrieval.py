@@ -14,6 +14,7 @@ import pytest
 from rag import Assistant, Filters, Passage, Tuning
 from rag.config import Settings
 from rag.index.reader import IndexSnapshot, open_index
+from rag.index.records import day_of
 from rag.search.retriever import HybridRetriever
 
 QUESTIONS = (
@@ -35,8 +36,7 @@ def chunks_kept(snapshot: IndexSnapshot, filters: Filters) -> set[str]:
     """The chunk ids whose article's facets satisfy `filters`, read from the side index."""
     facets, kept = snapshot.side.facets, set()
     for i, cid in enumerate(snapshot.side.ids):
-        day = int(facets.dates[i])
-        date = dt.date(day // 10000, day // 100 % 100, day % 100) if day else None
+        date = day_of(int(facets.dates[i]))
         if filters.dated and date is None:
             continue
         if filters.since and date and date < filters.since:
@@ -118,6 +118,18 @@ def test_bm25_candidates_are_filtered_too(snapshot: IndexSnapshot, embed_model: 
         passages = lexical_only.search(question, filters=filters).passages
         assert passages and all(inside(p, filters) for p in passages)
         assert "2024-04-15-seekurier-warnstreik.md" not in {p.doc_id for p in passages}
+
+
+@pytest.mark.parametrize("name", ["english", "two-outlets", "since-august"])
+def test_kept_reads_a_chunk_from_the_filters_mask(
+    snapshot: IndexSnapshot, embed_model: Any, name: str
+) -> None:
+    retriever = HybridRetriever(snapshot, embed_model, Tuning(), top_k=5)
+    keep, wanted = retriever.matching(FILTERS[name]), chunks_kept(snapshot, FILTERS[name])
+    assert [retriever.kept(keep, c) for c in snapshot.side.ids] == [
+        c in wanted for c in snapshot.side.ids
+    ]
+    assert all(retriever.kept(None, c) for c in snapshot.side.ids), "no filter keeps all"
 
 
 def test_undated_articles_are_left_out_of_date_filters_only(news_assistant: Assistant) -> None:
