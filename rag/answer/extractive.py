@@ -6,6 +6,7 @@ Used when no language model is configured, and as the fallback when the model fa
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 
 from rag.answer.citations import citation
 from rag.answer.evidence import Evidence, ScoredSentence, lifted, passage_lifts
@@ -45,14 +46,19 @@ def select(
     `lift` (per passage) puts scores of passages in another language than the question on
     the scale of its own before passages are compared. `anchor` names the passage to
     anchor in instead of the best-ranked one (the newest that answers, for the latest);
-    `favour` adds to a sentence's score when the anchor's best sentence is chosen (one
-    holding the figure a "how many" asks for).
+    `favour` adds to the score of the anchor passage's sentences (one holding the figure a
+    "how many" asks for): its best sentence, the window and a free slot prefer them, and
+    they are returned with the favour in their score, so the answer leads with them.
     """
     if not sentences:
         return []
     top = min(s.passage for s in sentences) if anchor is None else anchor
-    own = sorted((s for s in sentences if s.passage == top), key=lambda s: s.start)
-    best = max(own, key=lambda s: s.score + (favour(s) if favour else 0.0))
+    def favoured(s: ScoredSentence) -> ScoredSentence:
+        return replace(s, score=s.score + favour(s)) if favour else s
+
+    own = sorted((favoured(s) for s in sentences if s.passage == top), key=lambda s: s.start)
+    best = max(own, key=lambda s: s.score)
+    bonus = favour(best) if favour else 0.0
     # A short neighbour ("Microsoft hat bereits mit den Vorbereitungen begonnen.") adds
     # words, not facts: only longer ones join the anchor.
     own = [s for s in own if s is best or len(s.text) >= MIN_NEIGHBOUR_CHARS]
@@ -71,7 +77,7 @@ def select(
     if others and len(chosen) < limit:
         raised = lift or [0.0] * (max(s.passage for s in sentences) + 1)
         rival = max(others, key=lambda s: s.score + raised[s.passage])
-        if rival.score + raised[rival.passage] >= best.score + raised[top] - margin:
+        if rival.score + raised[rival.passage] >= best.score - bonus + raised[top] - margin:
             chosen.append(rival)
     # A slot left over goes to the passage's next best sentence, wherever it stands: the
     # answer is often the second best, away from the topic sentence that scores first.

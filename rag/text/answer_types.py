@@ -36,6 +36,15 @@ _FIGURE_QUESTION = re.compile(
     r"wie\s*(?:viel\w*|hoch|groß|weit|oft)|welche[nrs]?\s+(?:anteil|betrag|summe|zahl))\b",
     re.IGNORECASE,
 )
+# A question whose subject is the figure it wants: "What is the latest download figure?",
+# "What was the percentage of …", "Was ist die aktuelle Downloadzahl?" (not "What historical
+# figure …", "Was ist eine Primzahl?").
+_FIGURE_NOUN = re.compile(
+    r"^\s*(?:what\s+(?:is|was|are|were)\s+the\s+(?:[\w-]+\s+){0,2}?(?:figures?|numbers?|count|"
+    r"total|toll|percentage|rate)\b(?!-)(?!\s+theor)|was\s+(?:ist|war|sind|waren)\s+die\s+"
+    r"(?:\w+\s+){0,2}?(?-i:(?:[A-ZÄÖÜ]\w*(?:zahl|quote)|Zahl|Quote)(?:en)?\b))",
+    re.IGNORECASE,
+)
 _TIME_QUESTION = re.compile(
     r"\b(?:when|since\s+when|until\s+when|what\s+(?:date|day|year|month)|"
     r"wann|seit\s+wann|bis\s+wann|an\s+welchem\s+tag|in\s+welchem\s+(?:jahr|monat))\b",
@@ -82,7 +91,7 @@ def answer_type(question: str) -> AnswerType | None:
         return "duration"
     if _MONEY_QUESTION.search(question):
         return "money"
-    if _FIGURE_QUESTION.search(question):
+    if _FIGURE_QUESTION.search(question) or _FIGURE_NOUN.search(question):
         return "figure"
     if _TIME_QUESTION.search(question):
         return "time"

@@ -176,3 +176,22 @@ def test_the_latest_anchors_in_the_newest_close_article_that_holds_the_figure() 
     # without the figure asked for, the newest close article wins
     plain = extractive_answer(evidence, "de", tuning, 1, confidence="high", latest=True)
     assert plain.text.startswith("Stand 28. Juni 2020"), plain.text
+
+
+def test_a_wanted_figure_leads_the_answer_and_takes_the_free_slot() -> None:
+    """ "How many …": the figure sentences of the anchor passage come first, and a slot left
+    over goes to another figure rather than to a context sentence that scores higher."""
+    topic = "Die Corona-Warn-App des Bundes steht jetzt zum Herunterladen bereit, sagte Spahn."
+    context = "Laut dem Gesundheitsminister ist sie damit erfolgreicher als in anderen Ländern."
+    first = "Mehr als 12 Millionen Mal wurde die Corona-Warn-App in der ersten Woche geladen."
+    later = "Bislang wurde die Anwendung offiziell 12,6 Millionen Mal heruntergeladen, so das RKI."
+    sentences = [_s(0, 0, 0.86, topic), _s(0, 100, 0.83, first), _s(0, 200, 0.84, context),
+                 _s(0, 300, 0.825, later)]  # fmt: skip
+    margin = Tuning().typed_margin
+    figure = lambda s: margin if any(ch.isdigit() for ch in s.text) else 0.0  # noqa: E731
+    chosen = select(sentences, limit=2, margin=0.02, favour=figure)
+    assert [s.start for s in chosen] == [100, 300]
+    plain = select(sentences, limit=2, margin=0.02)
+    assert [s.start for s in plain] == [0, 200], "without a wanted kind, scores alone decide"
+    text, _ = compose(chosen, [_passage(0, "x" * 400)], "Lead:")
+    assert text.splitlines()[2].startswith("- Mehr als 12 Millionen")
