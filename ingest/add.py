@@ -91,6 +91,9 @@ class AddedArticle:
     title: str
     summary: ReindexSummary  # of the reindex that indexed it
 
+    def as_dict(self) -> dict[str, Any]:
+        return {"filename": self.filename, "title": self.title, "reindex": self.summary.as_dict()}
+
 
 def is_url(text: str) -> bool:
     return text.strip().lower().startswith(("http://", "https://"))

@@ -22,6 +22,7 @@ from ingest.load import read_article
 from ingest.progress import Progress
 from ingest.reindex import ReindexSummary, exclusive, reindex
 from rag.answer.types import MAX_EVENTS, Answer, ChatMessage
+from rag.background import Background
 from rag.config import Settings, get_settings
 from rag.errors import QuestionError, UnknownArticleError
 from rag.index.manifest import index_stamp, read_manifest
@@ -125,6 +126,8 @@ class Assistant:
         self._slots = threading.BoundedSemaphore(
             self.settings.answer_slots or max(1, os.cpu_count() or 1)
         )
+        # Reindex, add, delete and feed updates as jobs, for the UI and the HTTP API.
+        self.jobs = Background(self)
 
     @classmethod
     def from_settings(cls, settings: Settings | None = None) -> Assistant:

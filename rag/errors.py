@@ -50,6 +50,10 @@ class ReindexBusyError(RagError):
     """Another reindex holds the lock."""
 
 
+class JobsBusyError(RagError):
+    """Too many background jobs wait already: try again once some have run."""
+
+
 class ConfigError(RagError):
     """The settings contradict each other or miss a value."""
 

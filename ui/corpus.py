@@ -7,11 +7,12 @@ import logging
 
 import streamlit as st
 
-from rag import Assistant, IndexStatus, RagError, ReindexSummary, byline
+from rag import Assistant, IndexStatus, byline
 from rag.errors import IndexMissingError
 from ui.adding import add_article
-from ui.feedback import flash, reporting, show_flash
+from ui.feedback import show_flash
 from ui.filters import language_name
+from ui.jobs import job_panel, start
 from ui.render import answer_markdown, literal_markdown
 
 log = logging.getLogger(__name__)
@@ -50,38 +51,6 @@ def friendly_time(stamp: str | None) -> str:
     return when.astimezone(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
 
 
-def run_reindex(bot: Assistant, label: str) -> ReindexSummary | None:
-    """Bring the index in line with the corpus folder, showing progress; None on failure."""
-    with st.status(label, expanded=True) as box:
-        bar = st.progress(0.0, text="Reading the corpus…")
-        try:
-            summary = bot.reindex(progress=reporting(bar))
-        except (RagError, OSError) as exc:
-            log.warning("reindex failed: %s", exc)
-            box.update(label="Indexing failed", state="error", expanded=True)
-            st.error(answer_markdown(str(exc)))
-            return None
-        bar.progress(1.0, text="Done")
-        box.update(label=f"Indexed: {summary.line()}", state="complete", expanded=False)
-    return summary
-
-
-def summary_message(summary: ReindexSummary) -> tuple[str, str]:
-    text = f"Reindexed: {summary.line()}."
-    if summary.notice:  # e.g. an index of an older format was rebuilt
-        text += f"  \n{answer_markdown(summary.notice.capitalize())}."
-    for skipped in summary.skipped:
-        text += f"  \nSkipped {literal_markdown(skipped.path)}: {answer_markdown(skipped.reason)}"
-    for warning in summary.warnings:
-        text += f"  \n{literal_markdown(warning.path)}: {answer_markdown(warning.reason)}"
-    for copy in summary.duplicates:
-        text += (
-            f"  \n{literal_markdown(copy.path)} is the same story as "
-            f"{literal_markdown(copy.duplicate_of)}: indexed once"
-        )
-    return ("warning" if summary.skipped or summary.warnings else "success"), text
-
-
 def article_list(bot: Assistant) -> None:
     """The indexed articles, newest first, with outlet and date."""
     docs = sorted(bot.articles(), key=lambda d: (d.date or "", d.doc_id), reverse=True)
@@ -94,17 +63,11 @@ def article_list(bot: Assistant) -> None:
             st.markdown(f"**{literal_markdown(d.title)}**  \n:gray[{where}{copies}]")
 
 
-def _reindex_and_refresh(bot: Assistant, label: str) -> None:
-    """Reindex, keep the summary for the next run, and rerun so the status is current."""
-    summary = run_reindex(bot, label)
-    if summary is not None:
-        flash(*summary_message(summary))
-        st.rerun()
-
-
 def reindex_button(bot: Assistant) -> None:
-    if st.button("Reindex corpus", icon=":material/sync:", width="stretch"):
-        _reindex_and_refresh(bot, "Reindexing the corpus…")
+    if st.button("Reindex corpus", icon=":material/sync:", width="stretch") and start(
+        bot, bot.jobs.reindex, "The reindex"
+    ):
+        st.rerun()
 
 
 def build_index_prompt(bot: Assistant) -> None:
@@ -116,8 +79,12 @@ def build_index_prompt(bot: Assistant) -> None:
         "changed.",
         icon=":material/database:",
     )
-    if st.button("Build the index", type="primary", icon=":material/play_arrow:"):
-        _reindex_and_refresh(bot, "Building the index…")
+    if bot.jobs.active() is not None:
+        st.caption("The index is being built: follow it in the sidebar.")
+    elif st.button("Build the index", type="primary", icon=":material/play_arrow:") and start(
+        bot, bot.jobs.reindex, "Building the index"
+    ):
+        st.rerun()
 
 
 def corpus_panel(bot: Assistant, status: IndexStatus | None) -> None:
@@ -134,6 +101,7 @@ def corpus_panel(bot: Assistant, status: IndexStatus | None) -> None:
             f"Embeddings: {literal_markdown(status.embed_model)}  \n"
             f"Answers: {answer_markdown(bot.mode_label())}"
         )
+    job_panel(bot)
     show_flash()
     with st.expander("Add article", icon=":material/note_add:"):
         add_article(bot)

@@ -1,11 +1,8 @@
-"""Feedback to the user that outlives a rerun (flash messages) and progress bars."""
+"""Feedback to the user that outlives a rerun (flash messages)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import streamlit as st
-from streamlit.delta_generator import DeltaGenerator
 
 _FLASH = "corpus_flash"  # a message that must outlive the st.rerun() that refreshes the status
 
@@ -20,12 +17,7 @@ def show_flash() -> None:
         st.success(message, icon=":material/check_circle:")
     elif kind == "warning":
         st.warning(message, icon=":material/warning:")
-
-
-def reporting(bar: DeltaGenerator) -> Callable[[int, int], None]:
-    """A reindex progress callback that moves `bar`."""
-
-    def progress(done: int, total: int) -> None:
-        bar.progress(done / total if total else 1.0, text=f"Embedding passages {done}/{total}")
-
-    return progress
+    elif kind == "error":
+        st.error(message, icon=":material/error:")
+    elif kind == "info":
+        st.info(message, icon=":material/schedule:")

@@ -53,6 +53,7 @@ def select(
     if not sentences:
         return []
     top = min(s.passage for s in sentences) if anchor is None else anchor
+
     def favoured(s: ScoredSentence) -> ScoredSentence:
         return replace(s, score=s.score + favour(s)) if favour else s
 

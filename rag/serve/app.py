@@ -15,7 +15,6 @@ import datetime as dt
 import itertools
 import json
 import logging
-import threading
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import asdict
 from typing import Annotated, Any, Literal
@@ -38,6 +37,7 @@ from rag.errors import (
     FetchError,
     IndexMismatchError,
     IndexMissingError,
+    JobsBusyError,
     QuestionError,
     RagError,
     ReindexBusyError,
@@ -52,7 +52,6 @@ log = logging.getLogger(__name__)
 MAX_BODY = 1_000_000  # bytes of a JSON request
 # A multipart upload's own framing (boundaries, part headers) on top of the article.
 UPLOAD_FRAMING = 64 * 1024
-ADDS_AT_ONCE = 4  # links fetched at once; more get 429
 
 
 class ApiError(Exception):
@@ -152,8 +151,6 @@ def create_app(assistant: Assistant, settings: Settings, *, host: str = "127.0.0
         upload_limit=settings.max_article_bytes + UPLOAD_FRAMING,
     )
     app.add_middleware(Gate, door=door)
-    # Worker threads are shared by every route: a crowd of slow pages must not take them all.
-    fetching = threading.BoundedSemaphore(ADDS_AT_ONCE)
 
     @app.exception_handler(ApiError)
     async def api_error(_request: Request, exc: ApiError) -> JSONResponse:
@@ -235,38 +232,38 @@ def create_app(assistant: Assistant, settings: Settings, *, host: str = "127.0.0
         rows = assistant.articles(since=since, until=until, outlets=outlet or [])
         return {"articles": [asdict(a) for a in rows]}
 
-    @app.post("/v1/articles")
+    @app.post("/v1/articles", status_code=202)
     def add_url(body: UrlBody) -> dict[str, Any]:
-        if not fetching.acquire(blocking=False):
-            raise ApiError(429, f"{ADDS_AT_ONCE} links are being fetched already: try again "
-                           "in a moment", "rate_limit_error", "busy")  # fmt: skip
-        try:
-            report = assistant.add([body.url])
-        finally:
-            fetching.release()
-        if report.skipped and not (report.added or report.updated or report.unchanged):
-            why = "; ".join(str(getattr(r, "reason", r)) for r in report.skipped)
-            raise ApiError(400, f"the page was not added: {why}", "invalid_request_error",
-                           "bad_article")  # fmt: skip
-        return report.as_dict()
+        return {"job": assistant.jobs.add([body.url]).as_dict()}
 
-    @app.post("/v1/articles/upload")
+    @app.post("/v1/articles/upload", status_code=202)
     def upload(file: Annotated[UploadFile, File()]) -> dict[str, Any]:
         data = file.file.read(settings.max_article_bytes + 1)
         if len(data) > settings.max_article_bytes:  # the gate allowed for the framing
             raise ApiError(413, f"an upload may be at most {settings.max_article_bytes:,} bytes",
                            "invalid_request_error", "body_too_large")  # fmt: skip
-        added = assistant.add_article(file.filename or "article.md", data)
-        return {"filename": added.filename, "title": added.title,
-                "reindex": added.summary.as_dict()}  # fmt: skip
+        return {"job": assistant.jobs.upload(file.filename or "article.md", data).as_dict()}
 
-    @app.delete("/v1/articles/{doc_id:path}")  # articles from the web live in <host>/…
+    @app.delete("/v1/articles/{doc_id:path}", status_code=202)  # web articles live in <host>/…
     def delete(doc_id: str) -> dict[str, Any]:
-        return {"deleted": doc_id, "reindex": assistant.remove_article(doc_id).as_dict()}
+        return {"job": assistant.jobs.delete(doc_id).as_dict()}
 
-    @app.post("/v1/reindex")
+    @app.post("/v1/reindex", status_code=202)
     def reindex() -> dict[str, Any]:
-        return assistant.reindex().as_dict()
+        return {"job": assistant.jobs.reindex().as_dict()}
+
+    @app.get("/v1/jobs")
+    def jobs() -> dict[str, Any]:
+        return {"jobs": [j.as_dict() for j in assistant.jobs.jobs()]}
+
+    @app.get("/v1/jobs/{job_id}")
+    def job(job_id: str, wait: Annotated[float, Query(ge=0, le=60)] = 0) -> dict[str, Any]:
+        """A job's state; with `wait`, up to that many seconds for it to finish first."""
+        found = assistant.jobs.runner.wait(job_id, wait) if wait else assistant.jobs.get(job_id)
+        if found is None:
+            raise ApiError(404, f"no job {job_id!r} (jobs are kept until the server stops)",
+                           "invalid_request_error", "not_found")  # fmt: skip
+        return found.as_dict()
 
     @app.get("/v1/status")
     def status() -> dict[str, Any]:
@@ -285,6 +282,8 @@ def _status_of(exc: RagError) -> tuple[int, str]:
         return 503, "no_index"
     if isinstance(exc, ReindexBusyError):
         return 409, "reindex_busy"
+    if isinstance(exc, JobsBusyError):
+        return 429, "busy"
     if isinstance(exc, ArticleError | FetchError):
         return 400, "bad_article"
     if isinstance(exc, StoreUnavailableError):

@@ -18,7 +18,7 @@ from pydantic import SecretStr
 from rag.config import Settings
 from tests.conftest import make_settings
 from tests.openai_server import FakeOpenAI, Reply
-from tests.serve.conftest import Serve
+from tests.serve.conftest import Serve, finished
 from tests.web_server import WebServer
 
 WINDSURF = "Why is Windsurf the flashpoint?"
@@ -207,20 +207,16 @@ def test_add_delete_and_a_question_during_a_reindex(
     )
     url = serve(settings)
     article = b"---\ntitle: Rhein\nlanguage: de\n---\nDer Rhein ist 1233 Kilometer lang.\n"
-    up = httpx.post(url + "/v1/articles/upload", files={"file": ("rhein.md", article)}, timeout=120)
-    assert up.status_code == 200, up.text
-    results: list[int] = []
-
-    def reindex() -> None:
-        results.append(httpx.post(url + "/v1/reindex", timeout=120).status_code)
-
-    thread = threading.Thread(target=reindex)
-    thread.start()
+    up = httpx.post(url + "/v1/articles/upload", files={"file": ("rhein.md", article)})
+    assert finished(url, up)["result"]["filename"] == "rhein.md"
+    started = httpx.post(url + "/v1/reindex")
     asked = httpx.post(url + "/v1/ask", json={"question": SULEYMAN}, timeout=120).json()
-    thread.join()
-    assert "Mustafa Suleyman" in asked["answer"] and results == [200]
-    gone = httpx.delete(url + "/v1/articles/rhein.md", timeout=120)
-    assert gone.status_code == 200 and gone.json()["deleted"] == "rhein.md"
+    assert "Mustafa Suleyman" in asked["answer"] and finished(url, started)["state"] == "done"
+    gone = finished(url, httpx.delete(url + "/v1/articles/rhein.md"))
+    assert gone["kind"] == "delete" and gone["result"]["deleted"] == "rhein.md"
+    assert {j["kind"] for j in httpx.get(url + "/v1/jobs").json()["jobs"]} == {
+        "upload", "reindex", "delete"
+    }  # fmt: skip
     assert [a["doc_id"] for a in httpx.get(url + "/v1/articles").json()["articles"]] == [
         "openai-microsoft-windsurf.de.md"
     ]
@@ -266,12 +262,13 @@ def test_sources_markdown_for_text_only_clients(seed_settings: Settings, serve: 
 
 def test_a_page_is_added_by_url(indexed: Settings, serve: Serve, web: WebServer) -> None:
     url = serve(indexed, fetch_allow_private=True, fetch_timeout=2.0)
-    r = httpx.post(url + "/v1/articles", json={"url": web.url("de-bahn-streik.html")}, timeout=120)
-    assert r.status_code == 200, r.text
-    assert len(r.json()["added"]) == 1
+    r = httpx.post(url + "/v1/articles", json={"url": web.url("de-bahn-streik.html")})
+    job = finished(url, r)
+    assert job["state"] == "done" and len(job["result"]["added"]) == 1, job
     assert len(httpx.get(url + "/v1/articles").json()["articles"]) == 2
-    bad = httpx.post(url + "/v1/articles", json={"url": web.url("missing.html")}, timeout=60)
-    assert bad.status_code == 400 and "not added" in bad.json()["error"]["message"]
+    bad = finished(url, httpx.post(url + "/v1/articles", json={"url": web.url("missing.html")}))
+    assert bad["state"] == "failed" and "not added" in bad["error"]
+    assert httpx.get(url + "/v1/jobs/nope").status_code == 404
 
 
 def test_a_slow_streamed_answer_does_not_hold_up_others(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -61,3 +62,15 @@ def page_text(at: AppTest) -> str:
     for kind in ("markdown", "caption", "error", "warning", "info", "success", "title"):
         parts.extend(str(element.value) for element in at.get(kind))
     return rendered("\n".join(parts))
+
+
+def settle(at: AppTest, timeout: float = 300) -> AppTest:
+    """Run the app until no background job shows progress: the job a click started has
+    finished, and the run that noticed it has told its result (AppTest runs no timers)."""
+    deadline = time.monotonic() + timeout
+    while at.get("progress"):
+        assert time.monotonic() < deadline, "the background job did not finish"
+        time.sleep(0.1)
+        at.run()
+    assert not at.exception, at.exception
+    return at

@@ -12,7 +12,7 @@ from streamlit.testing.v1 import AppTest
 from rag import Citation
 from rag.config import Settings
 from rag.index.layout import FORMAT, IndexLayout
-from tests.ui.conftest import AppFactory, page_text, rendered
+from tests.ui.conftest import AppFactory, page_text, rendered, settle
 from ui.history import Turn
 
 WINDSURF = "Why is Windsurf the flashpoint?"
@@ -154,8 +154,7 @@ def test_no_index_offers_to_build_it(make_app: AppFactory, own_index: Settings) 
     assert "No index yet" in page_text(at)
     assert at.chat_input[0].disabled
 
-    next(b for b in at.button if b.label == "Build the index").click().run()
-    assert not at.exception
+    settle(next(b for b in at.button if b.label == "Build the index").click().run())
     assert {m.label: m.value for m in at.metric}["Articles"] == "1"
     assert "added 1" in page_text(at)
     ask(at, WINDSURF)
@@ -165,8 +164,7 @@ def test_no_index_offers_to_build_it(make_app: AppFactory, own_index: Settings) 
 def test_reindex_button_shows_summary(make_app: AppFactory, own_index: Settings) -> None:
     at = make_app(own_index)
     at.run()
-    next(b for b in at.button if b.label == "Reindex corpus").click().run()
-    assert not at.exception
+    settle(next(b for b in at.button if b.label == "Reindex corpus").click().run())
     assert "unchanged 1, chunks 15" in page_text(at)
 
 
@@ -181,9 +179,7 @@ Fernwärmenetz abgibt. Der Bürgermeister nennt die Regel einen Gewinn für das 
 
 def upload(at: AppTest, name: str, data: bytes) -> AppTest:
     at.file_uploader[0].set_value((name, data, "application/octet-stream"))
-    next(b for b in at.button if b.label == "Add and index").click().run()
-    assert not at.exception, at.exception
-    return at
+    return settle(next(b for b in at.button if b.label == "Add and index").click().run())
 
 
 def test_upload_adds_and_indexes_an_article(make_app: AppFactory, own_index: Settings) -> None:
@@ -257,8 +253,7 @@ def test_an_index_of_an_older_format_is_rebuilt_from_the_sidebar(
     at.run()
     assert not at.exception
     assert "run `rag reindex` to rebuild it" in page_text(at)
-    next(b for b in at.button if b.label == "Reindex corpus").click().run()
-    assert not at.exception
+    settle(next(b for b in at.button if b.label == "Reindex corpus").click().run())
     assert "rebuilt it from the corpus" in page_text(at)
     assert {m.label: m.value for m in at.metric}["Articles"] == "1"
     ask(at, WINDSURF)

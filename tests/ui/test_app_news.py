@@ -10,7 +10,7 @@ from streamlit.testing.v1 import AppTest
 
 from rag.config import Settings
 from tests.conftest import NEWS_TODAY
-from tests.ui.conftest import AppFactory, page_text, rendered
+from tests.ui.conftest import AppFactory, page_text, rendered, settle
 from tests.ui.test_app import ask, messages, text_of, upload
 from tests.web_server import PAGES, WebServer
 from ui.history import conversation_markdown
@@ -20,9 +20,7 @@ FETCH = {"RAG_FETCH_ALLOW_PRIVATE": "true", "RAG_FETCH_TIMEOUT": "2"}
 
 def add_link(at: AppTest, url: str) -> AppTest:
     next(t for t in at.text_input if t.label == "Link to a news article").set_value(url)
-    next(b for b in at.button if b.label == "Add and index").click().run()
-    assert not at.exception, at.exception
-    return at
+    return settle(next(b for b in at.button if b.label == "Add and index").click().run())
 
 
 def test_add_a_link_and_see_outlet_and_date_in_the_sources(
@@ -74,8 +72,7 @@ def test_feeds_in_the_sidebar(make_app: AppFactory, own_index: Settings, web: We
     )
     next(b for b in at.button if b.label == "Add feed").click().run()
     assert "Feed added." in page_text(at)
-    next(b for b in at.button if b.label == "Update feeds").click().run()
-    assert not at.exception
+    settle(next(b for b in at.button if b.label == "Update feeds").click().run())
     shown = page_text(at)
     assert "Feeds 1: 2 new entries, 2 added" in shown
     assert "Added *Ferry operator orders two electric boats*" in shown
