@@ -12,7 +12,7 @@ import os
 import threading
 import unicodedata
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar, cast
 
@@ -24,7 +24,10 @@ from ingest.reindex import ReindexSummary, exclusive, reindex
 from rag.answer.types import MAX_EVENTS, Answer, ChatMessage
 from rag.background import Background
 from rag.config import Settings, get_settings
-from rag.errors import QuestionError, UnknownArticleError
+from rag.db.conversations import Conversation, Conversations, Message, marked_sources
+from rag.db.database import Database
+from rag.errors import QuestionError, RagError, UnknownArticleError
+from rag.index.layout import IndexLayout
 from rag.index.manifest import index_stamp, read_manifest
 from rag.models.chat import ChatModel, as_chat_model, make_chat_model
 from rag.search.filters import Filters
@@ -128,6 +131,7 @@ class Assistant:
         )
         # Reindex, add, delete and feed updates as jobs, for the UI and the HTTP API.
         self.jobs = Background(self)
+        self.conversations = Conversations(Database(IndexLayout(self.settings.data_dir).database))
 
     @classmethod
     def from_settings(cls, settings: Settings | None = None) -> Assistant:
@@ -404,6 +408,47 @@ class Assistant:
         with self._slots:
             engine = self._open().engine
         yield from self._in_slots(engine.stream(text, list(history or ()), top_k, filters))
+
+    # ------------------------------------------------------------------ saved conversations
+
+    def conversation(self, conversation_id: str) -> Conversation:
+        """A saved conversation with its messages; each citation says whether its article
+        still holds the passage (`source_state`: current, changed or removed)."""
+        saved = self.conversations.get(conversation_id)
+        texts: dict[str, str | None] = {}
+
+        def text_of(doc_id: str) -> str | None:
+            if doc_id not in texts:
+                try:
+                    texts[doc_id] = self.article_text(doc_id)
+                except (RagError, OSError):
+                    texts[doc_id] = None
+            return texts[doc_id]
+
+        messages = tuple(
+            replace(m, answer=marked_sources(m.answer, text_of)) if m.answer else m
+            for m in saved.messages
+        )
+        return replace(saved, messages=messages)
+
+    def converse(
+        self,
+        conversation_id: str,
+        question: str,
+        *,
+        top_k: int | None = None,
+        filters: Filters | None = None,
+    ) -> tuple[Answer, Message]:
+        """Answer a question in a saved conversation (its turns are the history) and store
+        the question and the answer; the answer's stored message is returned with it."""
+        text = clean_question(question, self.settings.max_question_chars)
+        saved = self.conversations.get(conversation_id)
+        history = [ChatMessage("user" if m.role == "user" else "assistant", m.content)
+                   for m in saved.messages]  # fmt: skip
+        answer = self.chat(text, history, top_k=top_k, filters=filters)
+        kept = filters.as_dict() if filters is not None else None
+        _, answered = self.conversations.append(conversation_id, text, answer.as_dict(), kept)
+        return answer, answered
 
     def _in_slots(self, items: Iterator[T]) -> Iterator[T]:
         """Each step of `items` in an answer slot, none held while the caller has the item:

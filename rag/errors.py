@@ -50,6 +50,14 @@ class ReindexBusyError(RagError):
     """Another reindex holds the lock."""
 
 
+class UnknownConversationError(RagError):
+    """No saved conversation (or answer in it) of that id."""
+
+
+class DatabaseError(RagError):
+    """The database of saved conversations cannot be opened, or is of a newer version."""
+
+
 class JobsBusyError(RagError):
     """Too many background jobs wait already: try again once some have run."""
 

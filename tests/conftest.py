@@ -134,7 +134,10 @@ def indexed(tmp_path: Path, seed_settings: Settings) -> Settings:
     """A writable copy of the seed corpus and its index, for tests that change them."""
     settings = make_settings(tmp_path)
     shutil.copytree(seed_settings.corpus_dir, settings.corpus_dir)
-    shutil.copytree(seed_settings.data_dir, settings.data_dir)
+    # the index only: conversations other tests saved on the seed stay there
+    shutil.copytree(
+        seed_settings.data_dir, settings.data_dir, ignore=shutil.ignore_patterns("rag.sqlite3*")
+    )
     return settings
 
 

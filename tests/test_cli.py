@@ -187,3 +187,26 @@ def test_a_passage_without_a_quote_is_cut_at_a_word_boundary() -> None:
     assert clip(text, 40) == "Microsoft verlangt Zugriff auf das…"
     assert clip("Donaudampfschifffahrtsgesellschaft", 10) == "Donaudamp…"
     assert len(clip(text * 5, 200)) <= 200
+
+
+def test_rated_answers_are_exported_as_test_cases(indexed: Settings, cli: Cli) -> None:
+    from rag.db.conversations import Conversations
+    from rag.db.database import Database
+    from rag.index.layout import IndexLayout
+
+    saved = Conversations(Database(IndexLayout(indexed.data_dir).database))
+    chat = saved.create()
+    answer = {"answer": "Microsoft hired Mustafa Suleyman. [1]", "citations": []}
+    _, good = saved.append(chat.id, "Who did Microsoft hire?", answer)
+    _, bad = saved.append(chat.id, "How much did OpenAI pay?", {"answer": "No idea."})
+    saved.rate(chat.id, good.id, "up")
+    saved.rate(chat.id, bad.id, "down", "the article says 3 billion")
+    ran = cli(["eval", "feedback", "--json"], indexed)
+    assert ran.returncode == 0, ran.stderr
+    rated = json.loads(ran.stdout)["feedback"]
+    assert [(r["question"], r["rating"]) for r in rated] == [
+        ("How much did OpenAI pay?", "down"), ("Who did Microsoft hire?", "up")
+    ]  # fmt: skip
+    down = cli(["eval", "feedback", "--down"], indexed)
+    assert "- " in down.stdout and "the article says 3 billion" in down.stdout
+    assert "1 rated answer\n" in down.stdout

@@ -91,6 +91,26 @@ def cmd_eval_news(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def cmd_eval_feedback(args: argparse.Namespace, settings: Settings) -> int:
+    """The answers users rated, with their questions: the makings of test cases."""
+    from rag.db.conversations import Conversations
+    from rag.db.database import Database
+    from rag.index.layout import IndexLayout
+
+    rated = Conversations(Database(IndexLayout(settings.data_dir).database)).feedback()
+    if args.down:
+        rated = [r for r in rated if r["rating"] == "down"]
+    if args.json:
+        say(json.dumps({"feedback": rated}, ensure_ascii=False))
+        return 0
+    for r in rated:
+        thumb = "+" if r["rating"] == "up" else "-"
+        note = f"  ({r['note']})" if r["note"] else ""
+        say(f"{thumb} {r['rated'][:16]} {r['question']}{note}")
+    say(f"{len(rated)} rated answer{'' if len(rated) == 1 else 's'}")
+    return 0
+
+
 def add_parser(sub: Any) -> None:
     evaluate = sub.add_parser("eval", help="measure retrieval and answer quality")
     kinds = evaluate.add_subparsers(dest="kind", required=True)
@@ -131,3 +151,9 @@ def add_parser(sub: Any) -> None:
     p.add_argument("--questions", type=Path, required=True, help="questions (JSON lines)")
     p.add_argument("--json", action="store_true", help="print the report as JSON")
     p.set_defaults(func=cmd_eval_answers)
+    p = kinds.add_parser(
+        "feedback", help="the answers users rated up or down in saved conversations"
+    )
+    p.add_argument("--down", action="store_true", help="only the answers rated down")
+    p.add_argument("--json", action="store_true", help="print them as JSON, with each answer")
+    p.set_defaults(func=cmd_eval_feedback)

@@ -7,6 +7,8 @@ side/<generation>/ what is kept beside Chroma (rag.index.side_index), one folder
 signatures.npz     MinHash signatures of the articles, by content hash (ingest.dedup)
 feeds.json         each feed's ETag, Last-Modified and the entries already seen (ingest.feeds)
 reindex.lock       held by the running reindex
+rag.sqlite3        the user's own data: saved conversations and feedback (rag.db), never
+                   touched by a reindex or a rebuild
 dirty              present while a reindex writes: the next one heals what it left
 ```
 """
@@ -44,6 +46,10 @@ class IndexLayout:
     @property
     def feeds(self) -> Path:
         return self.root / "feeds.json"
+
+    @property
+    def database(self) -> Path:
+        return self.root / "rag.sqlite3"
 
     @property
     def lock(self) -> Path:

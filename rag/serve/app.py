@@ -17,16 +17,14 @@ import json
 import logging
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import asdict
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 from fastapi import FastAPI, File, Query, Request, UploadFile
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, StreamingResponse
 from mcp.server.transport_security import TransportSecuritySettings
-from pydantic import BaseModel, ConfigDict, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from rag import Filters
 from rag.answer.citations import as_read
 from rag.answer.types import Answer, ChatMessage
 from rag.api import Assistant
@@ -34,6 +32,7 @@ from rag.config import Settings
 from rag.errors import (
     ArticleError,
     ArticleNotIndexedError,
+    DatabaseError,
     FetchError,
     IndexMismatchError,
     IndexMissingError,
@@ -43,8 +42,11 @@ from rag.errors import (
     ReindexBusyError,
     StoreUnavailableError,
     UnknownArticleError,
+    UnknownConversationError,
 )
 from rag.serve import protocol
+from rag.serve.bodies import AskBody, ChatBody, SearchBody, UrlBody
+from rag.serve.conversations import conversation_routes
 from rag.serve.gate import Door, Gate, allowed_hosts
 from rag.serve.mcp_tools import make_mcp
 
@@ -63,60 +65,6 @@ class ApiError(Exception):
 def _error(status: int, message: str, kind: str, code: str, **headers: str) -> JSONResponse:
     body = {"error": {"message": message, "type": kind, "code": code}}
     return JSONResponse(body, status_code=status, headers=headers or None)
-
-
-# --- request bodies ---
-
-
-class FilterBody(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    since: dt.date | None = None
-    until: dt.date | None = None
-    outlets: list[str] = Field(default_factory=list)
-    languages: list[str] = Field(default_factory=list)
-
-    def filters(self) -> Filters:
-        return Filters(self.since, self.until, list(self.outlets), list(self.languages))
-
-
-class Turn(BaseModel):
-    role: Literal["user", "assistant"]
-    content: str
-
-
-class AskBody(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    question: str
-    history: list[Turn] = Field(default_factory=list)
-    filters: FilterBody | None = None
-    top_k: int | None = Field(None, ge=1, le=100)
-
-
-class SearchBody(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    query: str
-    filters: FilterBody | None = None
-    top_k: int | None = Field(None, ge=1, le=100)
-
-
-class ChatBody(BaseModel):
-    """The OpenAI chat request: what we use, everything else accepted and ignored."""
-
-    model_config = ConfigDict(extra="allow")
-
-    messages: list[dict[str, Any]] = Field(min_length=1)
-    model: str = protocol.MODEL
-    stream: bool = False
-    filters: FilterBody | None = None  # the openai SDK's extra_body
-
-
-class UrlBody(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    url: str
 
 
 # --- the app ---
@@ -269,6 +217,7 @@ def create_app(assistant: Assistant, settings: Settings, *, host: str = "127.0.0
     def status() -> dict[str, Any]:
         return {**asdict(assistant.status()), "answers": assistant.mode_label()}
 
+    app.include_router(conversation_routes(assistant))
     app.mount("/mcp", mcp_app)
     return app
 
@@ -276,7 +225,7 @@ def create_app(assistant: Assistant, settings: Settings, *, host: str = "127.0.0
 def _status_of(exc: RagError) -> tuple[int, str]:
     if isinstance(exc, QuestionError):
         return 400, "invalid_question"
-    if isinstance(exc, UnknownArticleError):
+    if isinstance(exc, UnknownArticleError | UnknownConversationError):
         return 404, "not_found"
     if isinstance(exc, IndexMissingError | IndexMismatchError):
         return 503, "no_index"
@@ -286,7 +235,7 @@ def _status_of(exc: RagError) -> tuple[int, str]:
         return 429, "busy"
     if isinstance(exc, ArticleError | FetchError):
         return 400, "bad_article"
-    if isinstance(exc, StoreUnavailableError):
+    if isinstance(exc, StoreUnavailableError | DatabaseError):
         return 503, "store_unavailable"
     if isinstance(exc, ArticleNotIndexedError):  # saved; the next reindex indexes it
         return 503, "not_indexed"

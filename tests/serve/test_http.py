@@ -305,3 +305,40 @@ def test_a_stream_whose_model_fails_midway_ends_with_the_cited_fallback(
     for note in notes:  # they point into the text as the client has it
         span = text[note["url_citation"]["start_index"] : note["url_citation"]["end_index"]]
         assert span.startswith("[") and span.endswith("]")
+
+
+def test_conversations_are_kept_across_a_restart(indexed: Settings, serve: Serve) -> None:
+    url = serve(indexed)
+    made = httpx.post(url + "/v1/conversations", json={})
+    assert made.status_code == 201 and made.json()["messages"] == []
+    cid = made.json()["id"]
+    first = httpx.post(f"{url}/v1/conversations/{cid}/messages",
+                       json={"question": "Who did Microsoft hire?"}, timeout=120)  # fmt: skip
+    assert first.status_code == 200 and "Suleyman" in first.json()["answer"]
+    follow = httpx.post(f"{url}/v1/conversations/{cid}/messages",
+                        json={"question": "Which division will he lead?",
+                              "filters": {"languages": ["de"]}}, timeout=120)  # fmt: skip
+    assert follow.status_code == 200 and follow.json()["citations"], "the history resolves 'he'"
+    rated = httpx.post(f"{url}/v1/conversations/{cid}/messages/{first.json()['message']}/feedback",
+                       json={"rating": "up", "note": "genau"})  # fmt: skip
+    assert rated.json()["feedback"] == {"rating": "up", "note": "genau"}
+    renamed = httpx.patch(f"{url}/v1/conversations/{cid}", json={"title": "Suleyman"})
+    assert renamed.json()["title"] == "Suleyman"
+
+    again = serve(indexed)  # another server process over the same data folder
+    listed = httpx.get(again + "/v1/conversations").json()["conversations"]
+    assert [(c["id"], c["title"], c["message_count"]) for c in listed] == [(cid, "Suleyman", 4)]
+    assert httpx.get(again + "/v1/conversations", params={"q": "division"}).json()[
+        "conversations"
+    ], "searched in the messages"
+    full = httpx.get(f"{again}/v1/conversations/{cid}").json()
+    assert [m["role"] for m in full["messages"]] == ["user", "assistant"] * 2
+    answer = full["messages"][1]["answer"]
+    assert answer["answer"] == first.json()["answer"]
+    assert {c["source_state"] for c in answer["citations"]} == {"current"}
+    assert full["filters"]["languages"] == ["de"]
+    assert httpx.delete(f"{again}/v1/conversations/{cid}").json() == {"deleted": cid}
+    gone = httpx.get(f"{again}/v1/conversations/{cid}")
+    assert gone.status_code == 404 and gone.json()["error"]["code"] == "not_found"
+    bad = httpx.post(f"{again}/v1/conversations/{cid}/messages", json={"question": "Und?"})
+    assert bad.status_code == 404
