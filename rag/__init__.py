@@ -16,8 +16,11 @@ if TYPE_CHECKING:
     from rag.answer.timeline import Event, Timeline
     from rag.answer.types import Answer, ChatMessage, Citation, Copy
     from rag.api import ArticleInfo, Assistant, FeedInfo, IndexStatus
+    from rag.background import Deleted
     from rag.config import Settings, get_settings
+    from rag.db.conversations import Conversation, Message, Rating
     from rag.errors import RagError
+    from rag.jobs import Job
     from rag.search.filters import AppliedFilters, Filters
     from rag.search.passage import Passage
     from rag.text.byline import byline
@@ -35,6 +38,11 @@ _HOMES = {
     "ChatMessage": "rag.answer.types",
     "Citation": "rag.answer.types",
     "Copy": "rag.answer.types",
+    "Conversation": "rag.db.conversations",
+    "Deleted": "rag.background",
+    "Job": "rag.jobs",
+    "Message": "rag.db.conversations",
+    "Rating": "rag.db.conversations",
     "ArticleInfo": "rag.api",
     "Assistant": "rag.api",
     "IndexStatus": "rag.api",
@@ -58,13 +66,18 @@ __all__ = [
     "Assistant",
     "ChatMessage",
     "Citation",
+    "Conversation",
     "Copy",
+    "Deleted",
     "Event",
     "FeedInfo",
     "FeedReport",
     "Filters",
     "IndexStatus",
+    "Job",
+    "Message",
     "Passage",
+    "Rating",
     "RagError",
     "ReindexSummary",
     "Settings",

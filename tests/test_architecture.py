@@ -25,7 +25,18 @@ ALLOWED: dict[str, tuple[str, ...]] = {
     "rag.search": ("rag.index",),
     "rag.answer": ("rag.index", "rag.search"),
     "ingest": ("rag.index",),
-    "rag.api": ("rag.index", "rag.search", "rag.answer", "ingest"),
+    "rag.jobs": (),  # the job runner: knows no work
+    "rag.db": (),  # the user's saved data: knows no index
+    "rag.background": ("ingest", "rag.jobs"),  # the index-writing work as jobs
+    "rag.api": (
+        "rag.index",
+        "rag.search",
+        "rag.answer",
+        "ingest",
+        "rag.background",
+        "rag.db",
+        "rag.jobs",
+    ),  # fmt: skip
     "rag.evaluation": ("rag.api", "rag.answer.types", "rag.search.filters"),  # the questions' flags
     # and the root's names; citations for how a re-shown answer reads
     "rag.cli": (

@@ -10,6 +10,14 @@ import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
 from rag import Answer, Assistant, Citation, Filters, IndexStatus, RagError, byline, get_settings
+from ui.conversations import (
+    conversations_panel,
+    feedback_widget,
+    follow_url,
+    new_chat,
+    save_turn,
+    turns,
+)
 from ui.corpus import build_index_prompt, corpus_panel, describe_corpus, index_status
 from ui.feeds import feeds_panel
 from ui.filters import chips_markdown, filter_panel, timeline_toggle
@@ -44,22 +52,21 @@ def assistant() -> Assistant:
     return Assistant(get_settings())
 
 
-def turns() -> list[Turn]:
-    return st.session_state.setdefault("turns", [])
-
-
 def ask_example(question: str) -> None:
     st.session_state.pending = question
 
 
-def new_chat() -> None:
-    st.session_state.turns = []
-    st.session_state.timelines = {}
+SOURCE_STATES = {
+    "changed": ":orange-badge[:material/edit_note: the article has changed since]",
+    "removed": ":red-badge[:material/delete: the article has been removed since]",
+}
 
 
-def show_citation(c: Citation) -> None:
+def show_citation(c: Citation, state: str = "") -> None:
     with st.container(border=True):
         st.markdown(f"**[{c.n}]** {literal_markdown(c.title)}")
+        if state in SOURCE_STATES:
+            st.markdown(SOURCE_STATES[state])
         where = byline(c.outlet, c.date, sep=" · ", escape=literal_markdown)
         meta = [where] if where else []
         meta += [literal_markdown(c.doc_id), f"characters {c.start_char}–{c.end_char}"]
@@ -82,8 +89,8 @@ def show_sources(turn: Turn) -> None:
     if turn.citations:
         label = f"Sources ({len(turn.citations)})"
         with st.expander(label, icon=":material/menu_book:"):
-            for citation in turn.citations:
-                show_citation(citation)
+            for i, citation in enumerate(turn.citations):
+                show_citation(citation, turn.source_state(i))
 
 
 def show_chips(turn: Turn) -> None:
@@ -93,8 +100,9 @@ def show_chips(turn: Turn) -> None:
 
 
 def show_extras(bot: Assistant, turn: Turn, position: int) -> None:
-    """Below an answer: its sources, and the timeline of its question."""
+    """Below an answer: its sources, the timeline of its question, and thumbs."""
     show_sources(turn)
+    feedback_widget(bot, turn, position)
     if turn.question:
         timeline_toggle(bot, turn.question, turn.filters, f"timeline-{position}")
 
@@ -144,15 +152,16 @@ def answer(bot: Assistant, question: str, filters: Filters) -> bool:
             st.error(answer_markdown(str(exc)), icon=":material/error:")
             return False
         final = result[-1]
-        turn = Turn.from_answer(final, question)
+        message = save_turn(bot, question, final, filters.as_dict())
+        turn = Turn.from_answer(final, question, message=message)
         # A model that failed mid-answer is replaced by the extractive fallback: show that.
         show_body(body, turn)
         with chips.container():
             show_chips(turn)
         with notice.container():
             show_notice(turn)
-        show_extras(bot, turn, len(turns()) + 1)
-    turns().extend([Turn("user", question), turn])
+        turns().extend([Turn("user", question), turn])
+        show_extras(bot, turn, len(turns()) - 1)
     return True
 
 
@@ -178,14 +187,18 @@ def download_button(slot: DeltaGenerator, key: str) -> None:
     )
 
 
-def sidebar(bot: Assistant, status: IndexStatus | None) -> tuple[DeltaGenerator, Filters]:
+def sidebar(
+    bot: Assistant, status: IndexStatus | None
+) -> tuple[DeltaGenerator, DeltaGenerator, Filters]:
     """The sidebar; returns the download button's slot, to refresh once an answer is in,
-    and the filters it sets."""
+    the conversations' slot, drawn last (an answer may start a conversation), and the
+    filters it sets."""
     with st.sidebar:
         left, right = st.columns(2)
         left.button("New chat", on_click=new_chat, icon=":material/add:", width="stretch")
         slot = right.empty()
         download_button(slot, "download")
+        listed = st.empty()
         st.divider()
         corpus_panel(bot, status)
         feeds_panel(bot)
@@ -200,7 +213,7 @@ def sidebar(bot: Assistant, status: IndexStatus | None) -> tuple[DeltaGenerator,
             help="How many passages are retrieved for each question (top-k).",
             disabled=status is None,
         )
-    return slot, filters
+    return slot, listed, filters
 
 
 def main() -> None:
@@ -221,7 +234,8 @@ def main() -> None:
     except RagError as exc:  # e.g. an index built with another model: reindexing may fix it
         status, problem = None, str(exc)
     st.session_state.setdefault("top_k", bot.settings.top_k)
-    download_slot, filters = sidebar(bot, status)
+    follow_url(bot)  # before the sidebar's widgets: it sets the filters
+    download_slot, conversations_slot, filters = sidebar(bot, status)
 
     for position, turn in enumerate(turns()):
         show_turn(bot, turn, position)
@@ -240,6 +254,8 @@ def main() -> None:
             download_button(download_slot, "download-with-answer")
     elif not turns():
         empty_state(bot, describe_corpus(bot, status))
+    with conversations_slot.container():
+        conversations_panel(bot)
 
 
 main()

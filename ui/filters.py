@@ -29,6 +29,19 @@ def clear_filters() -> None:
         st.session_state[key] = empty
 
 
+def set_filters(saved: dict[str, object]) -> None:
+    """Set the sidebar's filters to a saved conversation's (`Filters.as_dict()`); before
+    the widgets are drawn."""
+    try:
+        filters = Filters.from_dict(saved)
+    except RagError:  # a saved day that is not one: start without filters
+        filters = Filters()
+    st.session_state.update(
+        filter_since=filters.since, filter_until=filters.until,
+        filter_outlets=list(filters.outlets), filter_languages=list(filters.languages),
+    )  # fmt: skip
+
+
 def filter_panel(
     articles: Sequence[ArticleInfo], outlets: Sequence[str], *, disabled: bool
 ) -> Filters:

@@ -7,9 +7,9 @@ re-execute the script and would otherwise redefine it.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
-from rag import Answer, AppliedFilters, ChatMessage, Citation, Copy, byline
+from rag import Answer, AppliedFilters, ChatMessage, Citation, Copy, Rating, byline
 from ui.render import export_markdown, safe_url
 
 
@@ -26,9 +26,21 @@ class Turn:
     question: str = ""
     confidence: str = "high"  # "low": shown muted, as the closest passages
     unsupported: tuple[str, ...] = ()  # statements of a model's answer no passage states
+    message: int | None = None  # its id in the saved conversation
+    rating: Rating | None = None
+    # per citation of a saved answer: "current", "changed" or "removed" ("" = not checked)
+    source_states: tuple[str, ...] = ()
 
     @classmethod
-    def from_answer(cls, answer: Answer, question: str = "") -> Turn:
+    def from_answer(
+        cls,
+        answer: Answer,
+        question: str = "",
+        *,
+        message: int | None = None,
+        rating: Rating | None = None,
+        source_states: tuple[str, ...] = (),
+    ) -> Turn:
         return cls(
             "assistant",
             answer.text,
@@ -38,7 +50,16 @@ class Turn:
             question,
             answer.confidence or "none",
             answer.unsupported,
+            message,
+            rating,
+            source_states,
         )
+
+    def rated(self, rating: Rating | None) -> Turn:
+        return replace(self, rating=rating)
+
+    def source_state(self, index: int) -> str:
+        return self.source_states[index] if index < len(self.source_states) else ""
 
     @property
     def searched(self) -> str:

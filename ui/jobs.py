@@ -13,12 +13,17 @@ from collections.abc import Callable
 
 import streamlit as st
 
-from ingest.add import AddedArticle, AddReport
-from ingest.feeds import FeedReport
-from ingest.reindex import ReindexSummary
-from rag import Assistant, RagError, byline
-from rag.background import Deleted
-from rag.jobs import Job
+from rag import (
+    AddedArticle,
+    AddReport,
+    Assistant,
+    Deleted,
+    FeedReport,
+    Job,
+    RagError,
+    ReindexSummary,
+    byline,
+)
 from ui.feedback import flash
 from ui.render import answer_markdown, literal_markdown
 from ui.reports import feeds_message, summary_message

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
-from typing import TYPE_CHECKING, Any, Literal
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, field, fields
+from typing import TYPE_CHECKING, Any, Literal, cast
 
 if TYPE_CHECKING:
     from rag.search.filters import AppliedFilters
@@ -53,6 +54,17 @@ class Citation:
     # generated answers: how similar `quote` is to the claim citing it (the claim check)
     support: float | None = None
 
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Citation:
+        """The citation `as_dict` wrote (a saved answer's); other keys are left out."""
+        known = {f.name for f in fields(cls)}
+        values = {k: v for k, v in data.items() if k in known}
+        values["also"] = tuple(Copy(**c) for c in data.get("also") or ())
+        return cls(**values)
+
 
 @dataclass(frozen=True)
 class Answer:
@@ -82,7 +94,7 @@ class Answer:
         data: dict[str, Any] = {
             "answer": self.text,
             "mode": self.mode,
-            "citations": [asdict(c) for c in self.citations],
+            "citations": [c.as_dict() for c in self.citations],
             "filters": (self.filters or AppliedFilters()).as_dict(),
             "confidence": self.confidence,
             "unsupported": list(self.unsupported),
@@ -90,3 +102,18 @@ class Answer:
         if self.notice:
             data["notice"] = self.notice
         return data
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Answer:
+        """The answer `as_dict` wrote (a saved conversation's)."""
+        from rag.search.filters import AppliedFilters
+
+        return cls(
+            str(data.get("answer", "")),
+            cast(Mode, data.get("mode", "extractive")),
+            [Citation.from_dict(c) for c in data.get("citations") or ()],
+            str(data.get("notice", "")),
+            AppliedFilters.from_dict(data.get("filters") or {}),
+            cast(Confidence, data.get("confidence")),
+            tuple(data.get("unsupported") or ()),
+        )

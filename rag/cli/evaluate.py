@@ -93,11 +93,7 @@ def cmd_eval_news(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_eval_feedback(args: argparse.Namespace, settings: Settings) -> int:
     """The answers users rated, with their questions: the makings of test cases."""
-    from rag.db.conversations import Conversations
-    from rag.db.database import Database
-    from rag.index.layout import IndexLayout
-
-    rated = Conversations(Database(IndexLayout(settings.data_dir).database)).feedback()
+    rated = assistant(settings).conversations.feedback()
     if args.down:
         rated = [r for r in rated if r["rating"] == "down"]
     if args.json:

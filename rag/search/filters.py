@@ -10,6 +10,7 @@ top-k is taken, so a chunk outside the filter never appears (Chroma's own `where
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -62,6 +63,23 @@ class Filters:
     def span(self, language: str = "en") -> str:
         """The days in words: "from 4–10 March 2024", "since 1 May 2024"; "" when undated."""
         return _span(self.since, self.until, language == "de") if self.dated else ""
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Filters:
+        """The filters `as_dict` wrote (QuestionError for a day that is not one)."""
+
+        def day(value: Any) -> dt.date | None:
+            try:
+                return dt.date.fromisoformat(str(value)) if value else None
+            except ValueError as exc:
+                raise QuestionError(f"{value!r} is not a day (YYYY-MM-DD)") from exc
+
+        return cls(
+            day(data.get("since")),
+            day(data.get("until")),
+            [str(o) for o in data.get("outlets") or []],
+            [str(lang) for lang in data.get("languages") or []],
+        )
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -146,6 +164,19 @@ class AppliedFilters:
     description: str = ""  # "articles from 4–10 March 2024", in English for interfaces' labels
     # The articles these filters keep did not answer, and the answer is from all articles.
     outside: bool = False
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> AppliedFilters:
+        """The applied filters `as_dict` wrote (a saved answer's)."""
+        return cls(
+            Filters.from_dict(data),
+            bool(data.get("latest")),
+            tuple(str(x) for x in data.get("from_question") or ()),
+            str(data.get("phrase") or ""),
+            str(data.get("outlet_phrase") or ""),
+            str(data.get("description") or ""),
+            bool(data.get("outside")),
+        )
 
     def as_dict(self) -> dict[str, Any]:
         return {

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import signal
@@ -16,6 +17,7 @@ from typing import Any
 
 import pytest
 
+from rag.config import Settings
 from tests.conftest import CORPUS, NEWS, make_settings, reindex
 from tests.ui.conftest import APP
 
@@ -87,6 +89,13 @@ def server(tmp_path_factory: pytest.TempPathFactory, embed_model: Any) -> Iterat
         shutil.copy(NEWS / name, settings.corpus_dir / name)
     reindex(settings, embed_model=embed_model)
 
+    with streamlit_app(settings, root) as url:
+        yield url
+
+
+@contextlib.contextmanager
+def streamlit_app(settings: Settings, root: Path) -> Iterator[str]:
+    """`streamlit run ui/app.py` over `settings` on a free port; its URL while it runs."""
     port = free_port()
     # Only the test's settings: no RAG_* or API key from the developer's environment, and a
     # working directory without a .env file.
