@@ -22,7 +22,7 @@ from ingest.corpus import CorpusWriter, Draft, page_draft
 from ingest.progress import Progress
 from ingest.reindex import ReindexSummary, exclusive, reindex
 from rag.config import Settings
-from rag.errors import ArticleError, FetchError, RagError
+from rag.errors import ArticleError, FeedError, FetchError, RagError
 from rag.index.files import atomic_write
 from rag.index.layout import IndexLayout
 from rag.text.boilerplate import is_boilerplate
@@ -38,10 +38,6 @@ if TYPE_CHECKING:
 
 FEED_LIST = "feeds.txt"
 _SEEN_KEPT = 5000  # entries remembered per feed: far more than any feed lists at once
-
-
-class FeedError(RagError):
-    """The feed list cannot be changed as asked."""
 
 
 @dataclass(frozen=True)
@@ -77,12 +73,36 @@ def feed_list(corpus: Path) -> list[str]:
     return list(dict.fromkeys(line for line in lines if line))
 
 
-def add_feed(corpus: Path, url: str) -> bool:
-    """Append `url` to the feed list; False when it is there already."""
+def feed_url(url: str) -> str:
+    """`url` as the feed list keeps it; FeedError when it is no http(s) URL."""
     url = url.strip().split("#", 1)[0]  # a fragment means nothing to a feed server
     problem = url_problem(url)
     if problem or not is_url(url):
         raise FeedError(f"a feed is an http(s) URL: {problem or 'not ' + repr(url[:100])}")
+    return url
+
+
+def check_feed(settings: Settings, url: str, fetcher: Fetcher | None = None) -> str:
+    """Fetch `url` once and read it as a feed: its title, or FeedError saying why it is
+    none (not found, a web page, not RSS or Atom)."""
+    from ingest.fetch import FEED_TYPES, Fetcher
+
+    url = feed_url(url)
+    with fetcher or Fetcher(settings) as client:
+        try:
+            got = client.get(url, kinds=FEED_TYPES)
+        except FetchError as exc:
+            raise FeedError(f"not added: {exc}") from exc
+    parsed = _parse(got.content)
+    if parsed.bozo and not parsed.entries:
+        reason = str(parsed.get("bozo_exception", "no entries")).splitlines()[0]
+        raise FeedError(f"not added: not a readable RSS or Atom feed ({reason})")
+    return strip_controls(str(parsed.feed.get("title") or ""))[:300]
+
+
+def add_feed(corpus: Path, url: str) -> bool:
+    """Append `url` to the feed list; False when it is there already."""
+    url = feed_url(url)
     if url in feed_list(corpus):
         return False
     path = corpus / FEED_LIST
@@ -114,6 +134,30 @@ def load_state(settings: Settings) -> dict[str, dict[str, Any]]:
     except (OSError, ValueError):
         return {}
     return data if isinstance(data, dict) else {}
+
+
+BACKOFF_LIMIT = dt.timedelta(days=1)
+
+
+def next_try(now: dt.datetime, every: dt.timedelta, failures: int) -> dt.datetime:
+    """When a feed is asked next: after `every`, and after each failure in a row twice as
+    long, up to a day (pure)."""
+    wait = every * (2 ** min(failures, 10)) if failures else every
+    return now + min(wait, max(BACKOFF_LIMIT, every))
+
+
+def is_due(known: dict[str, Any], now: dt.datetime) -> bool:
+    """Whether a feed's next update is due (a feed never asked is) (pure)."""
+    try:
+        return dt.datetime.fromisoformat(str(known["next"])) <= now
+    except (KeyError, ValueError):
+        return True
+
+
+def due_feeds(settings: Settings, now: dt.datetime) -> list[str]:
+    """The listed feeds whose next update is due."""
+    state = load_state(settings)
+    return [url for url in feed_list(settings.corpus_dir) if is_due(state.get(url, {}), now)]
 
 
 def _save_state(settings: Settings, state: dict[str, dict[str, Any]]) -> None:
@@ -189,9 +233,13 @@ def update_feeds(
     fetcher: Fetcher | None = None,
     embed_model: BaseEmbedding | None = None,
     progress: Progress | None = None,
+    due_only: bool = False,
+    every: dt.timedelta = dt.timedelta(hours=1),
 ) -> FeedReport:
-    """Add the new entries of every feed in the list (at most `limit` per feed), then
-    reindex once.
+    """Add the new entries of every feed in the list (at most `limit` per feed; with
+    `due_only`, of the feeds whose next update is due), then reindex once. Each feed's
+    last result, error and next update (`every` after it, longer after failures) are
+    kept with what it delivered.
 
     The feeds and their entries' pages are fetched first; then the index's lock is taken,
     and the articles and what the feeds delivered are saved and indexed under it. While
@@ -200,14 +248,21 @@ def update_feeds(
     from ingest.fetch import FEED_TYPES, Fetcher
 
     report = FeedReport()
-    feeds = feed_list(settings.corpus_dir)
-    report.feeds = len(feeds)
+    now = dt.datetime.now(dt.timezone.utc)
     state = load_state(settings)
+    feeds = [
+        url
+        for url in feed_list(settings.corpus_dir)
+        if not due_only or is_due(state.get(url, {}), now)
+    ]
+    report.feeds = len(feeds)
     taken: list[tuple[str, Draft]] = []
     links: set[str] = set()
     with fetcher or Fetcher(settings) as client:
         for url in feeds:
             known = state.setdefault(url, {})
+            known["checked"] = now.isoformat(timespec="seconds")
+            new_before = report.new
             try:
                 got = client.get(
                     url,
@@ -216,19 +271,24 @@ def update_feeds(
                     last_modified=known.get("last_modified", ""),
                 )
             except FetchError as exc:
-                report.failed.append(Failed(url, str(exc)))
+                _failed(report, known, url, str(exc), now, every)
                 continue
-            known["checked"] = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
-            if got.not_modified:
-                continue
-            parsed = _parse(got.content)
-            if parsed.bozo and not parsed.entries:
-                reason = str(parsed.get("bozo_exception", "no entries")).splitlines()[0]
-                report.failed.append(Failed(url, f"not a readable RSS or Atom feed ({reason})"))
-                continue
-            known.update(etag=got.etag, last_modified=got.last_modified)
-            known["title"] = strip_controls(str(parsed.feed.get("title") or ""))[:300]
-            taken += _take_entries(parsed, known, client, report, limit, links)
+            if not got.not_modified:
+                parsed = _parse(got.content)
+                if parsed.bozo and not parsed.entries:
+                    reason = str(parsed.get("bozo_exception", "no entries")).splitlines()[0]
+                    why = f"not a readable RSS or Atom feed ({reason})"
+                    _failed(report, known, url, why, now, every)
+                    continue
+                known.update(etag=got.etag, last_modified=got.last_modified)
+                known["title"] = strip_controls(str(parsed.feed.get("title") or ""))[:300]
+                taken += _take_entries(parsed, known, client, report, limit, links)
+            fresh = report.new - new_before
+            known.update(
+                error="", failures=0, next=next_try(now, every, 0).isoformat(timespec="seconds"),
+                result=f"{fresh} new entr{'y' if fresh == 1 else 'ies'}"
+                if not got.not_modified else "not modified",
+            )  # fmt: skip
     with exclusive(settings):
         writer = CorpusWriter(settings.corpus_dir)
         for input_, draft in taken:
@@ -247,6 +307,21 @@ def update_feeds(
         except RagError as exc:  # e.g. the store is down: the files wait for the next
             report.notice = f"saved into the corpus, not indexed yet: {exc}"
     return report
+
+
+def _failed(
+    report: FeedReport,
+    known: dict[str, Any],
+    url: str,
+    reason: str,
+    now: dt.datetime,
+    every: dt.timedelta,
+) -> None:
+    """A feed that failed: said in the report, and asked again later each time it fails."""
+    report.failed.append(Failed(url, reason))
+    failures = int(known.get("failures", 0)) + 1
+    known.update(error=reason, failures=failures, result="failed",
+                 next=next_try(now, every, failures).isoformat(timespec="seconds"))  # fmt: skip
 
 
 def _parse(content: bytes) -> feedparser.FeedParserDict:

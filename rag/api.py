@@ -17,7 +17,16 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar, cast
 
 from ingest.add import AddedArticle, AddReport, add_article, add_sources
-from ingest.feeds import FeedReport, add_feed, feed_list, load_state, remove_feed, update_feeds
+from ingest.feeds import (
+    FeedReport,
+    add_feed,
+    check_feed,
+    feed_list,
+    feed_url,
+    load_state,
+    remove_feed,
+    update_feeds,
+)
 from ingest.load import read_article
 from ingest.progress import Progress
 from ingest.reindex import ReindexSummary, exclusive, reindex
@@ -71,6 +80,10 @@ class FeedInfo:
     title: str  # as the feed names itself ("" before its first update)
     checked: str | None  # when it was last asked, ISO
     entries: int  # entries seen so far
+    result: str = ""  # of the last update: "2 new entries", "not modified", "failed"
+    error: str = ""  # why the last update failed
+    failures: int = 0  # in a row
+    next: str | None = None  # when the schedule asks it next, ISO (None: at the next update)
 
 
 def clean_question(question: str, max_chars: int) -> str:
@@ -313,18 +326,21 @@ class Assistant:
     def feeds(self) -> list[FeedInfo]:
         """The corpus's feeds (corpus/feeds.txt), with what their updates found."""
         state = load_state(self.settings)
-        return [
-            FeedInfo(
-                url,
-                str(state.get(url, {}).get("title", "")),
-                state.get(url, {}).get("checked"),
-                len(state.get(url, {}).get("seen", [])),
-            )
-            for url in feed_list(self.settings.corpus_dir)
-        ]
+        found = []
+        for url in feed_list(self.settings.corpus_dir):
+            known = state.get(url, {})
+            found.append(FeedInfo(
+                url, str(known.get("title", "")), known.get("checked"),
+                len(known.get("seen", [])), str(known.get("result", "")),
+                str(known.get("error", "")), int(known.get("failures", 0)), known.get("next"),
+            ))  # fmt: skip
+        return found
 
-    def add_feed(self, url: str) -> bool:
-        """Add a feed to the corpus's list; False when it is listed already."""
+    def add_feed(self, url: str, *, check: bool = True) -> bool:
+        """Add a feed to the corpus's list; False when it is listed already. It is fetched
+        once first (unless not `check`): what is not a feed is refused with the reason."""
+        if check and feed_url(url) not in feed_list(self.settings.corpus_dir):
+            check_feed(self.settings, url)
         return add_feed(self.settings.corpus_dir, url)
 
     def remove_feed(self, url: str) -> None:
@@ -332,12 +348,19 @@ class Assistant:
         remove_feed(self.settings.corpus_dir, url)
 
     def update_feeds(
-        self, *, limit: int | None = None, progress: Progress | None = None
+        self,
+        *,
+        limit: int | None = None,
+        progress: Progress | None = None,
+        due_only: bool = False,
     ) -> FeedReport:
-        """Add every feed's new entries (at most `limit` per feed), then reindex once."""
+        """Add every feed's new entries (at most `limit` per feed; with `due_only`, of the
+        feeds the schedule has due), then reindex once."""
+        every = dt.timedelta(minutes=self.settings.feeds_every_minutes or 60)
         return update_feeds(
-            self.settings, limit=limit, embed_model=self._embed_model, progress=progress
-        )
+            self.settings, limit=limit, embed_model=self._embed_model, progress=progress,
+            due_only=due_only, every=every,
+        )  # fmt: skip
 
     # ------------------------------------------------------------------ questions
 

@@ -8,22 +8,27 @@ and its errors, belong to the job. The CLI does its work in the foreground inste
 
 from __future__ import annotations
 
+import datetime as dt
+import logging
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from ingest.add import AddedArticle, AddReport, file_draft, is_url
-from ingest.feeds import FeedReport
+from ingest.feeds import FeedReport, due_feeds
 from ingest.progress import Progress
 from ingest.reindex import ReindexSummary, exclusive
-from rag.errors import ArticleError, JobsBusyError
+from rag.errors import ArticleError, JobsBusyError, RagError
 from rag.jobs import Job, JobRunner, Report, Work
 from rag.text.urls import url_problem
 
 if TYPE_CHECKING:
     from rag.api import Assistant
 
+log = logging.getLogger(__name__)
 EMBEDDING = "Embedding passages and their sentences"
+LOOK_EVERY = 60.0  # seconds between looks for due feeds (a failed feed's back-off ends)
 WAITING = 8  # jobs queued at most: a crowd of requests may not pile up work without end
 
 
@@ -50,6 +55,8 @@ class Background:
     def __init__(self, assistant: Assistant, runner: JobRunner | None = None) -> None:
         self.assistant = assistant
         self.runner = runner or JobRunner()
+        self._schedule: threading.Thread | None = None
+        self._stop = threading.Event()
 
     def get(self, job_id: str) -> Job | None:
         return self.runner.get(job_id)
@@ -126,11 +133,55 @@ class Background:
 
         return self._submit("delete", work)
 
-    def update_feeds(self) -> Job:
-        """Add every feed's new entries, then reindex once."""
+    def update_feeds(self, *, due_only: bool = False) -> Job:
+        """Add every feed's new entries (with `due_only`, the due feeds'), then reindex."""
 
         def work(report: Report) -> FeedReport:
             report(0, 0, "Fetching the feeds")
-            return self.assistant.update_feeds(progress=embedding(report))
+            return self.assistant.update_feeds(progress=embedding(report), due_only=due_only)
 
         return self._submit("feeds", work)
+
+    # ------------------------------------------------------------------ the feed schedule
+
+    def feeds_due(self, now: dt.datetime | None = None) -> Job | None:
+        """Queue an update of the feeds that are due at `now`, unless none is, or an
+        update is queued or running already; the job, or None."""
+        if any(j.kind == "feeds" and j.active for j in self.runner.jobs()):
+            return None
+        moment = now or dt.datetime.now(dt.timezone.utc)
+        if not due_feeds(self.assistant.settings, moment):
+            return None
+        try:
+            return self.update_feeds(due_only=True)
+        except RagError as exc:  # busy: the next look tries again
+            log.info("feeds not updated now: %s", exc)
+            return None
+
+    def schedule_feeds(self, every_minutes: float) -> bool:
+        """Update the due feeds from now on, every `every_minutes` (each feed's own next
+        update decides), on a daemon thread; False when it is off (0) or running already."""
+        if every_minutes <= 0 or self._schedule is not None:
+            return False
+        look = min(LOOK_EVERY, every_minutes * 60)
+        self._stop.clear()
+
+        def run() -> None:
+            while True:
+                try:
+                    self.feeds_due()
+                except Exception:  # the schedule must outlive any one bad look
+                    log.exception("the feed schedule failed to look for due feeds")
+                if self._stop.wait(look):
+                    return
+
+        self._schedule = threading.Thread(target=run, name="rag-feeds", daemon=True)
+        self._schedule.start()
+        return True
+
+    def stop_schedule(self) -> None:
+        """End the feed schedule (a running update finishes as a job)."""
+        self._stop.set()
+        if self._schedule is not None:
+            self._schedule.join(timeout=10)
+        self._schedule = None

@@ -71,6 +71,12 @@ class Settings(BaseSettings):
         False,
         description="Fetch from private, loopback and link-local addresses too (tests, intranets).",
     )
+    feeds_every_minutes: float = Field(
+        60,
+        ge=0,
+        description="`rag serve` and `rag ui` update the feeds this often (0 = only by hand or "
+        "cron); a failing feed waits twice as long after each failure, up to a day.",
+    )
 
     # Embedding
     embed_backend: Literal["local", "openai"] = Field(

@@ -50,6 +50,10 @@ class ReindexBusyError(RagError):
     """Another reindex holds the lock."""
 
 
+class FeedError(RagError):
+    """The feed list cannot be changed as asked (no feed, not listed)."""
+
+
 class UnknownConversationError(RagError):
     """No saved conversation (or answer in it) of that id."""
 

@@ -63,7 +63,10 @@ def _clean_env(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def make_settings(root: Path, **overrides: Any) -> Settings:
-    values: dict[str, Any] = {"data_dir": root / "index", "corpus_dir": root / "corpus"}
+    # no feed schedule unless a test turns it on: a background update would race the test
+    values: dict[str, Any] = {
+        "data_dir": root / "index", "corpus_dir": root / "corpus", "feeds_every_minutes": 0
+    }  # fmt: skip
     values.update(overrides)
     return Settings(_env_file=None, **values)  # type: ignore[call-arg]
 

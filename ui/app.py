@@ -49,7 +49,11 @@ st.set_option("client.showErrorDetails", "none")
 
 @st.cache_resource(show_spinner="Loading the assistant…")
 def assistant() -> Assistant:
-    return Assistant(get_settings())
+    settings = get_settings()
+    bot = Assistant(settings)
+    # the process's one assistant keeps the feeds up to date while the UI runs
+    bot.jobs.schedule_feeds(settings.feeds_every_minutes)
+    return bot
 
 
 def ask_example(question: str) -> None:

@@ -91,7 +91,12 @@ def cmd_feeds(args: argparse.Namespace, settings: Settings) -> int:
         feeds = bot.feeds()
         for feed in feeds:
             checked = feed.checked or "never"
-            say(f"{feed.url}  {feed.title or '-'}  ({feed.entries} entries, checked {checked})")
+            last = f": {feed.result}" if feed.result and not feed.error else ""
+            say(
+                f"{feed.url}  {feed.title or '-'}  ({feed.entries} entries, checked {checked}{last})"
+            )
+            if feed.error:
+                say(f"    failed {feed.failures}× in a row: {feed.error}; next try {feed.next}")
         if not feeds:
             say("no feeds yet: rag feeds add URL")
         return 0

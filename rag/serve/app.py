@@ -15,6 +15,7 @@ import datetime as dt
 import itertools
 import json
 import logging
+import threading
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import asdict
 from typing import Annotated, Any
@@ -33,6 +34,7 @@ from rag.errors import (
     ArticleError,
     ArticleNotIndexedError,
     DatabaseError,
+    FeedError,
     FetchError,
     IndexMismatchError,
     IndexMissingError,
@@ -52,6 +54,7 @@ from rag.serve.mcp_tools import make_mcp
 
 log = logging.getLogger(__name__)
 MAX_BODY = 1_000_000  # bytes of a JSON request
+CHECKS_AT_ONCE = 4  # feeds fetched at once to be checked; more get 429
 # A multipart upload's own framing (boundaries, part headers) on top of the article.
 UPLOAD_FRAMING = 64 * 1024
 
@@ -82,8 +85,12 @@ def create_app(assistant: Assistant, settings: Settings, *, host: str = "127.0.0
 
     @contextlib.asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
-        async with tools.session_manager.run():  # the MCP sessions live as long as the app
-            yield
+        assistant.jobs.schedule_feeds(settings.feeds_every_minutes)
+        try:
+            async with tools.session_manager.run():  # the MCP sessions live as long as the app
+                yield
+        finally:
+            assistant.jobs.stop_schedule()
 
     app = FastAPI(
         title="article-rag",
@@ -99,6 +106,8 @@ def create_app(assistant: Assistant, settings: Settings, *, host: str = "127.0.0
         upload_limit=settings.max_article_bytes + UPLOAD_FRAMING,
     )
     app.add_middleware(Gate, door=door)
+    # Worker threads are shared by every route: a crowd of slow feeds must not take them all.
+    fetching = threading.BoundedSemaphore(CHECKS_AT_ONCE)
 
     @app.exception_handler(ApiError)
     async def api_error(_request: Request, exc: ApiError) -> JSONResponse:
@@ -200,6 +209,33 @@ def create_app(assistant: Assistant, settings: Settings, *, host: str = "127.0.0
     def reindex() -> dict[str, Any]:
         return {"job": assistant.jobs.reindex().as_dict()}
 
+    @app.get("/v1/feeds")
+    def feeds() -> dict[str, Any]:
+        """Each feed with its last and next update, last result and error."""
+        return {"feeds": [asdict(f) for f in assistant.feeds()],
+                "every_minutes": settings.feeds_every_minutes}  # fmt: skip
+
+    @app.post("/v1/feeds", status_code=201)
+    def add_feed(body: UrlBody) -> dict[str, Any]:
+        """Fetched once first: what is not a feed is refused with the reason."""
+        if not fetching.acquire(blocking=False):
+            raise ApiError(429, "feeds are being checked already: try again in a moment",
+                           "rate_limit_error", "busy")  # fmt: skip
+        try:
+            added = assistant.add_feed(body.url)
+        finally:
+            fetching.release()
+        return {"url": body.url.strip(), "added": added}
+
+    @app.delete("/v1/feeds")
+    def remove_feed(url: str) -> dict[str, Any]:
+        assistant.remove_feed(url)
+        return {"removed": url}
+
+    @app.post("/v1/feeds/update", status_code=202)
+    def update_feeds() -> dict[str, Any]:
+        return {"job": assistant.jobs.update_feeds().as_dict()}
+
     @app.get("/v1/jobs")
     def jobs() -> dict[str, Any]:
         return {"jobs": [j.as_dict() for j in assistant.jobs.jobs()]}
@@ -233,7 +269,7 @@ def _status_of(exc: RagError) -> tuple[int, str]:
         return 409, "reindex_busy"
     if isinstance(exc, JobsBusyError):
         return 429, "busy"
-    if isinstance(exc, ArticleError | FetchError):
+    if isinstance(exc, ArticleError | FetchError | FeedError):
         return 400, "bad_article"
     if isinstance(exc, StoreUnavailableError | DatabaseError):
         return 503, "store_unavailable"

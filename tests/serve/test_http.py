@@ -342,3 +342,53 @@ def test_conversations_are_kept_across_a_restart(indexed: Settings, serve: Serve
     assert gone.status_code == 404 and gone.json()["error"]["code"] == "not_found"
     bad = httpx.post(f"{again}/v1/conversations/{cid}/messages", json={"question": "Und?"})
     assert bad.status_code == 404
+
+
+def test_the_server_updates_its_feeds_on_its_own(
+    newsroom: Settings, serve: Serve, web: WebServer
+) -> None:
+    """With RAG_FEEDS_EVERY_MINUTES set, a feed that gains an entry is read without any
+    request (a short interval: the schedule looks every 1.2 s here)."""
+    from ingest.feeds import add_feed
+    from tests.web_server import FEEDS, Response
+
+    full = (FEEDS / "lakeside.atom").read_bytes().replace(b"{BASE}", web.base.encode())
+    head, _, rest = full.partition(b"<entry>")
+    first_entry = b"<entry>" + rest.split(b"</entry>", 1)[0] + b"</entry>"
+    one = head + first_entry + b"\n</feed>\n"
+    atom = "application/atom+xml"
+    web.extra["/live.atom"] = Response(body=one, content_type=atom)
+    add_feed(newsroom.corpus_dir, web.url("live.atom"))
+    url = serve(newsroom, feeds_every_minutes=0.02)
+
+    def titles() -> set[str]:
+        return {a["title"] for a in httpx.get(url + "/v1/articles").json()["articles"]}
+
+    deadline = time.monotonic() + 300
+    while "Harbour reopens after six weeks of dredging" not in titles():
+        assert time.monotonic() < deadline, "the first update did not come"
+        time.sleep(0.5)
+    [feed] = httpx.get(url + "/v1/feeds").json()["feeds"]
+    assert feed["result"] == "1 new entry" and feed["next"] and feed["error"] == ""
+    web.extra["/live.atom"] = Response(body=full, content_type=atom)  # the feed gains one
+    while "Ferry operator orders two electric boats" not in titles():
+        assert time.monotonic() < deadline, "the new entry was not taken"
+        time.sleep(0.5)
+    kinds = {j["kind"] for j in httpx.get(url + "/v1/jobs").json()["jobs"]}
+    assert kinds == {"feeds"}, "only the schedule wrote"
+
+
+def test_feeds_are_added_checked_and_removed_over_http(
+    newsroom: Settings, serve: Serve, web: WebServer
+) -> None:
+    url = serve(newsroom)
+    bad = httpx.post(url + "/v1/feeds", json={"url": web.url("de-bahn-streik.html")}, timeout=60)
+    assert bad.status_code == 400 and "not a feed" in bad.json()["error"]["message"]
+    good = httpx.post(url + "/v1/feeds", json={"url": web.url("feeds/lindau.rss")}, timeout=60)
+    assert good.status_code == 201 and good.json()["added"] is True
+    job = finished(url, httpx.post(url + "/v1/feeds/update"))
+    assert job["state"] == "done" and job["result"]["new"] == 3
+    [feed] = httpx.get(url + "/v1/feeds").json()["feeds"]
+    assert feed["entries"] == 3 and feed["result"] == "3 new entries"
+    gone = httpx.delete(url + "/v1/feeds", params={"url": web.url("feeds/lindau.rss")})
+    assert gone.status_code == 200 and httpx.get(url + "/v1/feeds").json()["feeds"] == []

@@ -27,6 +27,7 @@ def make_app(monkeypatch: pytest.MonkeyPatch) -> Iterator[AppFactory]:
     def build(settings: Settings, **env: str) -> AppTest:
         monkeypatch.setenv("RAG_DATA_DIR", str(settings.data_dir))
         monkeypatch.setenv("RAG_CORPUS_DIR", str(settings.corpus_dir))
+        monkeypatch.setenv("RAG_FEEDS_EVERY_MINUTES", "0")  # no update races the test
         for key, value in env.items():
             monkeypatch.setenv(key, value)
         monkeypatch.chdir(settings.data_dir.parent)  # no developer's .env is read

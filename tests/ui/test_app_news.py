@@ -67,20 +67,25 @@ def test_feeds_in_the_sidebar(make_app: AppFactory, own_index: Settings, web: We
     at = make_app(own_index, **FETCH)
     at.run()
     assert "Update feeds" not in [b.label for b in at.button], "no feeds yet"
-    next(t for t in at.text_input if t.label.startswith("Feed URL")).set_value(
-        web.url("feeds/lakeside.atom")
-    )
-    next(b for b in at.button if b.label == "Add feed").click().run()
-    assert "Feed added." in page_text(at)
+    for url, said in ((web.url("de-bahn-streik.html"), "not a feed (text/html)"),
+                      (web.url("feeds/lakeside.atom"), "Feed added.")):  # fmt: skip
+        next(t for t in at.text_input if t.label.startswith("Feed URL")).set_value(url)
+        next(b for b in at.button if b.label == "Add feed").click().run()
+        assert said in page_text(at), "fetched once to see it is a feed"
     settle(next(b for b in at.button if b.label == "Update feeds").click().run())
     shown = page_text(at)
     assert "Feeds 1: 2 new entries, 2 added" in shown
     assert "Added *Ferry operator orders two electric boats*" in shown
     assert {m.label: m.value for m in at.metric}["Articles"] == "3"
     [feeds] = [e for e in at.expander if e.label.startswith("Feeds (")]
-    assert "Lakeside Courier" in text_of(feeds) and "2 entries" in text_of(feeds)
+    listed = text_of(feeds)
+    assert "Lakeside Courier" in listed and "2 entries" in listed and "2 new entries" in listed
     ask(at, "How many passengers will the electric ferries carry?")
     assert "300 passengers" in messages(at)[1]
+    next(b for b in at.button if b.key == "remove-feed-0").click().run()
+    assert "its articles stay in the corpus" in page_text(at)
+    assert "Update feeds" not in [b.label for b in at.button]
+    assert {m.label: m.value for m in at.metric}["Articles"] == "3"
 
 
 def sidebar_widget(at: AppTest, kind: str, label: str) -> Any:

@@ -102,7 +102,8 @@ def streamlit_app(settings: Settings, root: Path) -> Iterator[str]:
     env = {
         k: v for k, v in os.environ.items() if not k.startswith("RAG_") and k != "OPENAI_API_KEY"
     }
-    env.update(RAG_DATA_DIR=str(settings.data_dir), RAG_CORPUS_DIR=str(settings.corpus_dir))
+    env.update(RAG_DATA_DIR=str(settings.data_dir), RAG_CORPUS_DIR=str(settings.corpus_dir),
+               RAG_FEEDS_EVERY_MINUTES=str(settings.feeds_every_minutes))  # fmt: skip
     log = root / "streamlit.log"
     command = [
         sys.executable, "-m", "streamlit", "run", APP,
