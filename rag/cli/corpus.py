@@ -92,9 +92,8 @@ def cmd_feeds(args: argparse.Namespace, settings: Settings) -> int:
         for feed in feeds:
             checked = feed.checked or "never"
             last = f": {feed.result}" if feed.result and not feed.error else ""
-            say(
-                f"{feed.url}  {feed.title or '-'}  ({feed.entries} entries, checked {checked}{last})"
-            )
+            about = f"{feed.entries} entries, checked {checked}{last}"
+            say(f"{feed.url}  {feed.title or '-'}  ({about})")
             if feed.error:
                 say(f"    failed {feed.failures}× in a row: {feed.error}; next try {feed.next}")
         if not feeds:
