@@ -14,7 +14,7 @@ if TYPE_CHECKING:
     from ingest.feeds import FeedReport
     from ingest.reindex import ReindexSummary, Skipped
     from rag.answer.timeline import Event, Timeline
-    from rag.answer.types import Answer, ChatMessage, Citation, Copy
+    from rag.answer.types import Answer, ChatMessage, Citation, Copy, Delta, Final, StreamEvent
     from rag.api import ArticleInfo, Assistant, FeedInfo, IndexStatus
     from rag.background import Deleted
     from rag.config import Settings, get_settings
@@ -38,6 +38,9 @@ _HOMES = {
     "ChatMessage": "rag.answer.types",
     "Citation": "rag.answer.types",
     "Copy": "rag.answer.types",
+    "Delta": "rag.answer.types",
+    "Final": "rag.answer.types",
+    "StreamEvent": "rag.answer.types",
     "Conversation": "rag.db.conversations",
     "Deleted": "rag.background",
     "Job": "rag.jobs",
@@ -69,10 +72,12 @@ __all__ = [
     "Conversation",
     "Copy",
     "Deleted",
+    "Delta",
     "Event",
     "FeedInfo",
     "FeedReport",
     "Filters",
+    "Final",
     "IndexStatus",
     "Job",
     "Message",
@@ -82,6 +87,7 @@ __all__ = [
     "ReindexSummary",
     "Settings",
     "Skipped",
+    "StreamEvent",
     "Timeline",
     "Tuning",
     "byline",

@@ -30,7 +30,8 @@ from ingest.feeds import (
 from ingest.load import read_article
 from ingest.progress import Progress
 from ingest.reindex import ReindexSummary, exclusive, reindex
-from rag.answer.types import MAX_EVENTS, Answer, ChatMessage
+from rag.answer.stream import events
+from rag.answer.types import MAX_EVENTS, Answer, ChatMessage, Final, StreamEvent
 from rag.background import Background
 from rag.config import Settings, get_settings
 from rag.db.conversations import Conversation, Conversations, Message, marked_sources
@@ -84,6 +85,17 @@ class FeedInfo:
     error: str = ""  # why the last update failed
     failures: int = 0  # in a row
     next: str | None = None  # when the schedule asks it next, ISO (None: at the next update)
+
+
+MAX_TOP_K = 100  # passages one question may retrieve, in every interface
+
+
+def checked_top_k(top_k: int | None) -> int | None:
+    """`top_k` when it is a number of passages one question may retrieve (None: the
+    settings' own); QuestionError otherwise. The one rule for every interface."""
+    if top_k is not None and not 1 <= top_k <= MAX_TOP_K:
+        raise QuestionError(f"top_k must be between 1 and {MAX_TOP_K}, not {top_k}")
+    return top_k
 
 
 def clean_question(question: str, max_chars: int) -> str:
@@ -377,6 +389,7 @@ class Assistant:
         """The passages retrieval finds for `query`, best first, without an answer (the
         query's own time expressions are not read: pass `filters`)."""
         text = clean_question(query, self.settings.max_question_chars)
+        top_k = checked_top_k(top_k)
         with self._slots:
             return self._open().engine.retriever.search(text, top_k, filters=filters).passages
 
@@ -404,12 +417,10 @@ class Assistant:
         filters: Filters | None = None,
     ) -> Answer:
         """Answer a question that may follow up on `history` (oldest first)."""
-        answer: Answer | None = None
-        for item in self.stream(question, history, top_k=top_k, filters=filters):
-            if isinstance(item, Answer):
-                answer = item
-        assert answer is not None  # stream always ends with the Answer
-        return answer
+        for event in self.stream(question, history, top_k=top_k, filters=filters):
+            if isinstance(event, Final):
+                return event.answer
+        raise RuntimeError("the answer stream ended without an answer")
 
     def stream(
         self,
@@ -418,19 +429,20 @@ class Assistant:
         *,
         top_k: int | None = None,
         filters: Filters | None = None,
-    ) -> Iterator[str | Answer]:
-        """Yield the answer's text in pieces as it is produced, then the final `Answer`.
-
-        The pieces joined equal `Answer.text`, except when the model fails midway: then
-        the final `Answer` is the extractive one, with `notice` saying what failed, and it
-        replaces the text streamed so far. `filters` limit the articles searched; a time
-        expression in the question ("last week") limits them too, unless `filters` set
-        the dates; `Answer.filters` says what was applied.
+    ) -> Iterator[StreamEvent]:
+        """Yield the answer's text as `Delta`s as it is produced, then a `Final` with the
+        answer and whether it replaces the text streamed (the model failed midway: the
+        extractive answer, with `notice` saying what failed; rag.answer.types.Final).
+        `filters` limit the articles searched; a time expression in the question ("last
+        week") limits them too, unless `filters` set the dates; `Answer.filters` says
+        what was applied.
         """
         text = clean_question(question, self.settings.max_question_chars)
+        top_k = checked_top_k(top_k)
         with self._slots:
             engine = self._open().engine
-        yield from self._in_slots(engine.stream(text, list(history or ()), top_k, filters))
+        pieces = self._in_slots(engine.stream(text, list(history or ()), top_k, filters))
+        yield from events(pieces)
 
     # ------------------------------------------------------------------ saved conversations
 

@@ -87,7 +87,7 @@ def test_reindex_names_each_skipped_file_once(tmp_path: Path, cli: Cli) -> None:
     [
         (["ask", "Why is Windsurf the flashpoint?"], "rag reindex"),
         (["ask", "   "], "empty"),
-        (["ask", "x", "--top-k", "0"], "--top-k"),
+        (["ask", "x", "--top-k", "0"], "top_k must be between 1 and 100"),
     ],
 )
 def test_user_errors_are_one_line(

@@ -193,7 +193,7 @@ def download_button(slot: DeltaGenerator, key: str) -> None:
 
 def sidebar(
     bot: Assistant, status: IndexStatus | None
-) -> tuple[DeltaGenerator, DeltaGenerator, Filters]:
+) -> tuple[DeltaGenerator, DeltaGenerator, Filters | None]:
     """The sidebar; returns the download button's slot, to refresh once an answer is in,
     the conversations' slot, drawn last (an answer may start a conversation), and the
     filters it sets."""
@@ -244,16 +244,16 @@ def main() -> None:
     for position, turn in enumerate(turns()):
         show_turn(bot, turn, position)
     question = st.chat_input(
-        "Ask about the articles…",
+        "Ask about the articles…" if filters is not None else "Fix the filters in the sidebar",
         max_chars=bot.settings.max_question_chars,
-        disabled=status is None,
+        disabled=status is None or filters is None,
     )
     question = question or st.session_state.pop("pending", None)
     if problem:
         st.error(answer_markdown(problem), icon=":material/error:")
     elif status is None:
         build_index_prompt(bot)
-    elif question:
+    elif question and filters is not None:
         if answer(bot, question, filters):
             download_button(download_slot, "download-with-answer")
     elif not turns():

@@ -9,6 +9,7 @@ from collections.abc import Sequence
 import streamlit as st
 
 from rag import AppliedFilters, ArticleInfo, Assistant, Filters, RagError, Timeline
+from rag.errors import QuestionError
 from ui.render import answer_markdown, literal_markdown, source_link
 
 LANGUAGES = {"de": "German", "en": "English", "fr": "French", "es": "Spanish", "it": "Italian"}
@@ -44,9 +45,9 @@ def set_filters(saved: dict[str, object]) -> None:
 
 def filter_panel(
     articles: Sequence[ArticleInfo], outlets: Sequence[str], *, disabled: bool
-) -> Filters:
+) -> Filters | None:
     """The sidebar's filters over the indexed articles and their outlets (one name per
-    site); what they are set to now."""
+    site); what they are set to now, or None while they are not valid (said there)."""
     days = sorted(dt.date.fromisoformat(a.date) for a in articles if a.date)
     languages = sorted({a.language for a in articles if a.language})
     _forget_missing(days, outlets, languages)
@@ -62,10 +63,11 @@ def filter_panel(
         "Languages", languages, key="filter_languages", format_func=language_name,
         placeholder="All languages", disabled=disabled,
     )  # fmt: skip
-    if since and until and since > until:
-        st.caption("“From” is after “until”: the two days are swapped.")
-        since, until = until, since
-    filters = Filters(since, until, list(chosen_outlets), list(chosen_languages))
+    try:  # the rules of a filter are Filters' own (a first day after the last is refused)
+        filters = Filters(since, until, list(chosen_outlets), list(chosen_languages))
+    except QuestionError as exc:
+        st.error(answer_markdown(str(exc).capitalize()), icon=":material/event_busy:")
+        return None
     if filters.dated:
         st.caption("Articles without a date are left out while a day is set.")
     if not filters.empty:

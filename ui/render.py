@@ -13,7 +13,7 @@ import string
 from collections.abc import Callable, Iterable, Iterator
 from urllib.parse import quote, urlsplit
 
-from rag import Answer, byline
+from rag import Answer, Delta, StreamEvent, byline
 
 WORD_JOINER = "\u2060"
 # GFM finds bare "http://…", "www.…" and "name@host" after escapes are resolved, so a
@@ -42,24 +42,25 @@ def export_markdown(text: str) -> str:
 
 
 def escaped_stream(
-    items: Iterable[str | Answer],
+    events: Iterable[StreamEvent],
     answers: list[Answer],
     on_item: Callable[[], object] | None = None,
 ) -> Iterator[str]:
-    """The text deltas of `Assistant.stream`, escaped; its final `Answer` goes into `answers`.
+    """The text deltas of `Assistant.stream`, escaped; its final `Answer` goes into
+    `answers` (the UI then draws the answer's own text in place of the streamed one).
 
     The escaping of a prefix is a prefix of the escaping of the whole, so each delta is the
     new part of the escaped text so far: a URL split across deltas is still broken up.
     `on_item` runs for every item (the UI clears its "searching" note with it).
     """
     raw, shown = "", ""
-    for item in items:
+    for event in events:
         if on_item is not None:
             on_item()
-        if isinstance(item, Answer):
-            answers.append(item)
+        if not isinstance(event, Delta):
+            answers.append(event.answer)
             continue
-        raw += item
+        raw += event.text
         safe = answer_markdown(raw)
         delta, shown = safe[len(shown) :], safe
         if delta:

@@ -117,3 +117,29 @@ class Answer:
             cast(Confidence, data.get("confidence")),
             tuple(data.get("unsupported") or ()),
         )
+
+
+@dataclass(frozen=True)
+class Delta:
+    """A piece of an answer's text, as it is produced."""
+
+    text: str
+
+
+@dataclass(frozen=True)
+class Final:
+    """The finished answer, last in a stream, with how it relates to the deltas before it
+    (decided once, in rag.answer.stream, so no interface compares texts):
+    `rest` is what follows the streamed text to make `answer.text` exactly ("" when the
+    deltas were all of it), or None when the streamed text is not its beginning: then the
+    answer is restated after it. `replaces_stream`: a reader would see another answer than
+    the one streamed (the model failed midway and the articles are quoted instead, or the
+    claim check moved markers to other claims); say so when showing it again."""
+
+    answer: Answer
+    streamed: str
+    rest: str | None
+    replaces_stream: bool
+
+
+StreamEvent = Delta | Final

@@ -37,9 +37,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         level=logging.INFO if args.verbose else logging.WARNING,
         format="%(levelname)s %(name)s: %(message)s",
     )
-    if getattr(args, "top_k", None) is not None and not 1 <= args.top_k <= 50:
-        print("error: --top-k must be between 1 and 50", file=sys.stderr)
-        return 2
     if getattr(args, "limit", None) is not None and args.limit < 1:
         print("error: --limit must be at least 1", file=sys.stderr)
         return 2

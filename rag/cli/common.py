@@ -8,8 +8,7 @@ import re
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, TextIO
 
-from rag.answer.citations import as_read
-from rag.answer.types import Answer
+from rag.answer.types import Answer, Delta, StreamEvent
 from rag.config import Settings
 from rag.text.byline import byline
 from rag.text.controls import printable
@@ -122,27 +121,25 @@ def print_sources(answer: Answer) -> None:
                 say(f"    also in: {copies}")
 
 
-def stream_answer(items: Iterator[str | Answer]) -> Answer:
+def stream_answer(events: Iterator[StreamEvent]) -> Answer:
     """Print deltas as they arrive, then the sources; returns the final answer."""
-    streamed = False
-    printed = ""
-    for item in items:
-        if isinstance(item, Answer):
-            if not streamed:
-                say(item.text, end="")
-            elif as_read(item.text) != as_read(printed):
-                # The model failed midway (the articles quoted instead), or the claim check
-                # moved markers to other claims or passages: the answer as it stands.
-                failed = item.mode == "extractive"
-                say("\n\n[the model's answer was set aside; quoting the articles instead]\n"
-                    if failed else "\n\n[citations checked]\n")  # fmt: skip
-                say(item.text, end="")
-            say()
-            print_sources(item)
-            return item
-        say(item, end="", flush=True)
-        printed += item
-        streamed = True
+    for event in events:
+        if isinstance(event, Delta):
+            say(event.text, end="", flush=True)
+            continue
+        answer = event.answer
+        if event.replaces_stream:
+            # The model failed midway (the articles quoted instead), or the claim check
+            # moved markers to other claims or passages: the answer as it stands.
+            failed = answer.mode == "extractive"
+            say("\n\n[the model's answer was set aside; quoting the articles instead]\n"
+                if failed else "\n\n[citations checked]\n")  # fmt: skip
+            say(answer.text, end="")
+        elif event.rest:  # what a reader sees is what was streamed; a moved marker aside
+            say(event.rest, end="")
+        say()
+        print_sources(answer)
+        return answer
     raise RuntimeError("the answer stream ended without an answer")
 
 

@@ -26,8 +26,7 @@ from fastapi.responses import JSONResponse, StreamingResponse
 from mcp.server.transport_security import TransportSecuritySettings
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from rag.answer.citations import as_read
-from rag.answer.types import Answer, ChatMessage
+from rag.answer.types import ChatMessage, Delta, StreamEvent
 from rag.api import Assistant
 from rag.config import Settings
 from rag.errors import (
@@ -294,36 +293,33 @@ def _whole_stream(text: str) -> Iterator[dict[str, Any]]:
 
 
 def _answer_stream(
-    first: str | Answer, rest: Iterator[str | Answer], with_sources: bool
+    first: StreamEvent, rest: Iterator[StreamEvent], with_sources: bool
 ) -> Iterator[dict[str, Any]]:
     """The answer's text deltas as they come; its citations on the last chunk. When the
-    final answer differs from what was streamed (the model failed, or the claim check moved
-    its markers), it follows as a whole, so the annotations point into text the client
-    has."""
+    final answer is not what was streamed continued (the model failed, or the claim check
+    moved its markers), it follows as a whole, so the annotations point into text the
+    client has."""
     sid = protocol.new_stream_id()
     yield protocol.chunk(sid, {"role": "assistant", "content": ""})
-    streamed = ""
-    for item in itertools.chain([first], rest):
-        if isinstance(item, Answer):
-            content = protocol.content_of(item, with_sources)
-            tail = ""
-            if not content.startswith(streamed) or as_read(streamed) != as_read(item.text):
-                tail = "\n\n" + content if streamed else content
-                full = streamed + tail
-            else:
-                tail = content[len(streamed) :]
-                full = content
-            offset = len(full) - len(content)
-            notes = [
-                {**a, "url_citation": {**a["url_citation"],
-                 "start_index": a["url_citation"]["start_index"] + offset,
-                 "end_index": a["url_citation"]["end_index"] + offset}}
-                for a in protocol.url_citations(content, item.citations)
-            ]  # fmt: skip
-            delta: dict[str, Any] = {"annotations": notes}
-            if tail:
-                delta["content"] = tail
-            yield protocol.chunk(sid, delta, "stop", protocol.extra_fields(item))
-            return
-        streamed += item
-        yield protocol.chunk(sid, {"content": item})
+    for event in itertools.chain([first], rest):
+        if isinstance(event, Delta):
+            yield protocol.chunk(sid, {"content": event.text})
+            continue
+        answer = event.answer
+        content = protocol.content_of(answer, with_sources)
+        if event.rest is not None and not event.replaces_stream:
+            tail, offset = content[len(event.streamed) :], 0
+        else:
+            tail = "\n\n" + content if event.streamed else content
+            offset = len(event.streamed) + len(tail) - len(content)
+        notes = [
+            {**a, "url_citation": {**a["url_citation"],
+             "start_index": a["url_citation"]["start_index"] + offset,
+             "end_index": a["url_citation"]["end_index"] + offset}}
+            for a in protocol.url_citations(content, answer.citations)
+        ]  # fmt: skip
+        delta: dict[str, Any] = {"annotations": notes}
+        if tail:
+            delta["content"] = tail
+        yield protocol.chunk(sid, delta, "stop", protocol.extra_fields(answer))
+        return

@@ -11,8 +11,6 @@ from pydantic import BaseModel, ConfigDict, Field
 from rag import Filters
 from rag.serve import protocol
 
-MAX_TOP_K = 100
-
 
 class FilterBody(BaseModel):
     model_config = ConfigDict(extra="forbid")
@@ -37,7 +35,7 @@ class AskBody(BaseModel):
     question: str
     history: list[Turn] = Field(default_factory=list)
     filters: FilterBody | None = None
-    top_k: int | None = Field(None, ge=1, le=MAX_TOP_K)
+    top_k: int | None = None  # the Assistant checks it
 
 
 class SearchBody(BaseModel):
@@ -45,7 +43,7 @@ class SearchBody(BaseModel):
 
     query: str
     filters: FilterBody | None = None
-    top_k: int | None = Field(None, ge=1, le=MAX_TOP_K)
+    top_k: int | None = None  # the Assistant checks it
 
 
 class ChatBody(BaseModel):
@@ -76,7 +74,7 @@ class MessageBody(BaseModel):
 
     question: str
     filters: FilterBody | None = None
-    top_k: int | None = Field(None, ge=1, le=MAX_TOP_K)
+    top_k: int | None = None  # the Assistant checks it
 
 
 class FeedbackBody(BaseModel):

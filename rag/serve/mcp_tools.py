@@ -75,9 +75,7 @@ def make_mcp(assistant: Assistant) -> MCPServer:
         """Passages of the news articles that match `query`, best first: each with its
         article's title, date, outlet and url, its text, and its place in the article
         (start_char/end_char). Narrow by publication day (since/until, YYYY-MM-DD), outlet
-        names or languages ("de", "en"). top_k: 1 to 50."""
-        if not 1 <= top_k <= 50:
-            raise ArgumentError("top_k must be between 1 and 50")
+        names or languages ("de", "en"). top_k: 1 to 100."""
         filters = _filters(since, until, outlets, languages)
         found = await run(lambda: assistant.search(query, top_k=top_k, filters=filters))
         return [passage_result(p) for p in found]
@@ -91,21 +89,12 @@ def make_mcp(assistant: Assistant) -> MCPServer:
     ) -> dict[str, Any]:
         """A cited answer from the articles, in the language of the question: `answer`
         with [n] markers, `confidence` (high: the articles state it; low: the closest
-        passages, maybe not the answer; none: the articles do not say), and `citations`
-        (n, title, date, outlet, url, the quoted sentence)."""
+        passages, maybe not the answer; none: the articles do not say), `citations` (n,
+        doc_id, title, date, outlet, source url, the quoted sentence `quote`, the passage
+        `text` and its start_char/end_char in the article) and the `filters` applied."""
         filters = _filters(since, until, outlets)
         answer = await run(lambda: assistant.ask(question, filters=filters))
-        return {
-            "answer": answer.text,
-            "confidence": answer.confidence,
-            "notice": answer.notice,
-            "citations": [
-                {"n": c.n, "doc_id": c.doc_id, "title": c.title, "date": c.date,
-                 "outlet": c.outlet, "url": c.source, "quote": c.quote,
-                 "start_char": c.start_char, "end_char": c.end_char}
-                for c in answer.citations
-            ],
-        }  # fmt: skip
+        return answer.as_dict()  # the one form of an answer: as /v1/ask gives it
 
     @server.tool()
     async def list_articles(

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from pydantic import SecretStr
 
-from rag import Answer, Assistant, ChatMessage
+from rag import Assistant, ChatMessage, Delta, Final
 from rag.config import Settings
 from tests.conftest import LIVE_ENV
 
@@ -40,10 +40,10 @@ def test_live_answer_is_cited(live: Assistant) -> None:
 
 
 def test_live_stream_and_follow_up(live: Assistant) -> None:
-    items = list(live.stream("Warum streiten OpenAI und Microsoft?"))
-    final = items[-1]
-    assert isinstance(final, Answer)
-    assert "".join(str(i) for i in items[:-1]) == final.text
+    *deltas, last = live.stream("Warum streiten OpenAI und Microsoft?")
+    assert isinstance(last, Final) and not last.replaces_stream
+    final = last.answer
+    assert "".join(d.text for d in deltas if isinstance(d, Delta)) == final.text
     history = [
         ChatMessage("user", "Why is Windsurf the flashpoint?"),
         ChatMessage("assistant", final.text),

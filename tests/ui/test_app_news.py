@@ -185,3 +185,18 @@ def test_timeline_toggle_shows_the_questions_articles_in_date_order(
     at.run()  # kept across reruns without searching again
     assert at.session_state.timelines and len(at.chat_message[1].toggle) == 1
     assert rendered(text_of(at.chat_message[1])).count("2024-05-28 · Seekurier") == 1
+
+
+def test_a_first_day_after_the_last_is_refused_not_swapped(
+    make_app: AppFactory, news_settings: Settings
+) -> None:
+    """The filters' rule is Filters' own: the sidebar says what is wrong and asks nothing."""
+    at = make_app(news_settings, RAG_TODAY=NEWS_TODAY)
+    at.run()
+    sidebar_widget(at, "date_input", "Published from").set_value(dt.date(2024, 6, 6)).run()
+    sidebar_widget(at, "date_input", "Published until").set_value(dt.date(2024, 6, 3)).run()
+    assert not at.exception
+    assert "is after its last" in " ".join(e.value for e in at.sidebar.error)
+    assert at.chat_input[0].disabled
+    sidebar_widget(at, "date_input", "Published until").set_value(dt.date(2024, 6, 9)).run()
+    assert not at.sidebar.error and not at.chat_input[0].disabled

@@ -8,6 +8,7 @@ from collections.abc import Callable
 import pytest
 
 from rag import Answer
+from rag.answer.stream import events
 from tests.ui.conftest import rendered
 from ui.render import (
     WORD_JOINER,
@@ -91,7 +92,7 @@ def test_escaped_stream_escapes_deltas_and_keeps_the_answer() -> None:
     final = Answer("Mehr unter https://evil.example [1]", "extractive")
     deltas = ["Mehr unter http", "s:", "//evil.example", " [1]"]
     answers: list[Answer] = []
-    out = list(escaped_stream([*deltas, final], answers))
+    out = list(escaped_stream(events(iter([*deltas, final])), answers))
     assert "".join(out) == answer_markdown(final.text)
     assert f"https\\:{WORD_JOINER}//evil" in "".join(out)
     assert answers == [final]

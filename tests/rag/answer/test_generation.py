@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from pydantic import SecretStr
 
-from rag import Answer, Assistant, ChatMessage, Filters
+from rag import Answer, Assistant, ChatMessage, Delta, Filters, Final, StreamEvent
 from rag.answer.generation import says_not_stated
 from rag.config import Settings
 from rag.errors import ConfigError
@@ -50,10 +50,13 @@ def _windsurf_answer(request: dict[str, Any]) -> Reply:
     )
 
 
-def _final(items: list[str | Answer]) -> Answer:
-    assert isinstance(items[-1], Answer)
-    assert all(isinstance(i, str) for i in items[:-1])
-    return items[-1]
+def _final(items: list[StreamEvent]) -> Answer:
+    """The stream's answer: deltas, then one Final that says the deltas were all of it."""
+    last = items[-1]
+    assert isinstance(last, Final)
+    assert all(isinstance(i, Delta) for i in items[:-1])
+    assert last.streamed == "".join(i.text for i in items[:-1] if isinstance(i, Delta))
+    return last.answer
 
 
 def test_generated_answer_cites_the_windsurf_passage(
@@ -96,7 +99,8 @@ def test_stream_yields_deltas_then_the_answer(
     items = list(llm_assistant.stream(QUESTION))
     answer = _final(items)
     assert len(items) > 10, "many small deltas"
-    assert "".join(str(i) for i in items[:-1]) == answer.text
+    assert "".join(i.text for i in items[:-1] if isinstance(i, Delta)) == answer.text
+    assert items[-1] == Final(answer, answer.text, "", False)
     assert answer.citations
 
 
@@ -368,9 +372,9 @@ def test_a_model_answer_from_outside_a_filter_says_so(
     assert answer.filters is not None and answer.filters.outside
     assert answer.citations[0].date == "2024-06-06"
     streamed = "".join(
-        d
+        d.text
         for d in news_llm.stream("Wie hoch stieg der Pegel des Bodensees?", filters=since_august)
-        if isinstance(d, str)
+        if isinstance(d, Delta)
     )
     assert streamed.startswith(lead), "the lead streams first"
 
