@@ -346,11 +346,10 @@ def test_conversations_are_kept_across_a_restart(indexed: Settings, serve: Serve
 
 
 def test_the_server_updates_its_feeds_on_its_own(
-    newsroom: Settings, serve: Serve, web: WebServer
+    newsroom: Settings, serve: Serve, web: WebServer, assistant_for: Any
 ) -> None:
     """With RAG_FEEDS_EVERY_MINUTES set, a feed that gains an entry is read without any
     request (a short interval: the schedule looks every 1.2 s here)."""
-    from ingest.feeds import add_feed
     from tests.web_server import FEEDS, Response
 
     full = (FEEDS / "lakeside.atom").read_bytes().replace(b"{BASE}", web.base.encode())
@@ -359,7 +358,7 @@ def test_the_server_updates_its_feeds_on_its_own(
     one = head + first_entry + b"\n</feed>\n"
     atom = "application/atom+xml"
     web.extra["/live.atom"] = Response(body=one, content_type=atom)
-    add_feed(newsroom.corpus_dir, web.url("live.atom"))
+    assert assistant_for(newsroom).add_feed(web.url("live.atom"))
     url = serve(newsroom, feeds_every_minutes=0.02)
 
     def titles() -> set[str]:
