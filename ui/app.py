@@ -15,27 +15,29 @@ from ui.conversations import (
     feedback_widget,
     follow_url,
     new_chat,
+    open_id,
     save_turn,
     turns,
 )
-from ui.corpus import build_index_prompt, corpus_panel, describe_corpus, index_status
+from ui.corpus import (
+    build_index_prompt,
+    corpus_panel,
+    describe_corpus,
+    example_questions,
+    index_status,
+)
 from ui.feeds import feeds_panel
 from ui.filters import chips_markdown, filter_panel, timeline_toggle
-from ui.history import Turn, chat_history, conversation_markdown
+from ui.history import Turn, answer_text, chat_history, conversation_markdown
 from ui.login import require_login
 from ui.render import (
     answer_markdown,
     copy_markdown,
     escaped_stream,
+    linked_markers,
     literal_markdown,
     passage_markdown,
     source_link,
-)
-
-EXAMPLES = (
-    "Why is Windsurf the flashpoint?",
-    "Warum streiten OpenAI und Microsoft?",
-    "What does Microsoft demand from OpenAI?",
 )
 
 AVATARS = {"user": ":material/person:", "assistant": ":material/newspaper:"}
@@ -54,6 +56,19 @@ def assistant() -> Assistant:
     # the process's one assistant keeps the feeds up to date while the UI runs
     bot.jobs.schedule_feeds(settings.feeds_every_minutes)
     return bot
+
+
+def regenerate(bot: Assistant, position: int) -> None:
+    """Ask the last question again: its answer goes, and the new one takes its place."""
+    turn = turns()[position]
+    if turn.message is not None and open_id():
+        try:
+            bot.conversations.drop_answer(open_id(), turn.message)
+        except RagError as exc:
+            st.session_state.conversation_error = str(exc)
+            return
+    del turns()[position - 1 :]
+    st.session_state.pending = turn.question
 
 
 def ask_example(question: str) -> None:
@@ -104,9 +119,22 @@ def show_chips(turn: Turn) -> None:
 
 
 def show_extras(bot: Assistant, turn: Turn, position: int) -> None:
-    """Below an answer: its sources, the timeline of its question, and thumbs."""
+    """Below an answer: its sources, the timeline of its question, thumbs, copy and (the
+    last answer) regenerate."""
     show_sources(turn)
-    feedback_widget(bot, turn, position)
+    thumbs, copy, again = st.columns([2, 1, 1], vertical_alignment="center")
+    with thumbs:
+        feedback_widget(bot, turn, position)
+    with copy.popover(
+        "Copy", icon=":material/content_copy:", width="stretch",
+        help="The answer as text with its sources, with a copy button",
+    ):  # fmt: skip
+        st.code(answer_text(turn), language=None, wrap_lines=True)
+    if position == len(turns()) - 1 and turn.question:
+        again.button(
+            "Again", key=f"again-{position}", icon=":material/refresh:", width="stretch",
+            on_click=regenerate, args=(bot, position), help="Answer this question again",
+        )  # fmt: skip
     if turn.question:
         timeline_toggle(bot, turn.question, turn.filters, f"timeline-{position}")
 
@@ -115,10 +143,12 @@ def show_body(where: DeltaGenerator, turn: Turn) -> None:
     """The answer text; muted when the articles may not answer it (its lead says so), and
     the model's statements that no passage supports, marked."""
     box = where.container()
+    # a marker opens its article's page, where the article came from the web
+    text = linked_markers(answer_markdown(turn.content), {c.n: c.source for c in turn.citations})
     if turn.confidence == "low":
-        box.caption(answer_markdown(turn.content))
+        box.caption(text)
     else:
-        box.markdown(answer_markdown(turn.content))
+        box.markdown(text)
     for claim in turn.unsupported:
         box.caption(f":material/report: Not found in the passages: “{literal_markdown(claim)}”")
 
@@ -172,7 +202,7 @@ def answer(bot: Assistant, question: str, filters: Filters) -> bool:
 def empty_state(bot: Assistant, description: str) -> None:
     st.markdown(description)
     st.caption("Ask in English or German; every answer cites its passages. Try one of these:")
-    for example in EXAMPLES:
+    for example in example_questions(bot.articles()):
         st.button(example, on_click=ask_example, args=(example,), icon=":material/chat_bubble:")
 
 

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections.abc import Sequence
+from functools import partial
 
 import streamlit as st
 
-from rag import Assistant, IndexStatus, byline
+from rag import ArticleInfo, Assistant, IndexStatus, RagError, byline
 from rag.errors import IndexMissingError
 from ui.adding import add_article
 from ui.feedback import show_flash
@@ -41,6 +43,26 @@ def describe_corpus(bot: Assistant, status: IndexStatus) -> str:
     return line + "."
 
 
+EXAMPLE_TITLE_CHARS = 70
+
+
+def example_questions(articles: Sequence[ArticleInfo], count: int = 3) -> list[str]:
+    """Questions to start with, from the corpus's newest stories: the latest news when
+    articles are dated, then what the newest ones are about (pure)."""
+    dated = sorted((a for a in articles if a.date), key=lambda a: a.date or "", reverse=True)
+    picks = ["What's the latest news?"] if dated else []
+    for article in [*dated, *(a for a in articles if not a.date)]:
+        if len(picks) == count:
+            break
+        title = " ".join(article.title.split())
+        if len(title) > EXAMPLE_TITLE_CHARS:
+            title = title[: EXAMPLE_TITLE_CHARS - 1].rsplit(" ", 1)[0] + "…"
+        question = f"What do the articles say about “{title}”?"
+        if title and question not in picks:
+            picks.append(question)
+    return picks
+
+
 def friendly_time(stamp: str | None) -> str:
     if not stamp:
         return "never"
@@ -61,6 +83,27 @@ def article_list(bot: Assistant) -> None:
                 f" · {d.copies} more {'copy' if d.copies == 1 else 'copies'}" if d.copies else ""
             )
             st.markdown(f"**{literal_markdown(d.title)}**  \n:gray[{where}{copies}]")
+            read, delete = st.columns(2)
+            with read.popover("Read", icon=":material/article:", width="stretch"):
+                _read(bot, d.doc_id)
+            with delete.popover("Delete", icon=":material/delete:", width="stretch"):
+                st.caption("Delete this article from the corpus and the index?")
+                if st.button("Delete", key=f"delete-article-{d.doc_id}", type="primary") and (
+                    start(bot, partial(bot.jobs.delete, d.doc_id), "Deleting the article")
+                ):
+                    st.rerun()
+
+
+def _read(bot: Assistant, doc_id: str) -> None:
+    """An article's whole text as the index holds it, as plain text."""
+    try:
+        text = bot.article_text(doc_id)
+    except RagError as exc:
+        st.warning(answer_markdown(str(exc)))
+        return
+    for paragraph in text.split("\n\n"):
+        if paragraph.strip():
+            st.markdown(literal_markdown(paragraph.strip()))
 
 
 def reindex_button(bot: Assistant) -> None:

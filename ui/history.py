@@ -116,3 +116,17 @@ def conversation_markdown(turns: Sequence[Turn], *, title: str = "article-rag co
                 block += f"\n\nAlso in: {copies}"
             parts.append(block)
     return "\n\n".join(parts) + "\n"
+
+
+def answer_text(turn: Turn) -> str:
+    """An answer as plain text to paste elsewhere: the answer, then its sources (pure)."""
+    lines = [turn.content]
+    if turn.citations:
+        lines.append("")
+        lines.append("Sources:")
+    for c in turn.citations:
+        where = byline(c.outlet, c.date)
+        url = safe_url(c.source)
+        lines.append(f"[{c.n}] {c.title}" + (f", {where}" if where else "") +
+                     (f" <{url}>" if url else ""))  # fmt: skip
+    return "\n".join(lines)

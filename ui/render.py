@@ -130,3 +130,21 @@ def copy_markdown(outlet: str, date: str, source: str) -> str:
     where = byline(outlet, date, sep=" ", escape=_escape_line)
     link = source_link(source) if source else ""
     return " ".join(p for p in (where, link) if p)
+
+
+_MARKER = re.compile(r"\[(\d{1,3}(?:\s*,\s*\d{1,3})*)\]")
+
+
+def linked_markers(markdown: str, sources: dict[int, str]) -> str:
+    """An escaped answer whose `[n]` markers link to their article's page (`sources`: a
+    citation's number to its source; one that is no http(s) URL stays plain) (pure)."""
+
+    def link(match: re.Match[str]) -> str:
+        numbers = [int(n) for n in re.split(r"\s*,\s*", match.group(1))]
+        parts = []
+        for n in numbers:
+            url = safe_url(sources.get(n, ""))
+            parts.append(f"[\\[{n}\\]]({url})" if url else f"[{n}]")
+        return " ".join(parts) if len(numbers) > 1 else parts[0]
+
+    return _MARKER.sub(link, markdown)

@@ -174,6 +174,20 @@ class Conversations:
             Message(int(answered or 0), "assistant", text, now, dict(answer)),
         )
 
+    def drop_answer(self, conversation_id: str, message_id: int) -> None:
+        """Remove an answer and the question it answered (and anything after them), to
+        ask it again."""
+        with self.db.connect() as conn:
+            self._row(conn, conversation_id)
+            asked = conn.execute(
+                "SELECT MAX(id) FROM messages WHERE conversation = ? AND role = 'user' AND id < ?",
+                (conversation_id, message_id),
+            ).fetchone()[0]
+            conn.execute(
+                "DELETE FROM messages WHERE conversation = ? AND id >= ?",
+                (conversation_id, asked if asked is not None else message_id),
+            )
+
     def rate(
         self, conversation_id: str, message_id: int, rating: Rating | None, note: str = ""
     ) -> Message:

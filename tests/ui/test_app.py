@@ -9,10 +9,11 @@ import pytest
 from filelock import FileLock
 from streamlit.testing.v1 import AppTest
 
-from rag import Citation
+from rag import ArticleInfo, Citation
 from rag.config import Settings
 from rag.index.layout import FORMAT, IndexLayout
 from tests.ui.conftest import AppFactory, page_text, rendered, settle
+from ui.corpus import example_questions
 from ui.history import Turn
 
 WINDSURF = "Why is Windsurf the flashpoint?"
@@ -119,14 +120,33 @@ def test_empty_state_examples_ask_their_question(app: AppTest) -> None:
     app.run()
     text = page_text(app)
     assert "**1 article** in German: *OpenAI und Microsoft: Wie der Windsurf-Kauf" in text
-    labels = [b.label for b in app.button]
-    assert WINDSURF in labels and "Warum streiten OpenAI und Microsoft?" in labels
+    example = (
+        "What do the articles say about “OpenAI und Microsoft: Wie der Windsurf-Kauf die "
+        "KI-Allianz zerreißt”?"
+    )
+    assert [b.label for b in app.button if "articles say" in b.label] == [example], "its title"
 
-    next(b for b in app.button if b.label == WINDSURF).click().run()
+    next(b for b in app.button if b.label == example).click().run()
     assert not app.exception
     user, reply = messages(app)
-    assert user == WINDSURF and "[1]" in reply
-    assert WINDSURF not in [b.label for b in app.button], "the examples make way for the chat"
+    assert user == example and "[1]" in reply
+    assert example not in [b.label for b in app.button], "the examples make way for the chat"
+
+
+def test_examples_come_from_the_newest_stories() -> None:
+    def article(title: str, date: str | None) -> ArticleInfo:
+        return ArticleInfo(title.lower(), title, "de", "", date, "", "", 0)
+
+    corpus = [article("Alt", "2024-01-02"), article("Ohne Datum", None),
+              article("Neu", "2024-06-01")]  # fmt: skip
+    assert example_questions(corpus) == [
+        "What's the latest news?",
+        "What do the articles say about “Neu”?",
+        "What do the articles say about “Alt”?",
+    ]
+    assert example_questions([article("Ohne Datum", None)]) == [
+        "What do the articles say about “Ohne Datum”?"
+    ]
 
 
 def test_new_chat_clears_the_conversation(app: AppTest) -> None:
@@ -134,7 +154,8 @@ def test_new_chat_clears_the_conversation(app: AppTest) -> None:
     ask(app, WINDSURF)
     next(b for b in app.button if b.label == "New chat").click().run()
     assert len(app.chat_message) == 0
-    assert WINDSURF in [b.label for b in app.button]
+    assert any(b.label.startswith("What do the articles say") for b in app.main.button)
+    assert "c" not in app.query_params, "a new conversation starts with the next question"
 
 
 def test_sidebar_shows_corpus_status(app: AppTest) -> None:

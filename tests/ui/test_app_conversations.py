@@ -8,7 +8,7 @@ from streamlit.testing.v1 import AppTest
 
 from rag import Assistant
 from rag.config import Settings
-from tests.ui.conftest import AppFactory, page_text, rendered
+from tests.ui.conftest import AppFactory, page_text, rendered, settle
 from tests.ui.test_app import ask, messages
 
 HIRE = "Who did Microsoft hire to lead its AI division?"
@@ -100,3 +100,35 @@ def test_an_unknown_conversation_in_the_url_is_dropped(
     assert "c" not in at.query_params
     ask(at, HIRE)  # and the page works on
     assert "Suleyman" in messages(at)[1]
+
+
+def test_again_asks_the_last_question_anew_in_its_place(
+    make_app: AppFactory, own_index: Settings
+) -> None:
+    at = make_app(own_index)
+    at.run()
+    ask(at, HIRE)
+    next(b for b in at.button if b.label == "Again").click().run()
+    assert not at.exception
+    shown = messages(at)
+    assert len(shown) == 2 and HIRE in shown[0] and "Suleyman" in shown[1]
+    saved = Assistant(own_index).conversation(_param(at, "c"))
+    assert [m.content for m in saved.messages if m.role == "user"] == [HIRE], "replaced"
+    copied = [c.value for c in at.get("code")]
+    assert any("Sources:" in c and "Suleyman" in c for c in copied), "the copy text"
+
+
+def test_an_article_is_read_and_deleted_from_the_list(
+    make_app: AppFactory, own_index: Settings
+) -> None:
+    (own_index.corpus_dir / "rhein.md").write_text(
+        "---\ntitle: Rhein\ndate: 2024-05-01\n---\nDer Rhein ist 1233 Kilometer lang.\n", "utf-8"
+    )
+    Assistant(own_index).reindex()
+    at = make_app(own_index)
+    at.run()
+    assert "Der Rhein ist 1233 Kilometer lang." in page_text(at), "in the Read panel"
+    settle(next(b for b in at.button if b.key == "delete-article-rhein.md").click().run())
+    assert "Deleted rhein.md" in page_text(at)
+    assert not (own_index.corpus_dir / "rhein.md").exists()
+    assert {m.label: m.value for m in at.metric}["Articles"] == "1"

@@ -167,7 +167,7 @@ def ask(page: Any, question: str) -> Any:
 def test_windsurf_question_shows_answer_and_passage(page: Any, tmp_path: Path) -> None:
     main = page.get_by_test_id("stMainBlockContainer")
     sidebar = page.get_by_test_id("stSidebar")
-    main.get_by_role("button").filter(has_text="Why is Windsurf the flashpoint?").wait_for()
+    main.get_by_role("button").filter(has_text="What's the latest news?").wait_for()
     sidebar.get_by_text("Passages", exact=True).wait_for()
     page.screenshot(path=tmp_path / "empty-state.png")
     sidebar.screenshot(path=tmp_path / "sidebar.png")

@@ -15,6 +15,7 @@ from ui.render import (
     answer_markdown,
     escaped_stream,
     export_markdown,
+    linked_markers,
     literal_markdown,
     passage_markdown,
     safe_url,
@@ -104,3 +105,12 @@ def test_export_markdown_stays_readable_but_hides_no_targets() -> None:
         "Sie sagen: [x]\\(http://e) \\![i]\\(http://p) [r]\\: http://e "
         "\\<b\\>hi\\</b\\> \\&#60; AT&T (gut) [1]"
     )
+
+
+def test_markers_link_to_their_articles_web_page_only() -> None:
+    text = answer_markdown("Windsurf [1]. Azure [2, 3]. Suleyman [4].")
+    sources = {1: "https://zeit.de/a_(b)", 2: "", 3: "javascript:alert(1)"}
+    linked = linked_markers(text, sources)
+    assert "[\\[1\\]](https://zeit.de/a_%28b%29)" in linked
+    assert "Azure [2] [3]" in linked and "Suleyman [4]" in linked, "no page: plain"
+    assert "javascript" not in linked
