@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import re
 from collections.abc import Sequence
 from functools import partial
 
@@ -46,15 +47,25 @@ def describe_corpus(bot: Assistant, status: IndexStatus) -> str:
 EXAMPLE_TITLE_CHARS = 70
 
 
+def _title_words(title: str) -> set[str]:
+    """A title's longer words, lower-cased: two in common mark the same story (pure)."""
+    return {w for w in re.findall(r"\w{5,}", title.lower())}
+
+
 def example_questions(articles: Sequence[ArticleInfo], count: int = 3) -> list[str]:
     """Questions to start with, from the corpus's newest stories: the latest news when
     articles are dated, then what the newest ones are about (pure)."""
     dated = sorted((a for a in articles if a.date), key=lambda a: a.date or "", reverse=True)
     picks = ["What's the latest news?"] if dated else []
+    seen: list[set[str]] = []
     for article in [*dated, *(a for a in articles if not a.date)]:
         if len(picks) == count:
             break
         title = " ".join(article.title.split())
+        words = _title_words(title)
+        if any(len(words & other) >= 2 for other in seen):
+            continue  # the same story again ("Lufthansa … Rekordverlust" twice)
+        seen.append(words)
         if len(title) > EXAMPLE_TITLE_CHARS:
             title = title[: EXAMPLE_TITLE_CHARS - 1].rsplit(" ", 1)[0] + "…"
         question = f"What do the articles say about “{title}”?"

@@ -147,6 +147,13 @@ def test_examples_come_from_the_newest_stories() -> None:
     assert example_questions([article("Ohne Datum", None)]) == [
         "What do the articles say about “Ohne Datum”?"
     ]
+    same_story = [article("Lufthansa meldet Rekordverlust von 6,7 Milliarden", "2020-08-06"),
+                  article("Lufthansa erleidet Rekordverlust durch Corona", "2020-08-05"),
+                  article("Wirecard-Skandal: Braun verhaftet", "2020-06-23")]  # fmt: skip
+    assert example_questions(same_story)[1:] == [
+        "What do the articles say about “Lufthansa meldet Rekordverlust von 6,7 Milliarden”?",
+        "What do the articles say about “Wirecard-Skandal: Braun verhaftet”?",
+    ], "one question per story"
 
 
 def test_new_chat_clears_the_conversation(app: AppTest) -> None:
