@@ -36,6 +36,7 @@ from rag.background import Background
 from rag.config import Settings, get_settings
 from rag.db.conversations import Conversation, Conversations, Message, marked_sources
 from rag.db.database import Database
+from rag.db.watches import Alert, Watch, Watches
 from rag.errors import QuestionError, RagError, UnknownArticleError
 from rag.index.layout import IndexLayout
 from rag.index.manifest import index_stamp, read_manifest
@@ -44,6 +45,8 @@ from rag.search.filters import Filters
 from rag.search.outlets import Outlets
 from rag.search.passage import Passage
 from rag.text.urls import article_site, web_url
+from rag.watch.novelty import judge
+from rag.watch.webhook import Webhook
 
 if TYPE_CHECKING:  # the heavy parts are imported on first use: a no-op reindex needs none
     from llama_index.core.base.embeddings.base import BaseEmbedding
@@ -156,7 +159,14 @@ class Assistant:
         )
         # Reindex, add, delete and feed updates as jobs, for the UI and the HTTP API.
         self.jobs = Background(self)
-        self.conversations = Conversations(Database(IndexLayout(self.settings.data_dir).database))
+        database = Database(IndexLayout(self.settings.data_dir).database)
+        self.conversations = Conversations(database)
+        self.watches = Watches(database)
+        self._checking = threading.Lock()  # one check of the watches at a time
+        hook = self.settings.watch_webhook_url
+        self.webhook = (
+            Webhook(hook.get_secret_value(), self.watches.delivery) if hook is not None else None
+        )
 
     @classmethod
     def from_settings(cls, settings: Settings | None = None) -> Assistant:
@@ -282,8 +292,9 @@ class Assistant:
 
         `progress(done, total)` hears of the embedding work. `reset` rebuilds from scratch;
         `rebuild_mismatched` rebuilds an index of another embedding model instead of
-        refusing it. The model is loaded only when something has to be embedded."""
-        return reindex(
+        refusing it. The model is loaded only when something has to be embedded. Then
+        the watches are checked, when articles arrived or changed."""
+        summary = reindex(
             self.settings,
             corpus_dir=corpus,
             reset=reset,
@@ -291,6 +302,8 @@ class Assistant:
             embed_model=self._embed_model,
             progress=progress,
         )
+        self._after_update(summary)
+        return summary
 
     def add_article(
         self,
@@ -305,7 +318,7 @@ class Assistant:
         Raises ArticleError when it is refused (nothing is kept), ArticleNotIndexedError
         when it is saved but could not be indexed yet."""
         limit = self.settings.max_article_bytes
-        return add_article(
+        added = add_article(
             self.settings,
             name,
             data,
@@ -313,6 +326,8 @@ class Assistant:
             embed_model=self._embed_model,
             progress=progress,
         )
+        self._after_update(added.summary)
+        return added
 
     def add(
         self,
@@ -326,7 +341,7 @@ class Assistant:
         `index` is False. File paths (.md, .txt, .html) are read only with `local_files`:
         for the machine's own user, never for what arrives over the network. A bad source
         is a line in the report's `skipped`; the others are still added."""
-        return add_sources(
+        report = add_sources(
             self.settings,
             sources,
             local_files=local_files,
@@ -334,6 +349,8 @@ class Assistant:
             embed_model=self._embed_model,
             progress=progress,
         )
+        self._after_update(report.reindex)
+        return report
 
     def feeds(self) -> list[FeedInfo]:
         """The corpus's feeds (corpus/feeds.txt), with what their updates found."""
@@ -369,10 +386,12 @@ class Assistant:
         """Add every feed's new entries (at most `limit` per feed; with `due_only`, of the
         feeds the schedule has due), then reindex once."""
         every = dt.timedelta(minutes=self.settings.feeds_every_minutes or 60)
-        return update_feeds(
+        report = update_feeds(
             self.settings, limit=limit, embed_model=self._embed_model, progress=progress,
             due_only=due_only, every=every,
         )  # fmt: skip
+        self._after_update(report.reindex)
+        return report
 
     # ------------------------------------------------------------------ questions
 
@@ -443,6 +462,60 @@ class Assistant:
             engine = self._open().engine
         pieces = self._in_slots(engine.stream(text, list(history or ()), top_k, filters))
         yield from events(pieces)
+
+    # ------------------------------------------------------------------ watches
+
+    def watch(self, question: str, filters: Filters | None = None) -> tuple[Watch, Answer]:
+        """Save a standing question (with optional filters) and answer it over all
+        articles now; later checks ask it over what arrives after this."""
+        text = clean_question(question, self.settings.max_question_chars)
+        if filters is not None and filters.articles:
+            raise QuestionError("a watch's filters cannot name articles")
+        answer = self.ask(text, filters=filters)
+        with self._checking:
+            batch = self.watches.record_versions(self._versions())
+            watch = self.watches.create(
+                text, filters.as_dict() if filters else {}, batch, answer.as_dict()
+            )
+        return watch, answer
+
+    def check_watches(self) -> list[Alert]:
+        """Ask every watch again over the articles that arrived or changed since its last
+        check; the alerts raised (each also sent to the webhook). Nothing to do, and
+        nothing read, when there is no watch."""
+        if not self.watches.any():
+            return []
+        raised: list[Alert] = []
+        with self._checking:
+            batch = self.watches.record_versions(self._versions())
+            for watch in self.watches.all():
+                if watch.seen >= batch:
+                    continue
+                arrived = self.watches.arrived_after(watch.seen)
+                if not arrived:  # (no articles filter would mean all of them)
+                    self.watches.checked(watch.id, batch, None)
+                    continue
+                filters = replace(Filters.from_dict(watch.filters), articles=frozenset(arrived))
+                answer = self.ask(watch.question, filters=filters)
+                found = judge(answer, set(arrived), self.watches.given(watch.id))
+                alert = self.watches.checked(watch.id, batch, found)
+                if alert is not None:
+                    raised.append(alert)
+                    if self.webhook is not None:
+                        self.webhook.send(alert.as_dict())
+        return raised
+
+    def _versions(self) -> dict[str, str]:
+        """Each indexed article's content hash (none before the first index)."""
+        try:
+            manifest = read_manifest(self.settings)
+        except RagError:
+            return {}
+        return {doc_id: entry.hash for doc_id, entry in manifest.documents.items()}
+
+    def _after_update(self, summary: ReindexSummary | None) -> None:
+        if summary is not None and (summary.added or summary.updated):
+            self.check_watches()
 
     # ------------------------------------------------------------------ saved conversations
 

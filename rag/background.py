@@ -43,6 +43,16 @@ class Deleted:
         return {"deleted": self.doc_id, "reindex": self.reindex.as_dict()}
 
 
+@dataclass(frozen=True)
+class Checked:
+    """The result of checking the watches: the alerts raised."""
+
+    alerts: list[dict[str, Any]]
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"alerts": self.alerts}
+
+
 def embedding(report: Report) -> Progress:
     """The reindex's progress (texts embedded of texts to embed) as a job's report."""
     return lambda done, total: report(done, total, EMBEDDING)
@@ -141,6 +151,15 @@ class Background:
             return self.assistant.update_feeds(progress=embedding(report), due_only=due_only)
 
         return self._submit("feeds", work)
+
+    def check_watches(self) -> Job:
+        """Ask every watch over the articles that arrived since its last check."""
+
+        def work(report: Report) -> Checked:
+            report(0, 0, "Checking the watches")
+            return Checked([a.as_dict() for a in self.assistant.check_watches()])
+
+        return self._submit("watches", work)
 
     # ------------------------------------------------------------------ the feed schedule
 

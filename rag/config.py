@@ -177,6 +177,12 @@ class Settings(BaseSettings):
         description="Password the chat UI asks for; required for `rag ui --host` on an "
         "address other than loopback.",
     )
+    watch_webhook_url: SecretStr | None = Field(
+        None,
+        description="Where each new alert of a watch is POSTed as JSON (a Slack-compatible "
+        "`text` and the `alert`), retried with back-off; it may hold a secret, so it is "
+        "never logged or shown.",
+    )
     serve_sources_markdown: bool = Field(
         False,
         description="Add a Markdown 'Sources' list to chat completions, for clients that "
@@ -193,7 +199,7 @@ class Settings(BaseSettings):
         "named step, so crash tests hit the same points on any machine.",
     )
 
-    @field_validator("api_key", "ui_password", "openai_api_key", mode="before")
+    @field_validator("api_key", "ui_password", "openai_api_key", "watch_webhook_url", mode="before")
     @classmethod
     def _blank_is_unset(cls, value: object) -> object:
         """An empty key or password is no key: `RAG_API_KEY=` must not open the server."""

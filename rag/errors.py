@@ -58,6 +58,10 @@ class UnknownConversationError(RagError):
     """No saved conversation (or answer in it) of that id."""
 
 
+class UnknownWatchError(RagError):
+    """No watch (or alert) of that id."""
+
+
 class DatabaseError(RagError):
     """The database of saved conversations cannot be opened, or is of a newer version."""
 

@@ -46,7 +46,7 @@ class Job:
     """A snapshot of one job (copies: the runner's own record moves on)."""
 
     id: str
-    kind: str  # "reindex", "add", "upload", "delete", "feeds"
+    kind: str  # "reindex", "add", "upload", "delete", "feeds", "watches"
     state: State = "queued"
     done: int = 0
     total: int = 0

@@ -27,6 +27,7 @@ ALLOWED: dict[str, tuple[str, ...]] = {
     "ingest": ("rag.index",),
     "rag.jobs": (),  # the job runner: knows no work
     "rag.db": (),  # the user's saved data: knows no index
+    "rag.watch": ("rag.db", "rag.answer.types"),  # whether a story moved; alerts out
     "rag.background": ("ingest", "rag.jobs"),  # the index-writing work as jobs
     "rag.api": (
         "rag.index",
@@ -36,6 +37,7 @@ ALLOWED: dict[str, tuple[str, ...]] = {
         "rag.background",
         "rag.db",
         "rag.jobs",
+        "rag.watch",
     ),  # fmt: skip
     "rag.evaluation": ("rag.api", "rag.answer.types", "rag.search.filters"),  # the questions' flags
     # and the root's names; citations for how a re-shown answer reads
@@ -46,7 +48,7 @@ ALLOWED: dict[str, tuple[str, ...]] = {
         "rag.answer.types",
         "rag.answer.citations",
     ),  # fmt: skip
-    "rag.serve": ("rag.api", "rag.answer.types", "rag.answer.citations"),  # and the root's
+    "rag.serve": ("rag.api", "rag.answer.types", "rag.answer.citations", "rag.watch"),  # + root
     "ui": ("rag",),  # the package root's public names, and rag.errors (a leaf)
 }
 OURS = ("rag", "ingest", "ui")

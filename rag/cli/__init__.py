@@ -1,7 +1,7 @@
 """The `rag` command. Errors a user can act on become one line and exit code 1.
 
 `answers` holds ask, chat, status and ui; `corpus` reindex, add and feeds; `evaluate`
-`rag eval`; `serve` the HTTP API; `common` what they share.
+`rag eval`; `serve` the HTTP API; `watches` `rag watch`; `common` what they share.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import os
 import sys
 from collections.abc import Sequence
 
-from rag.cli import answers, corpus, evaluate, serve
+from rag.cli import answers, corpus, evaluate, serve, watches
 from rag.config import get_settings
 from rag.errors import RagError
 from rag.text.controls import printable
@@ -28,6 +28,7 @@ def build_parser() -> argparse.ArgumentParser:
     answers.add_parsers(sub)
     evaluate.add_parser(sub)
     serve.add_parser(sub)
+    watches.add_parser(sub)
     return parser
 
 

@@ -40,6 +40,48 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE INDEX messages_by_conversation ON messages(conversation, id);
     CREATE INDEX conversations_by_update ON conversations(updated);
     """,
+    # 2: watches (standing questions), what each one's user was given, its alerts, and
+    # the articles' versions as watches last saw them (a watch is asked over what arrived
+    # after its `seen` batch only).
+    """
+    CREATE TABLE watches (
+        id TEXT PRIMARY KEY,
+        question TEXT NOT NULL,
+        filters TEXT NOT NULL DEFAULT '{}',
+        token TEXT NOT NULL,
+        created TEXT NOT NULL,
+        checked TEXT,
+        seen INTEGER NOT NULL DEFAULT 0,
+        answer TEXT,
+        delivery_error TEXT NOT NULL DEFAULT '',
+        delivered TEXT
+    );
+    CREATE TABLE given (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        watch TEXT NOT NULL REFERENCES watches(id) ON DELETE CASCADE,
+        quote TEXT NOT NULL,
+        citation TEXT NOT NULL
+    );
+    CREATE INDEX given_by_watch ON given(watch);
+    CREATE TABLE alerts (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        watch TEXT NOT NULL REFERENCES watches(id) ON DELETE CASCADE,
+        created TEXT NOT NULL,
+        articles TEXT NOT NULL,
+        answer TEXT NOT NULL,
+        new TEXT NOT NULL,
+        changed TEXT NOT NULL,
+        summary TEXT NOT NULL,
+        read INTEGER NOT NULL DEFAULT 0
+    );
+    CREATE INDEX alerts_by_watch ON alerts(watch, id);
+    CREATE TABLE versions (
+        doc_id TEXT PRIMARY KEY,
+        hash TEXT NOT NULL,
+        batch INTEGER NOT NULL
+    );
+    CREATE INDEX versions_by_batch ON versions(batch);
+    """,
 )
 VERSION = len(MIGRATIONS)
 BUSY_MS = 10_000  # how long a writer waits for another process's transaction

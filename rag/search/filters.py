@@ -31,6 +31,9 @@ class Filters:
     until: dt.date | None = None
     outlets: list[str] = field(default_factory=list)
     languages: list[str] = field(default_factory=list)
+    # Only these articles (doc ids; empty: all). Set by a watch's check, never by a user:
+    # as_dict leaves it out, so answers do not list them.
+    articles: frozenset[str] = frozenset()
 
     def __post_init__(self) -> None:
         for name in ("since", "until"):
@@ -46,7 +49,7 @@ class Filters:
 
     @property
     def empty(self) -> bool:
-        return not (self.since or self.until or self.outlets or self.languages)
+        return not (self.since or self.until or self.outlets or self.languages or self.articles)
 
     @property
     def dated(self) -> bool:
@@ -57,7 +60,11 @@ class Filters:
         one (a range is never half one filter's and half the other's)."""
         since, until = (self.since, self.until) if self.dated else (other.since, other.until)
         return Filters(
-            since, until, self.outlets or other.outlets, self.languages or other.languages
+            since,
+            until,
+            self.outlets or other.outlets,
+            self.languages or other.languages,
+            self.articles or other.articles,
         )
 
     def span(self, language: str = "en") -> str:

@@ -70,7 +70,16 @@ class HybridRetriever:
         if filters.empty:
             return None
         outlets = self.outlets.match(filters.outlets)
-        return facets_mask(self.index.side.facets, filters, outlets)
+        keep = facets_mask(self.index.side.facets, filters, outlets)
+        if filters.articles:  # from the manifest's chunk lists: as cheap as the articles few
+            side, documents = self.index.side, self.index.manifest.documents
+            rows = [side.position[cid] for doc_id in filters.articles
+                    if (entry := documents.get(doc_id)) for cid in entry.chunk_ids
+                    if cid in side.position]  # fmt: skip
+            only = np.zeros(len(keep), dtype=bool)
+            only[rows] = True
+            keep &= only
+        return keep
 
     def kept(self, keep: np.ndarray | None, chunk_id: str) -> bool:
         """Whether a mask of `matching` (None: all chunks) keeps the chunk."""

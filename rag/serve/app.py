@@ -44,12 +44,14 @@ from rag.errors import (
     StoreUnavailableError,
     UnknownArticleError,
     UnknownConversationError,
+    UnknownWatchError,
 )
 from rag.serve import protocol
 from rag.serve.bodies import AskBody, ChatBody, SearchBody, UrlBody
 from rag.serve.conversations import conversation_routes
 from rag.serve.gate import Door, Gate, allowed_hosts
 from rag.serve.mcp_tools import make_mcp
+from rag.serve.watches import watch_routes
 
 log = logging.getLogger(__name__)
 MAX_BODY = 1_000_000  # bytes of a JSON request
@@ -253,6 +255,7 @@ def create_app(assistant: Assistant, settings: Settings, *, host: str = "127.0.0
         return {**asdict(assistant.status()), "answers": assistant.mode_label()}
 
     app.include_router(conversation_routes(assistant))
+    app.include_router(watch_routes(assistant, settings))
     app.mount("/mcp", mcp_app)
     return app
 
@@ -260,7 +263,7 @@ def create_app(assistant: Assistant, settings: Settings, *, host: str = "127.0.0
 def _status_of(exc: RagError) -> tuple[int, str]:
     if isinstance(exc, QuestionError):
         return 400, "invalid_question"
-    if isinstance(exc, UnknownArticleError | UnknownConversationError):
+    if isinstance(exc, UnknownArticleError | UnknownConversationError | UnknownWatchError):
         return 404, "not_found"
     if isinstance(exc, IndexMissingError | IndexMismatchError):
         return 503, "no_index"

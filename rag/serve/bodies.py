@@ -82,3 +82,10 @@ class FeedbackBody(BaseModel):
 
     rating: Literal["up", "down"] | None  # None takes a rating back
     note: str = Field("", max_length=10_000)
+
+
+class WatchBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    question: str
+    filters: FilterBody | None = None

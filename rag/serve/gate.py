@@ -104,7 +104,9 @@ class Door:
                 return 403, f"writes from pages of {origin[:100]} are not allowed", "cross_origin"
             if origin is None and fetched_from in ("cross-site", "same-site"):
                 return 403, "writes from other sites' pages are not allowed", "cross_origin"
-        if path.startswith(PROTECTED) and not self.has_key(headers):
+        # Atom feeds are for readers that cannot send a key: they check a token in the URL.
+        feed = method in SAFE_METHODS and path.endswith(".atom")
+        if path.startswith(PROTECTED) and not feed and not self.has_key(headers):
             return 401, KEY_NEEDED, "invalid_api_key"
         length = headers.get("content-length", "")
         if length.isdigit() and int(length) > self.limit(path):

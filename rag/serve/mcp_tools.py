@@ -21,7 +21,8 @@ from rag.serve.protocol import passage_result
 INSTRUCTIONS = (
     "Tools over a corpus of news articles (German and English). Use search_articles to find "
     "passages, ask for a cited answer, list_articles to see what the corpus holds and "
-    "get_article to read one. Dates are ISO days (YYYY-MM-DD)."
+    "get_article to read one, watch to follow a question as news arrives and list_alerts "
+    "to see what moved. Dates are ISO days (YYYY-MM-DD)."
 )
 
 
@@ -124,5 +125,34 @@ def make_mcp(assistant: Assistant) -> MCPServer:
             )
         return {"doc_id": doc_id, "title": info.title, "date": info.date, "outlet": info.outlet,
                 "url": info.source, "text": text}  # fmt: skip
+
+    @server.tool()
+    async def watch(
+        question: str,
+        since: str | None = None,
+        outlets: list[str] | None = None,
+        languages: list[str] | None = None,
+    ) -> dict[str, Any]:
+        """Keep watching a question for the user: after every update of the articles it
+        is asked again over the new ones, and an alert is raised only when they bring
+        new, confident evidence (a new or changed figure, a new development). Returns the
+        watch's `id` and the cited `answer` as of now; list_alerts shows what arrives."""
+        filters = _filters(since, None, outlets, languages)
+        made, answer = await run(lambda: assistant.watch(question, filters))
+        return {"id": made.id, "question": made.question, "filters": made.filters,
+                "answer": answer.as_dict()}  # fmt: skip
+
+    @server.tool()
+    async def list_alerts(watch_id: str | None = None, unread: bool = False) -> dict[str, Any]:
+        """The alerts of the user's watches, newest first (of one watch with watch_id;
+        only unread ones with unread): for each, the watch's `question`, `summary` (one
+        line of what is new), `new` (the new sentences), `changed` (figures that moved:
+        before/after with their dates), `articles` (the doc_ids that triggered it) and
+        the cited `answer`. Also lists the watches (id, question, unread count)."""
+        alerts = await run(lambda: assistant.watches.alerts(watch_id, unread=unread))
+        watches = await run(assistant.watches.all)
+        return {"alerts": [a.as_dict() for a in alerts],
+                "watches": [{"id": w.id, "question": w.question, "unread": w.unread}
+                            for w in watches]}  # fmt: skip
 
     return server

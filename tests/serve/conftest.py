@@ -51,12 +51,14 @@ def serve(embed_model: Any) -> Iterator[Serve]:
         thread.join(timeout=10)
 
 
-def finished(url: str, response: Any) -> dict[str, Any]:
+def finished(url: str, response: Any, **headers: str) -> dict[str, Any]:
     """The job a 202 response started, once it has finished (long-polled, no sleeps)."""
     assert response.status_code == 202, response.text
     job = response.json()["job"]
     deadline = time.monotonic() + 300
     while job["state"] in ("queued", "running"):
         assert time.monotonic() < deadline, f"job {job['id']} did not finish"
-        job = httpx.get(f"{url}/v1/jobs/{job['id']}", params={"wait": 30}, timeout=60).json()
+        job = httpx.get(
+            f"{url}/v1/jobs/{job['id']}", params={"wait": 30}, headers=headers, timeout=60
+        ).json()
     return dict(job)

@@ -20,7 +20,7 @@ from rag.serve.mcp_tools import make_mcp
 from tests.serve.conftest import Serve
 
 pytestmark = pytest.mark.anyio
-TOOLS = {"search_articles", "ask", "list_articles", "get_article"}
+TOOLS = {"search_articles", "ask", "list_articles", "get_article", "watch", "list_alerts"}
 
 
 @pytest.fixture
