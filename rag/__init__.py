@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from rag.background import Deleted
     from rag.config import Settings, get_settings
     from rag.db.conversations import Conversation, Message, Rating
+    from rag.db.watches import Alert, Watch
     from rag.errors import RagError
     from rag.jobs import Job
     from rag.search.filters import AppliedFilters, Filters
@@ -42,6 +43,8 @@ _HOMES = {
     "Final": "rag.answer.types",
     "StreamEvent": "rag.answer.types",
     "Conversation": "rag.db.conversations",
+    "Alert": "rag.db.watches",
+    "Watch": "rag.db.watches",
     "Deleted": "rag.background",
     "Job": "rag.jobs",
     "Message": "rag.db.conversations",
@@ -62,6 +65,7 @@ _HOMES = {
 }
 __all__ = [
     "AddReport",
+    "Alert",
     "AppliedFilters",
     "AddedArticle",
     "Answer",
@@ -90,6 +94,7 @@ __all__ = [
     "StreamEvent",
     "Timeline",
     "Tuning",
+    "Watch",
     "byline",
     "get_settings",
 ]

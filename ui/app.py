@@ -39,6 +39,7 @@ from ui.render import (
     passage_markdown,
     source_link,
 )
+from ui.watches import open_alert, watch_button, watches_panel
 
 AVATARS = {"user": ":material/person:", "assistant": ":material/newspaper:"}
 
@@ -122,9 +123,12 @@ def show_extras(bot: Assistant, turn: Turn, position: int) -> None:
     """Below an answer: its sources, the timeline of its question, thumbs, copy and (the
     last answer) regenerate."""
     show_sources(turn)
-    thumbs, copy, again = st.columns([2, 1, 1], vertical_alignment="center")
+    thumbs, watch, copy, again = st.columns([2, 1, 1, 1], vertical_alignment="center")
     with thumbs:
         feedback_widget(bot, turn, position)
+    if turn.question:
+        with watch:
+            watch_button(bot, turn, f"watch-{position}")
     with copy.popover(
         "Copy", icon=":material/content_copy:", width="stretch",
         help="The answer as text with its sources, with a copy button",
@@ -161,6 +165,12 @@ def show_turn(bot: Assistant, turn: Turn, position: int) -> None:
         show_body(st.container(), turn)
         if turn.role == "assistant":
             show_extras(bot, turn, position)
+
+
+def show_alert_answer(turn: Turn) -> None:
+    """An alert's answer: its text with linked markers and its sources."""
+    show_body(st.container(), turn)
+    show_sources(turn)
 
 
 def answer(bot: Assistant, question: str, filters: Filters) -> bool:
@@ -236,6 +246,7 @@ def sidebar(
         st.divider()
         corpus_panel(bot, status)
         feeds_panel(bot)
+        watches_panel(bot)
         st.divider()
         articles, outlets = (bot.articles(), bot.outlets()) if status else ([], [])
         filters = filter_panel(articles, outlets, disabled=status is None)
@@ -271,6 +282,7 @@ def main() -> None:
     follow_url(bot)  # before the sidebar's widgets: it sets the filters
     download_slot, conversations_slot, filters = sidebar(bot, status)
 
+    open_alert(bot, show_alert_answer)
     for position, turn in enumerate(turns()):
         show_turn(bot, turn, position)
     question = st.chat_input(
