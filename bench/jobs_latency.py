@@ -79,13 +79,14 @@ def _ask(assistant: Assistant, question: str) -> float:
 def one_run(base: Path, run: Path) -> dict[str, Any]:
     questions = _questions()
     # The reindex alone, for what answering meanwhile costs it.
-    assistant = Assistant(_copy(base, run))
+    # Each phase in a folder of its own: Chroma keeps one client per path in a process.
+    assistant = Assistant(_copy(base, run / "alone"))
     start = time.perf_counter()
     job = assistant.jobs.reindex()
     assistant.jobs.runner.wait(job.id)
     alone_s = time.perf_counter() - start
 
-    assistant = Assistant(_copy(base, run))
+    assistant = Assistant(_copy(base, run / "busy"))
     for q in questions[:3]:  # warm: models loaded, index open
         assistant.ask(q)
     idle = [_ask(assistant, q) for q in questions]
@@ -121,8 +122,8 @@ def main() -> None:
     args = parser.parse_args()
     base = base_index(args.work)
     runs = []
-    for _ in range(args.runs):
-        result = one_run(base, args.work / "run")
+    for n in range(args.runs):
+        result = one_run(base, args.work / f"run{n}")
         runs.append(result)
         print(json.dumps({k: v for k, v in result.items() if not isinstance(v, list)}
                          | {"idle_p50": _p(result["idle"], 0.5),
