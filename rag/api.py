@@ -471,12 +471,14 @@ class Assistant:
         text = clean_question(question, self.settings.max_question_chars)
         if filters is not None and filters.articles:
             raise QuestionError("a watch's filters cannot name articles")
-        answer = self.ask(text, filters=filters)
         with self._checking:
+            # Versions first: an article that arrives while the question is answered is
+            # asked again at the next check (what the answer gave is not alerted twice).
             batch = self.watches.record_versions(self._versions())
-            watch = self.watches.create(
-                text, filters.as_dict() if filters else {}, batch, answer.as_dict()
-            )
+        answer = self.ask(text, filters=filters)
+        watch = self.watches.create(
+            text, filters.as_dict() if filters else {}, batch, answer.as_dict()
+        )
         return watch, answer
 
     def check_watches(self) -> list[Alert]:
