@@ -89,8 +89,8 @@ def _open(bot: Assistant, alert_id: int) -> None:
 def changed_markdown(alert: Alert) -> str:
     lines = []
     for c in alert.changed:
-        before = f"{c['before']} ({c.get('before_date') or '?'})"
-        after = f"{c['after']} ({c.get('after_date') or '?'})"
+        before = f"{c['before']} ({c.get('before_date') or 'undated'})"
+        after = f"{c['after']} ({c.get('after_date') or 'undated'})"
         lines.append(f"- {literal_markdown(before)} → **{literal_markdown(after)}**")
     return "\n".join(lines)
 

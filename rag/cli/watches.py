@@ -55,8 +55,8 @@ def _print_alert(alert: dict[str, Any]) -> None:
     say(f"{mark}{alert['created'][:16].replace('T', ' ')}  #{alert['id']}  "
         f"{clip(alert['question'], 60)}")  # fmt: skip
     for change in alert["changed"]:
-        say(f"    {change['before']} ({change.get('before_date') or '?'}) → "
-            f"{change['after']} ({change.get('after_date') or '?'})")  # fmt: skip
+        say(f"    {change['before']} ({change.get('before_date') or 'undated'}) → "
+            f"{change['after']} ({change.get('after_date') or 'undated'})")  # fmt: skip
     for quote in alert["new"]:
         say(f"    “{clip(quote, 200)}”")
     for c in alert["answer"].get("citations", []):

@@ -22,8 +22,8 @@ def _content(alert: Alert) -> str:
     """The entry's HTML: what's new, the figures that moved, the cited sources."""
     parts = [f"<p>{escape(alert.summary)}</p>"]
     for change in alert.changed:
-        before = f"{change['before']} ({change.get('before_date') or '?'})"
-        after = f"{change['after']} ({change.get('after_date') or '?'})"
+        before = f"{change['before']} ({change.get('before_date') or 'undated'})"
+        after = f"{change['after']} ({change.get('after_date') or 'undated'})"
         parts.append(f"<p>{escape(before)} → {escape(after)}</p>")
     items = []
     for c in alert.answer.get("citations", []):
