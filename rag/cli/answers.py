@@ -98,6 +98,10 @@ def cmd_ui(args: argparse.Namespace, settings: Settings) -> int:
         "--server.address", args.host, "--server.port", str(args.port),
         "--server.headless", "true", "--browser.gatherUsageStats", "false",
         "--server.maxUploadSize", str(settings.upload_megabytes),
+        # The app writes nothing by "magic"; without it a run does not ast.parse the
+        # script, which CPython 3.11 can fail with a SystemError while another thread
+        # (a job) parses too (cpython#106905).
+        "--runner.magicEnabled", "false",
     ]  # fmt: skip
     host = f"[{args.host}]" if ":" in args.host else args.host
     login = " (it asks for RAG_UI_PASSWORD)" if settings.ui_password else ""

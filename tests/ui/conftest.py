@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 import streamlit as st
+from streamlit import config as st_config
 from streamlit.testing.v1 import AppTest
 
 from rag.config import Settings, get_settings
@@ -33,6 +34,8 @@ def make_app(monkeypatch: pytest.MonkeyPatch) -> Iterator[AppFactory]:
         monkeypatch.chdir(settings.data_dir.parent)  # no developer's .env is read
         get_settings.cache_clear()
         st.cache_resource.clear()  # cached assistants leak between AppTest instances
+        # as `rag ui` runs it: no magic, so no ast.parse per run (cpython#106905)
+        st_config.set_option("runner.magicEnabled", False)
         return AppTest.from_file(APP, default_timeout=TIMEOUT)
 
     yield build

@@ -109,7 +109,7 @@ def streamlit_app(settings: Settings, root: Path) -> Iterator[str]:
         sys.executable, "-m", "streamlit", "run", APP,
         "--server.port", str(port), "--server.address", "127.0.0.1",
         "--server.headless", "true", "--browser.gatherUsageStats", "false",
-        "--server.fileWatcherType", "none",
+        "--server.fileWatcherType", "none", "--runner.magicEnabled", "false",  # as rag ui
     ]  # fmt: skip
     with log.open("wb") as out:
         # A session of its own, so the whole process group can be ended afterwards.
