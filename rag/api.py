@@ -39,13 +39,15 @@ from rag.db.database import Database
 from rag.db.watches import Alert, Watch, Watches
 from rag.errors import QuestionError, RagError, UnknownArticleError
 from rag.index.layout import IndexLayout
-from rag.index.manifest import index_stamp, read_manifest
+from rag.index.manifest import DocEntry, index_stamp, read_manifest
 from rag.models.chat import ChatModel, as_chat_model, make_chat_model
 from rag.search.filters import Filters
 from rag.search.outlets import Outlets
 from rag.search.passage import Passage
+from rag.text.language import question_language
 from rag.text.urls import article_site, web_url
 from rag.watch.novelty import judge
+from rag.watch.relevance import relevant
 from rag.watch.webhook import Webhook
 
 if TYPE_CHECKING:  # the heavy parts are imported on first use: a no-op reindex needs none
@@ -474,7 +476,7 @@ class Assistant:
         with self._checking:
             # Versions first: an article that arrives while the question is answered is
             # asked again at the next check (what the answer gave is not alerted twice).
-            batch = self.watches.record_versions(self._versions())
+            batch = self.watches.record_versions(self._documents())
         answer = self.ask(text, filters=filters)
         watch = self.watches.create(
             text, filters.as_dict() if filters else {}, batch, answer.as_dict()
@@ -489,7 +491,9 @@ class Assistant:
             return []
         raised: list[Alert] = []
         with self._checking:
-            batch = self.watches.record_versions(self._versions())
+            documents = self._documents()
+            batch = self.watches.record_versions(documents)
+            languages = {doc_id: entry.language for doc_id, entry in documents.items()}
             for watch in self.watches.all():
                 if watch.seen >= batch:
                     continue
@@ -499,7 +503,12 @@ class Assistant:
                     continue
                 filters = replace(Filters.from_dict(watch.filters), articles=frozenset(arrived))
                 answer = self.ask(watch.question, filters=filters)
-                found = judge(answer, set(arrived), self.watches.given(watch.id))
+                language = question_language(
+                    watch.question, prior_nats=self.settings.tuning.question_language_prior
+                )
+                useful = relevant(answer, watch.question, language, set(arrived),
+                                  languages, self.embed_model)  # fmt: skip
+                found = judge(answer, set(arrived), self.watches.given(watch.id), useful)
                 alert = self.watches.checked(watch.id, batch, found)
                 if alert is not None:
                     raised.append(alert)
@@ -507,13 +516,13 @@ class Assistant:
                         self.webhook.send(alert.as_dict())
         return raised
 
-    def _versions(self) -> dict[str, str]:
-        """Each indexed article's content hash (none before the first index)."""
+    def _documents(self) -> dict[str, DocEntry]:
+        """The indexed articles' manifest entries (none before the first index); each
+        has a content `hash`, the version a watch knows it by."""
         try:
-            manifest = read_manifest(self.settings)
+            return read_manifest(self.settings).documents
         except RagError:
             return {}
-        return {doc_id: entry.hash for doc_id, entry in manifest.documents.items()}
 
     def _after_update(self, summary: ReindexSummary | None) -> None:
         if summary is not None and (summary.added or summary.updated):

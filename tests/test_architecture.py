@@ -27,7 +27,7 @@ ALLOWED: dict[str, tuple[str, ...]] = {
     "ingest": ("rag.index",),
     "rag.jobs": (),  # the job runner: knows no work
     "rag.db": (),  # the user's saved data: knows no index
-    "rag.watch": ("rag.db", "rag.answer.types"),  # whether a story moved; alerts out
+    "rag.watch": ("rag.db", "rag.answer", "rag.search"),  # whether a story moved; alerts out
     "rag.background": ("ingest", "rag.jobs"),  # the index-writing work as jobs
     "rag.api": (
         "rag.index",

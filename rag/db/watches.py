@@ -131,9 +131,10 @@ class Watches:
 
     # ------------------------------------------------------------------ article versions
 
-    def record_versions(self, versions: Mapping[str, str]) -> int:
-        """Record the articles' current versions (doc id → hash): the new and changed ones
-        form a new batch. The last batch's number."""
+    def record_versions(self, versions: Mapping[str, Any]) -> int:
+        """Record the articles' current versions (doc id → its hash, or anything with a
+        `hash`): the new and changed ones form a new batch. The last batch's number."""
+        versions = {d: v if isinstance(v, str) else v.hash for d, v in versions.items()}
         with self.db.connect() as conn:
             known = dict(conn.execute("SELECT doc_id, hash FROM versions").fetchall())
             last = int(conn.execute("SELECT COALESCE(MAX(batch), 0) FROM versions").fetchone()[0])

@@ -92,13 +92,20 @@ def _latest_with_unit(
 
 
 def judge(
-    answer: Answer, arrived: Collection[str], given: Sequence[Mapping[str, Any]]
+    answer: Answer,
+    arrived: Collection[str],
+    given: Sequence[Mapping[str, Any]],
+    relevant: Collection[int] | None = None,
 ) -> dict[str, Any] | None:
-    """The alert a watch's answer over newly arrived articles raises, or None: it must be
-    confident, from the new articles themselves, and say something not given before."""
-    if answer.confidence != "high" or (answer.filters is not None and answer.filters.outside):
+    """The alert a watch's answer over newly arrived articles raises, or None: it must
+    quote the new articles themselves where they answer the question (`relevant`: those
+    citations' numbers, rag.watch.relevance; None: all of a confident answer), and say
+    something not given before."""
+    if answer.confidence == "none" or (answer.filters is not None and answer.filters.outside):
         return None
-    fresh = [c for c in answer.citations if c.doc_id in arrived and c.quote]
+    if relevant is None:
+        relevant = {c.n for c in answer.citations} if answer.confidence == "high" else set()
+    fresh = [c for c in answer.citations if c.doc_id in arrived and c.quote and c.n in relevant]
     new = [c for c in fresh if is_new(c.quote, given)]
     if not new:
         return None
