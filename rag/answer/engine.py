@@ -257,9 +257,16 @@ class AnswerEngine:
 def _scoped(query: Query) -> bool:
     """Whether the filters only scope the search, so that an answer outside them is worth
     offering: set beside the question, not read from it ("in May 2023" is what is asked),
-    and not an overview or the latest news, which the filters define."""
+    and not an overview or the latest news, which the filters define. A watch's check
+    (`Filters.articles`) asks about the new articles only: what else holds is no news."""
     applied = query.applied
-    return not (applied.filters.empty or applied.from_question or query.overview or query.latest)
+    return not (
+        applied.filters.empty
+        or applied.filters.articles
+        or applied.from_question
+        or query.overview
+        or query.latest
+    )
 
 
 def _offer(query: Query, outside: Evidence) -> str:

@@ -34,3 +34,27 @@ def test_a_low_answer_keeps_only_quotes_close_to_the_question(embed_model: Any) 
     answer = Answer("…", "extractive", [TOENNIES, WEATHER], confidence="low")
     languages = {"t.md": "de", "w.md": "de"}
     assert relevant(answer, QUESTION, "de", {"t.md", "w.md"}, languages, embed_model) == {1}
+
+
+def test_a_check_asks_the_new_articles_only(indexed: Any, embed_model: Any) -> None:
+    """A question restricted to newly arrived articles is not answered from the others,
+    as a filter set beside it would be ("a confident answer is outside …")."""
+    from dataclasses import replace as changed
+
+    from rag import Assistant, Filters
+
+    (indexed.corpus_dir / "wetter.md").write_text(
+        "---\ntitle: Wetter am Bodensee\ndate: 2025-07-01\n---\nAm Bodensee scheint die "
+        "Sonne, und die Temperaturen steigen auf 28 Grad. Die Segler freuen sich über den "
+        "Wind am Nachmittag.\n",
+        encoding="utf-8",
+    )
+    bot = Assistant(indexed, embed_model=embed_model)
+    bot.reindex()
+    question = "Wie viel hat OpenAI für Windsurf bezahlt?"
+    scoped = bot.ask(question, filters=Filters(since=None, languages=["de"]))
+    assert scoped.confidence == "high", "the seed answers it"
+    only_new = changed(Filters(), articles=frozenset({"wetter.md"}))
+    answer = bot.ask(question, filters=only_new)
+    assert answer.filters is not None and not answer.filters.outside
+    assert not answer.notice and all(c.doc_id == "wetter.md" for c in answer.citations)
