@@ -8,6 +8,7 @@ line with the corpus.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import os
 import threading
 import unicodedata
@@ -103,6 +104,11 @@ def checked_top_k(top_k: int | None) -> int | None:
     return top_k
 
 
+def _hashes(documents: dict[str, DocEntry]) -> dict[str, str]:
+    """Each article's content hash: the version a watch knows it by (pure)."""
+    return {doc_id: entry.hash for doc_id, entry in documents.items()}
+
+
 def clean_question(question: str, max_chars: int) -> str:
     """Strip control characters and surrounding space; refuse empty or overlong input."""
     text = "".join(
@@ -125,6 +131,9 @@ class _Opened:
     index: IndexSnapshot
     engine: AnswerEngine
 
+
+log = logging.getLogger(__name__)
+MAX_WATCHES = 200  # each one is asked at every update: a bound on what an update costs
 
 T = TypeVar("T")
 _DONE = object()
@@ -473,10 +482,14 @@ class Assistant:
         text = clean_question(question, self.settings.max_question_chars)
         if filters is not None and filters.articles:
             raise QuestionError("a watch's filters cannot name articles")
+        if len(self.watches.all()) >= MAX_WATCHES:
+            raise QuestionError(
+                f"there are {MAX_WATCHES} watches already: remove one first (`rag watch list`)"
+            )
         with self._checking:
             # Versions first: an article that arrives while the question is answered is
             # asked again at the next check (what the answer gave is not alerted twice).
-            batch = self.watches.record_versions(self._documents())
+            batch = self.watches.record_versions(_hashes(self._documents()))
         answer = self.ask(text, filters=filters)
         watch = self.watches.create(
             text, filters.as_dict() if filters else {}, batch, answer.as_dict()
@@ -492,41 +505,50 @@ class Assistant:
         raised: list[Alert] = []
         with self._checking:
             documents = self._documents()
-            batch = self.watches.record_versions(documents)
+            batch = self.watches.record_versions(_hashes(documents))
             languages = {doc_id: entry.language for doc_id, entry in documents.items()}
             for watch in self.watches.all():
                 if watch.seen >= batch:
                     continue
-                arrived = self.watches.arrived_after(watch.seen)
-                if not arrived:  # (no articles filter would mean all of them)
-                    self.watches.checked(watch.id, batch, None)
+                try:
+                    alert = self._check(watch, batch, languages)
+                except RagError as exc:  # this watch again next time; the others go on
+                    log.warning("watch %s not checked: %s", watch.id, exc)
                     continue
-                filters = replace(Filters.from_dict(watch.filters), articles=frozenset(arrived))
-                answer = self.ask(watch.question, filters=filters)
-                language = question_language(
-                    watch.question, prior_nats=self.settings.tuning.question_language_prior
-                )
-                useful = relevant(answer, watch.question, language, set(arrived),
-                                  languages, self.embed_model)  # fmt: skip
-                found = judge(answer, set(arrived), self.watches.given(watch.id), useful)
-                alert = self.watches.checked(watch.id, batch, found)
                 if alert is not None:
                     raised.append(alert)
                     if self.webhook is not None:
                         self.webhook.send(alert.as_dict())
         return raised
 
+    def _check(self, watch: Watch, batch: int, languages: dict[str, str]) -> Alert | None:
+        """Ask one watch over what arrived after its last check, up to `batch`."""
+        arrived = set(self.watches.arrived_after(watch.seen))
+        if not arrived:  # (no articles filter would mean all of them)
+            return self.watches.checked(watch.id, batch, None)
+        filters = replace(Filters.from_dict(watch.filters), articles=frozenset(arrived))
+        answer = self.ask(watch.question, filters=filters)
+        prior = self.settings.tuning.question_language_prior
+        language = question_language(watch.question, prior_nats=prior)
+        useful = relevant(answer, watch.question, language, arrived, languages, self.embed_model)
+        found = judge(answer, arrived, self.watches.given(watch.id), useful)
+        return self.watches.checked(watch.id, batch, found)
+
     def _documents(self) -> dict[str, DocEntry]:
-        """The indexed articles' manifest entries (none before the first index); each
-        has a content `hash`, the version a watch knows it by."""
+        """The indexed articles' manifest entries (none before the first index)."""
         try:
             return read_manifest(self.settings).documents
         except RagError:
             return {}
 
     def _after_update(self, summary: ReindexSummary | None) -> None:
+        """Check the watches after an update that brought articles; the update stands
+        whatever the check meets (a database that cannot be opened, a store gone)."""
         if summary is not None and (summary.added or summary.updated):
-            self.check_watches()
+            try:
+                self.check_watches()
+            except RagError as exc:
+                log.warning("the watches were not checked after the update: %s", exc)
 
     # ------------------------------------------------------------------ saved conversations
 

@@ -1,6 +1,9 @@
 """`rag watch`: add, list, check after new articles arrive, alerts, remove, and the errors."""
 
 import json
+from typing import Any
+
+import pytest
 
 from rag.config import Settings
 from tests.conftest import Cli
@@ -55,3 +58,34 @@ def test_watch_a_question_from_the_command_line(indexed: Settings, cli: Cli) -> 
     assert "no watches" in cli(["watch", "list"], indexed).stdout
     empty = cli(["watch", "add", "   "], indexed)
     assert empty.returncode == 1 and empty.stderr.startswith("error:")
+
+
+def test_a_check_that_fails_never_fails_the_update(indexed: Settings, cli: Cli) -> None:
+    """A watch that cannot be asked (here: a stored filter that is no day) is left for the
+    next check; the reindex stands, and the other watches are checked."""
+    from rag import Assistant
+
+    bot = Assistant(indexed)
+    good, _ = bot.watch(QUESTION)
+    bot.watches.create("Wer leitet die KI-Abteilung?", {"since": "kein-tag"}, good.seen, {})
+    (indexed.corpus_dir / "windsurf-preis.md").write_text(NEWS, encoding="utf-8")
+    updated = cli(["reindex", "--json"], indexed)
+    assert updated.returncode == 0, updated.stderr
+    assert json.loads(updated.stdout)["added"] == 1
+    listed = {
+        w["question"]: w
+        for w in json.loads(cli(["watch", "list", "--json"], indexed).stdout)["watches"]
+    }
+    assert listed[QUESTION]["alerts"] == 1
+    assert listed["Wer leitet die KI-Abteilung?"]["checked"] is None, "tried again next time"
+
+
+def test_watches_are_bounded(indexed: Settings, monkeypatch: Any) -> None:
+    import rag.api
+    from rag import Assistant, RagError
+
+    monkeypatch.setattr(rag.api, "MAX_WATCHES", 1)
+    bot = Assistant(indexed)
+    bot.watch(QUESTION)
+    with pytest.raises(RagError, match="remove one first"):
+        bot.watch("Wer leitet die KI-Abteilung?")

@@ -65,8 +65,9 @@ def watches_panel(bot: Assistant) -> None:
             right.button("", key=f"unwatch-{w.id}", icon=":material/delete:", type="tertiary",
                          help="Stop watching", on_click=_remove, args=(bot, w.id))  # fmt: skip
             for alert in bot.watches.alerts(w.id, limit=SHOWN):
-                label = f"{alert.created[:10]} · {alert.summary}"
-                st.button(label[:90], key=f"alert-{alert.id}", type="tertiary",
+                # the summary is the articles' text: shown as written, never as Markdown
+                label = literal_markdown(f"{alert.created[:10]} · {alert.summary}"[:90])
+                st.button(label, key=f"alert-{alert.id}", type="tertiary",
                           icon=":material/fiber_new:" if not alert.read else None,
                           on_click=_open, args=(bot, alert.id))  # fmt: skip
 
@@ -101,11 +102,11 @@ def open_alert(bot: Assistant, show_answer: Callable[[Turn], None]) -> bool:
     alert_id = st.session_state.get(OPEN)
     if alert_id is None:
         return False
-    found = [a for a in bot.watches.alerts(limit=500) if a.id == alert_id]
-    if not found:
+    try:
+        alert = bot.watches.alert(alert_id)
+    except RagError:  # its watch was removed meanwhile
         st.session_state.pop(OPEN, None)
         return False
-    alert = found[0]
     with st.container(border=True):
         top, close = st.columns([5, 1], vertical_alignment="center")
         top.markdown(f"#### :material/fiber_new: {literal_markdown(alert.question)}")

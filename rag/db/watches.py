@@ -131,10 +131,9 @@ class Watches:
 
     # ------------------------------------------------------------------ article versions
 
-    def record_versions(self, versions: Mapping[str, Any]) -> int:
-        """Record the articles' current versions (doc id → its hash, or anything with a
-        `hash`): the new and changed ones form a new batch. The last batch's number."""
-        versions = {d: v if isinstance(v, str) else v.hash for d, v in versions.items()}
+    def record_versions(self, versions: Mapping[str, str]) -> int:
+        """Record the articles' current versions (doc id → content hash): the new and
+        changed ones form a new batch. The last batch's number."""
         with self.db.connect() as conn:
             known = dict(conn.execute("SELECT doc_id, hash FROM versions").fetchall())
             last = int(conn.execute("SELECT COALESCE(MAX(batch), 0) FROM versions").fetchone()[0])
@@ -194,6 +193,13 @@ class Watches:
         with self.db.connect() as conn:
             rows = conn.execute(query + " ORDER BY a.id DESC LIMIT ?", [*args, limit]).fetchall()
         return [_alert(row) for row in rows]
+
+    def alert(self, alert_id: int) -> Alert:
+        with self.db.connect() as conn:
+            row = conn.execute(_ALERTS + " WHERE a.id = ?", (int(alert_id),)).fetchone()
+        if row is None:
+            raise UnknownWatchError(f"no alert {alert_id}")
+        return _alert(row)
 
     def mark_read(self, alert_ids: Sequence[int]) -> int:
         with self.db.connect() as conn:

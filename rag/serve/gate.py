@@ -29,6 +29,8 @@ WILDCARDS = frozenset({"", "0.0.0.0", "::"})
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 PROTECTED = ("/v1", "/mcp")  # what the API key guards (/healthz and the docs stay open)
 KEY_NEEDED = "a valid API key is needed: Authorization: Bearer <key>"
+# The alert feeds, which ask for their own token instead of the key (rag.serve.watches).
+FEEDS = re.compile(r"/v1/alerts\.atom|/v1/watches/[A-Za-z0-9_-]+/feed\.atom")
 
 
 def allowed_hosts(bind: str, extra: list[str]) -> frozenset[str] | None:
@@ -105,7 +107,7 @@ class Door:
             if origin is None and fetched_from in ("cross-site", "same-site"):
                 return 403, "writes from other sites' pages are not allowed", "cross_origin"
         # Atom feeds are for readers that cannot send a key: they check a token in the URL.
-        feed = method in SAFE_METHODS and path.endswith(".atom")
+        feed = method in SAFE_METHODS and FEEDS.fullmatch(path) is not None
         if path.startswith(PROTECTED) and not feed and not self.has_key(headers):
             return 401, KEY_NEEDED, "invalid_api_key"
         length = headers.get("content-length", "")

@@ -309,3 +309,20 @@ def test_an_empty_key_or_password_is_no_key(settings: Settings, cli: Cli) -> Non
     assert served.returncode == 1 and "without RAG_API_KEY" in served.stderr
     ui = cli(["ui", "--host", "0.0.0.0", "--port", "8599"], settings, RAG_UI_PASSWORD="  ")
     assert ui.returncode == 1 and "RAG_UI_PASSWORD" in ui.stderr
+
+
+def test_only_the_alert_feeds_go_without_the_key() -> None:
+    """The feeds check their own token; nothing else under /v1 passes for ending in .atom."""
+    from starlette.datastructures import Headers
+
+    from rag.serve.gate import Door
+
+    door = Door(key="k3y", hosts=None, origins=[], body_limit=1000, upload_limit=1000)
+    plain = Headers({"host": "127.0.0.1"})
+    assert door.refusal("GET", "/v1/alerts.atom", plain) is None
+    assert door.refusal("GET", "/v1/watches/AbC-9_x/feed.atom", plain) is None
+    for method, path in (("GET", "/v1/jobs/x.atom"), ("GET", "/v1/conversations/a.atom"),
+                         ("GET", "/v1/watches/a/b/feed.atom"), ("POST", "/v1/alerts.atom"),
+                         ("GET", "/v1/watches")):  # fmt: skip
+        refused = door.refusal(method, path, plain)
+        assert refused is not None and refused[0] == 401, (method, path)

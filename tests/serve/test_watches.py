@@ -154,6 +154,9 @@ async def test_a_changed_figure_alerts_once_everywhere_and_a_copy_not_at_all(
     everything = feedparser.parse(httpx.get(url + listed["alerts_feed"]).content)
     assert not everything.bozo and len(everything.entries) == 1
     assert httpx.get(url + "/v1/alerts.atom", params={"token": "guess"}).status_code == 401
+    assert httpx.get(url + "/v1/alerts.atom", params={"token": "schlüssel"}).status_code == 401
+    unknown = httpx.get(url + "/v1/watches/nosuchwatch/feed.atom", params={"token": "x"})
+    assert unknown.status_code == 401, "behind the key, no one learns which watches exist"
 
     # MCP over HTTP sees the same alert.
     async with httpx.AsyncClient(headers=key, timeout=60) as client:
