@@ -148,7 +148,7 @@ def _reindex_locked(
     if (
         manifest is not None
         and not layout.dirty.exists()
-        and _side_index_exists(layout, manifest)
+        and _side_index_current(layout, manifest)
         and nothing_changed(manifest, files, settings.chunking)
     ):
         return _summarise(summary, Plan(unchanged=len(manifest.documents)), manifest, files)
@@ -161,9 +161,10 @@ def _reindex_locked(
     return _summarise(summary, work, manifest, files)
 
 
-def _side_index_exists(layout: IndexLayout, manifest: Manifest) -> bool:
-    """The manifest names a side index that is on disk (else it is rebuilt; chunks are kept)."""
-    return manifest.side_index is not None and layout.generation(manifest.side_index).is_dir()
+def _side_index_current(layout: IndexLayout, manifest: Manifest) -> bool:
+    """The manifest names a side index on disk, of this version (else it is rebuilt from
+    the chunks kept, reusing their sentence vectors)."""
+    return manifest.side_index is not None and layout.generation_current(manifest.side_index)
 
 
 def _summarise(

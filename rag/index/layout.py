@@ -3,7 +3,8 @@
 ```
 manifest.json      what is indexed (rag.index.manifest), written last
 chroma/            the embedded Chroma store (absent in server mode)
-side/<generation>/ what is kept beside Chroma (rag.index.side_index), one folder per reindex
+side/<generation>/ what is kept beside Chroma (rag.index.side_index), one folder per reindex,
+                   with its format in `format`, written last
 signatures.npz     MinHash signatures of the articles, by content hash (ingest.dedup)
 feeds.json         each feed's ETag, Last-Modified and the entries already seen (ingest.feeds)
 reindex.lock       held by the running reindex
@@ -21,6 +22,12 @@ from pathlib import Path
 # Bump when anything on disk changes meaning. An index of another format is not read: the
 # next reindex rebuilds it from the corpus.
 FORMAT = 3
+# Bump when what a side-index generation holds changes meaning while the chunks do not
+# (2: BM25 counts each chunk's headline). An older generation is rebuilt by the next
+# reindex from the chunks and sentence vectors stored, without embedding anything again.
+SIDE_FORMAT = 2
+# Written last into a generation's folder: its SIDE_FORMAT, and that it is whole.
+GENERATION_MARK = "format"
 
 
 @dataclass(frozen=True)
@@ -61,6 +68,14 @@ class IndexLayout:
 
     def generation(self, name: str) -> Path:
         return self.side / name
+
+    def generation_current(self, name: str) -> bool:
+        """Whether generation `name` is on disk, whole and of this SIDE_FORMAT."""
+        try:
+            mark = (self.generation(name) / GENERATION_MARK).read_text(encoding="ascii")
+        except (OSError, ValueError):
+            return False
+        return mark.strip() == str(SIDE_FORMAT)
 
     def former(self) -> list[Path]:
         """What earlier formats kept here and this one does not; a rebuild removes it (and

@@ -9,7 +9,7 @@ import pytest
 from rag import Assistant
 from rag.config import Settings
 from rag.errors import IndexMismatchError
-from rag.index.layout import FORMAT, IndexLayout
+from rag.index.layout import FORMAT, GENERATION_MARK, IndexLayout
 from rag.index.manifest import load_manifest
 from rag.index.records import ArticleMeta, Chunk
 from rag.index.side_index import SideIndex
@@ -168,6 +168,28 @@ def test_a_missing_side_index_is_rebuilt_from_the_stored_chunks(
     assert (summary.added, summary.updated, summary.unchanged) == (0, 0, 1), "chunks kept"
     chroma, side, listed = _state(indexed)
     assert chroma == side == listed
+
+
+def test_a_side_index_of_an_older_format_is_rebuilt_without_embedding_again(
+    indexed: Settings, embed_model: Any
+) -> None:
+    layout = IndexLayout(indexed.data_dir)
+    manifest = load_manifest(layout.manifest)
+    assert manifest is not None and manifest.side_index
+    old = manifest.side_index
+    (layout.generation(old) / GENERATION_MARK).write_text("1", encoding="ascii")
+    assert not layout.generation_current(old)
+    summary = reindex(indexed, embed_model=embed_model)
+    assert (summary.added, summary.updated, summary.unchanged) == (0, 0, 1), "chunks kept"
+    rebuilt = load_manifest(layout.manifest)
+    assert rebuilt is not None and rebuilt.side_index not in (None, old)
+    assert layout.generation_current(rebuilt.side_index)
+    chroma, side, listed = _state(indexed)
+    assert chroma == side == listed
+    again = reindex(indexed, embed_model=embed_model)
+    after = load_manifest(layout.manifest)
+    assert after is not None and after.side_index == rebuilt.side_index, "then a no-op"
+    assert again.unchanged == 1
 
 
 def test_new_chunk_settings_rechunk_every_article(indexed: Settings, embed_model: Any) -> None:
