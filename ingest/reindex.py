@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import time
 from collections.abc import Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -17,13 +18,13 @@ from typing import TYPE_CHECKING, Any
 
 from filelock import FileLock, Timeout
 
-from ingest.load import CorpusFile, hash_corpus
+from ingest.load import CorpusFile, hash_corpus, trusted_stats
 from ingest.plan import Plan, nothing_changed
 from ingest.progress import Progress
 from rag.config import Settings
 from rag.errors import IndexFormatError, IndexMismatchError, ReindexBusyError
 from rag.index.layout import IndexLayout
-from rag.index.manifest import Manifest, ensure_compatible, load_manifest
+from rag.index.manifest import Manifest, ensure_compatible, load_manifest, save_manifest
 
 if TYPE_CHECKING:
     from llama_index.core.base.embeddings.base import BaseEmbedding
@@ -142,7 +143,9 @@ def _reindex_locked(
     embed_model: BaseEmbedding | None,
     progress: Progress | None,
 ) -> ReindexSummary:
-    files, problems = hash_corpus(corpus, max_bytes=settings.max_article_bytes)
+    scanned = time.time_ns()
+    known = manifest.known_files() if manifest is not None else None
+    files, problems = hash_corpus(corpus, max_bytes=settings.max_article_bytes, known=known)
     summary.skipped += [Skipped(doc_id, reason) for doc_id, reason in problems]
     layout = IndexLayout(settings.data_dir)
     if (
@@ -151,14 +154,36 @@ def _reindex_locked(
         and _side_index_current(layout, manifest)
         and nothing_changed(manifest, files, settings.chunking)
     ):
+        _record_stats(layout, manifest, files, scanned)
         return _summarise(summary, Plan(unchanged=len(manifest.documents)), manifest, files)
 
     from ingest.apply import apply  # the heavy part: Chroma, llama-index, the model
 
+    if manifest is not None:  # what this run changes loses its stats before any write
+        manifest.stats = {
+            f.doc_id: manifest.stats[f.doc_id]
+            for f in files
+            if f.doc_id in manifest.stats and manifest.recorded_hash(f.doc_id) == f.content_hash
+        }
+
     work, manifest = apply(
         settings, manifest, corpus, files, embed_model=embed_model, progress=progress
     )
+    _record_stats(layout, manifest, files, scanned)
     return _summarise(summary, work, manifest, files)
+
+
+def _record_stats(
+    layout: IndexLayout, manifest: Manifest, files: Sequence[CorpusFile], scanned: int
+) -> None:
+    """Keep the size and time of each file the manifest holds with this content, so that
+    the next reindex does not read it again; written only after the manifest describes the
+    files (never before: a file would pass for its old content), and only when it changed."""
+    held = [f for f in files if manifest.recorded_hash(f.doc_id) == f.content_hash]
+    stats = trusted_stats(held, scanned)
+    if stats != manifest.stats:
+        manifest.stats = stats
+        save_manifest(layout.manifest, manifest)
 
 
 def _side_index_current(layout: IndexLayout, manifest: Manifest) -> bool:

@@ -1,7 +1,9 @@
 """Reindexing against a real on-disk Chroma with the real embedding model."""
 
 import json
+import os
 import shutil
+import time
 from typing import Any
 
 import pytest
@@ -53,6 +55,50 @@ def test_reindex_twice_is_a_no_op(settings: Settings, embed_model: Any) -> None:
     assert calls == [], "nothing was embedded"
     chroma, bm25, listed = _state(settings)
     assert chroma == bm25 == listed and len(chroma) == first.chunks
+
+
+def _age(path: Any, seconds: float) -> None:
+    """Give `path` a modification time `seconds` ago (outside the racy window)."""
+    ns = time.time_ns() - int(seconds * 1e9)
+    os.utime(path, ns=(ns, ns))
+
+
+def test_a_file_of_the_same_size_and_time_is_not_read_again(
+    indexed: Settings, embed_model: Any
+) -> None:
+    layout = IndexLayout(indexed.data_dir)
+    (doc,) = sorted(indexed.corpus_dir.glob("*.md"))
+    _age(doc, 60)
+    reindex(indexed, embed_model=embed_model)  # records the file's size and time
+    manifest = load_manifest(layout.manifest)
+    assert manifest is not None
+    size, mtime = manifest.stats[doc.name]
+    assert (size, mtime) == (doc.stat().st_size, doc.stat().st_mtime_ns)
+    # same size, same time, other bytes: taken for the content recorded (as git and rsync do)
+    original = doc.read_bytes()
+    doc.write_bytes(original.replace(b"Microsoft", b"Mikrosoft", 1))
+    os.utime(doc, ns=(mtime, mtime))
+    assert reindex(indexed, embed_model=embed_model).updated == 0, "not read again"
+    # a new time: read, and the change is found
+    _age(doc, 30)
+    assert reindex(indexed, embed_model=embed_model).updated == 1
+    # a new time, the same bytes: read, no change, and its new time is kept
+    doc.write_bytes(doc.read_bytes())
+    _age(doc, 20)
+    again = reindex(indexed, embed_model=embed_model)
+    assert (again.added, again.updated, again.unchanged) == (0, 0, 1)
+    after = load_manifest(layout.manifest)
+    assert after is not None and after.stats[doc.name][1] == doc.stat().st_mtime_ns
+
+
+def test_a_file_changed_just_now_is_read_by_the_next_run_too(
+    indexed: Settings, embed_model: Any
+) -> None:
+    (doc,) = sorted(indexed.corpus_dir.glob("*.md"))
+    doc.write_bytes(doc.read_bytes() + b"\nEin neuer Absatz.\n")
+    assert reindex(indexed, embed_model=embed_model).updated == 1
+    manifest = load_manifest(IndexLayout(indexed.data_dir).manifest)
+    assert manifest is not None and doc.name not in manifest.stats, "racy: not trusted yet"
 
 
 def test_add_change_and_delete(indexed: Settings, embed_model: Any) -> None:
