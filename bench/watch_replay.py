@@ -12,6 +12,7 @@ The expected lists for news-dev were written from the articles alone, by reading
 article of the three stories (bench/watches/news-dev.json), before the checks were tuned.
 
 Usage: python -m bench.watch_replay [--expected FILE] [--work DIR] [--watches 20] [--write]
+       [--dump FILE]
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from typing import Any
 from bench.report import machine, write_section
 from ingest.reindex import reindex
 from rag import Assistant, Settings
+from rag.search.filters import Filters
 
 HERE = Path(__file__).resolve().parent
 NEWS = Settings().eval_dir / "news-dev"  # RAG_EVAL_DIR
@@ -53,7 +55,9 @@ def monday(day: dt.date) -> dt.date:
     return day - dt.timedelta(days=day.weekday())
 
 
-def replay(articles: Path, expected: dict[str, Any], work: Path, count: int) -> dict[str, Any]:
+def replay(
+    articles: Path, expected: dict[str, Any], work: Path, count: int, dump: Path | None = None
+) -> dict[str, Any]:
     shutil.rmtree(work, ignore_errors=True)
     settings = Settings(data_dir=work / "data", corpus_dir=work / "corpus", feeds_every_minutes=0)
     settings.corpus_dir.mkdir(parents=True)
@@ -68,9 +72,11 @@ def replay(articles: Path, expected: dict[str, Any], work: Path, count: int) -> 
     assistant = Assistant(settings)
     assistant.reindex()
     ids: dict[str, str] = {}
+    answers: list[dict[str, Any]] = []  # with --dump: every scored watch's answers
     for spec in expected["watches"]:
-        watch, _ = assistant.watch(spec["question"])
+        watch, first_answer = assistant.watch(spec["question"])
         ids[watch.id] = spec["id"]
+        answers.append({"watch": spec["id"], "week": "", "answer": first_answer.as_dict()})
     for question in PADDING[: max(0, count - len(ids))]:
         assistant.watch(question)
     raised: dict[str, set[str]] = defaultdict(set)
@@ -80,6 +86,12 @@ def replay(articles: Path, expected: dict[str, Any], work: Path, count: int) -> 
         for path in weeks[week]:
             shutil.copy(path, settings.corpus_dir / path.name)
         reindex(settings, embed_model=assistant.embed_model)  # the update, without its check
+        if dump is not None:  # what each check asks, asked beside it (not timed)
+            arrived = frozenset(p.name for p in weeks[week])
+            for spec in expected["watches"]:
+                answer = assistant.ask(spec["question"], filters=Filters(articles=arrived))
+                asked = {"watch": spec["id"], "week": week.isoformat(), "arrived": sorted(arrived)}
+                answers.append({**asked, "answer": answer.as_dict()})
         start = time.perf_counter()
         alerts = assistant.check_watches()
         costs.append(time.perf_counter() - start)
@@ -90,6 +102,8 @@ def replay(articles: Path, expected: dict[str, Any], work: Path, count: int) -> 
                 details.append({"watch": ids[alert.watch], "week": week.isoformat(),
                                 "articles": alert.articles, "new": alert.new,
                                 "changed": moved})  # fmt: skip
+    if dump is not None:
+        dump.write_text(json.dumps(answers, ensure_ascii=False), encoding="utf-8")
     return {"raised": raised, "details": details, "costs": costs, "weeks": len(weeks),
             "watches": len(assistant.watches.all())}  # fmt: skip
 
@@ -117,9 +131,13 @@ def main() -> None:
     parser.add_argument("--work", type=Path, default=Path("/tmp/bench-watch-replay"))
     parser.add_argument("--watches", type=int, default=20, help="watches in all (cost)")
     parser.add_argument("--write", action="store_true", help="write docs/benchmarks.md")
+    parser.add_argument(
+        "--dump", type=Path, help="write each scored watch's first answer and its answer "
+        "over each week's articles (JSON), to judge alert rules offline"
+    )  # fmt: skip
     args = parser.parse_args()
     expected = json.loads(args.expected.read_text(encoding="utf-8"))
-    run = replay(args.articles, expected, args.work, args.watches)
+    run = replay(args.articles, expected, args.work, args.watches, args.dump)
     result = score(expected, run["raised"])
     (args.work / "alerts.json").write_text(
         json.dumps(run["details"], ensure_ascii=False, indent=1), encoding="utf-8"
