@@ -23,9 +23,9 @@ from pathlib import Path
 # next reindex rebuilds it from the corpus.
 FORMAT = 3
 # Bump when what a side-index generation holds changes meaning while the chunks do not
-# (2: BM25 counts each chunk's headline). An older generation is rebuilt by the next
-# reindex from the chunks and sentence vectors stored, without embedding anything again.
-SIDE_FORMAT = 2
+# (2 counted headlines in BM25, not kept). A generation of another format is rebuilt by
+# the next reindex from the chunks and sentence vectors stored, embedding nothing again.
+SIDE_FORMAT = 3
 # Written last into a generation's folder: its SIDE_FORMAT, and that it is whole.
 GENERATION_MARK = "format"
 

@@ -1,6 +1,6 @@
 """What the index keeps beside Chroma, aligned by chunk position: one generation folder.
 
-- BM25 over the chunks, each with its article's headline (rag.index.bm25);
+- BM25 over the chunks (rag.index.bm25);
 - every chunk's sentence vectors by both encoders (rag.index.sentence_vectors);
 - a float16 copy of Chroma's chunk vectors, so that retrieval scores the candidates only
   BM25 found without a round trip to Chroma (~1.3 ms of ~24 at 10k chunks);
@@ -88,9 +88,7 @@ class SideIndex:
         """`articles[i]` is the article of chunk i (its language stems BM25's terms)."""
         stacked = np.stack(vectors).astype(np.float16) if len(vectors) else np.zeros((0, 0))
         languages = [a.language or "en" for a in articles]
-        # a headline names what its article is about: each chunk's terms include it
-        headed = [f"{a.title}\n{t}" if a.title else t for a, t in zip(articles, texts, strict=True)]
-        bm25 = Bm25Index.build(headed, languages)
+        bm25 = Bm25Index.build(texts, languages)
         return cls(list(ids), bm25, sentences, stacked, Facets.of(articles))
 
     def save(self, folder: Path) -> None:

@@ -29,19 +29,6 @@ def test_generation_round_trips_with_chunk_vectors_as_float16(tmp_path: Path) ->
     assert int(np.argmax(loaded.bm25.scores("der Letzte")[0])) == 2
 
 
-def test_bm25_counts_each_chunks_headline(tmp_path: Path) -> None:
-    """A headline names what its article is about, also where a passage only says "sie"."""
-    texts = ["Sie verhängte den Lockdown für den ganzen Kreis.", "Der Kreis meldet neue Fälle."]
-    ids = [chunk_id("a.md", 0, 10), chunk_id("b.md", 0, 10)]
-    a = ArticleMeta("a.md", "Warendorf im Lockdown", "de", "", "", "", "")
-    b = ArticleMeta("b.md", "Gütersloh meldet Fälle", "de", "", "", "", "")
-    vectors = [np.ones(4, dtype=np.float32)] * 2
-    sentences = SentenceVectors.build(texts, fake_embed([]), fake_embed([]))
-    SideIndex.build(ids, texts, [a, b], vectors, sentences).save(tmp_path)
-    scores = SideIndex.load(tmp_path).bm25.scores("Warendorf")[0]
-    assert scores[0] > 0 and scores[1] == 0, "found by its headline alone"
-
-
 def test_empty_generation(tmp_path: Path) -> None:
     sentences = SentenceVectors.build([], fake_embed([]), fake_embed([]))
     SideIndex.build([], [], [], [], sentences).save(tmp_path)
