@@ -147,7 +147,10 @@ def _record_copies(manifest: Manifest, work: Plan, files: Sequence[CorpusFile]) 
     """Each kept article lists its copies; the manifest remembers them as not to index."""
     digests = {f.doc_id: f.content_hash for f in files}
     for doc_id, entry in manifest.documents.items():
-        entry.also = sorted(work.also.get(doc_id, []), key=lambda c: (c["date"], c["doc_id"]))
+        also = sorted(work.also.get(doc_id, []), key=lambda c: (c["date"], c["doc_id"]))
+        if also != entry.also:  # only what changed is written
+            entry.also = also
+            manifest.touch(doc_id)
     manifest.copies = {
         doc_id: {"hash": digests[doc_id], "of": kept} for doc_id, kept in work.copies.items()
     }

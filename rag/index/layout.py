@@ -1,7 +1,8 @@
 """The files of an index under RAG_DATA_DIR; no other module knows their names.
 
 ```
-manifest.json      what is indexed (rag.index.manifest), written last
+manifest.sqlite3   what is indexed (rag.index.manifest), written last (an earlier
+                   version's manifest.json is read, then replaced)
 chroma/            the embedded Chroma store (absent in server mode)
 side/<generation>/ what is kept beside Chroma (rag.index.side_index), one folder per reindex,
                    with its format in `format`, written last
@@ -36,7 +37,7 @@ class IndexLayout:
 
     @property
     def manifest(self) -> Path:
-        return self.root / "manifest.json"
+        return self.root / "manifest.sqlite3"
 
     @property
     def chroma(self) -> Path:

@@ -1,20 +1,40 @@
 """The manifest: which article version is indexed, under which chunk ids, with which model.
 
-It is written atomically (temp file + rename) after the store has been updated, so after a
-crash it describes a state no newer than the store's, and the next reindex heals the rest.
-Reading it needs neither Chroma nor numpy: a no-op reindex reads only this.
+It is a SQLite database (`manifest.sqlite3`), written in one transaction after the store
+has been updated, so after a crash it describes a state no newer than the store's, and the
+next reindex heals the rest. A save writes the articles that changed since the last one,
+not all of them; a manifest of an earlier version (`manifest.json`, one file rewritten
+whole) is read as it is and replaced by the database at the next save. Reading it needs
+neither Chroma nor numpy: a no-op reindex reads only this.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
-from dataclasses import asdict, dataclass, field
+import sqlite3
+from collections.abc import Iterator
+from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
+from typing import Any
 
 from rag.config import Settings
 from rag.errors import IndexFormatError, IndexMismatchError, IndexMissingError
-from rag.index.files import atomic_write
 from rag.index.layout import FORMAT, IndexLayout
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);
+CREATE TABLE IF NOT EXISTS documents (
+    doc_id TEXT PRIMARY KEY, hash TEXT NOT NULL, chunking TEXT NOT NULL, entry TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS unindexed (
+    doc_id TEXT NOT NULL, kind TEXT NOT NULL, record TEXT NOT NULL, PRIMARY KEY (kind, doc_id)
+);
+CREATE TABLE IF NOT EXISTS stats (
+    doc_id TEXT PRIMARY KEY, size INTEGER NOT NULL, mtime_ns INTEGER NOT NULL
+);
+"""
+_META = ("embed_model", "store", "side_index", "indexed_at", "format")
 
 
 @dataclass
@@ -35,10 +55,32 @@ class DocEntry:
     warnings: list[str] = field(default_factory=list)  # e.g. a date that could not be read
 
 
+class Tracked(dict[str, DocEntry]):
+    """The documents of a manifest read from its database: which ids were set or removed
+    since, so that a save writes those only."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.changed: set[str] = set()
+
+    def __setitem__(self, key: str, value: DocEntry) -> None:
+        super().__setitem__(key, value)
+        self.changed.add(key)
+
+    def __delitem__(self, key: str) -> None:
+        super().__delitem__(key)
+        self.changed.add(key)
+
+    def pop(self, key: str, *default: Any) -> Any:
+        self.changed.add(key)
+        return super().pop(key, *default)
+
+
 @dataclass
 class Manifest:
     embed_model: str
     store: str  # Settings.store_identity: the Chroma this index lives in
+    # A plain dict (a new manifest) is saved whole; a Tracked one, its changes only.
     documents: dict[str, DocEntry] = field(default_factory=dict)
     # Files that are not indexed, by doc id, with the content hash they had: copies of
     # another article ({"hash", "of"}) and unreadable files ({"hash", "reason"}). A file
@@ -51,6 +93,13 @@ class Manifest:
     side_index: str | None = None  # the current side-index generation (None: not built yet)
     indexed_at: str | None = None
     format: int = FORMAT
+    # copies, skipped and stats as last saved: a save rewrites a table only when it changed
+    saved: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
+
+    def touch(self, doc_id: str) -> None:
+        """Mark an entry changed in place (its `also`), so that the next save writes it."""
+        if isinstance(self.documents, Tracked):
+            self.documents.changed.add(doc_id)
 
     def recorded_hash(self, doc_id: str) -> str:
         """The content hash this index holds a file as: indexed, a copy or skipped ("")."""
@@ -75,12 +124,134 @@ class Manifest:
 
 
 def load_manifest(path: Path) -> Manifest | None:
-    """The manifest at `path`, or None when nothing has been indexed.
+    """The manifest at `path`, or None when nothing has been indexed (an earlier version's
+    `manifest.json` beside it is read instead, until the next save replaces it).
 
     Raises IndexFormatError for an index of another format, IndexMismatchError for an
-    unreadable file."""
+    unreadable one."""
+    legacy = _legacy(path)
     if not path.exists():
-        return None
+        return _load_json(legacy) if legacy.exists() else None
+    try:
+        with _connect(path) as db:
+            tables = {r[0] for r in db.execute("SELECT name FROM sqlite_master")}
+            meta = dict(db.execute("SELECT key, value FROM meta")) if "meta" in tables else {}
+            if not meta:  # a first save that never committed: nothing indexed yet
+                return _load_json(legacy) if legacy.exists() else None
+            if meta.get("format") != str(FORMAT):
+                raise IndexFormatError(
+                    "the index was written by another version of article-rag: "
+                    "run `rag reindex` to rebuild it"
+                )
+            docs = Tracked(
+                (doc_id, DocEntry(hash=digest, chunking=chunking, **json.loads(entry)))
+                for doc_id, digest, chunking, entry in db.execute(
+                    "SELECT doc_id, hash, chunking, entry FROM documents"
+                )
+            )
+            unindexed: dict[str, dict[str, dict[str, str]]] = {"copies": {}, "skipped": {}}
+            for doc_id, kind, record in db.execute("SELECT doc_id, kind, record FROM unindexed"):
+                unindexed[kind][doc_id] = json.loads(record)
+            stats = {
+                doc_id: (size, mtime)
+                for doc_id, size, mtime in db.execute("SELECT doc_id, size, mtime_ns FROM stats")
+            }
+    except (sqlite3.Error, ValueError, TypeError, KeyError) as exc:
+        raise IndexMismatchError(
+            f"the index manifest {path} is unreadable ({exc}): run `rag reindex --reset`"
+        ) from exc
+    manifest = Manifest(
+        embed_model=meta["embed_model"], store=meta["store"], documents=docs,
+        copies=unindexed["copies"], skipped=unindexed["skipped"], stats=stats,
+        side_index=meta.get("side_index"), indexed_at=meta.get("indexed_at"),
+    )  # fmt: skip
+    _mark_saved(manifest)
+    return manifest
+
+
+def save_manifest(path: Path, manifest: Manifest) -> None:
+    """Write what changed since the manifest was read or last saved, in one transaction."""
+    docs = manifest.documents
+    with _connect(path, write=True) as db:
+        db.executemany(
+            "INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)",
+            [(k, None if v is None else str(v)) for k in _META for v in [getattr(manifest, k)]],
+        )
+        if isinstance(docs, Tracked):
+            changed = sorted(docs.changed)
+        else:
+            db.execute("DELETE FROM documents")
+            changed = sorted(docs)
+        db.executemany("DELETE FROM documents WHERE doc_id = ?", [(d,) for d in changed])
+        db.executemany(
+            "INSERT INTO documents (doc_id, hash, chunking, entry) VALUES (?, ?, ?, ?)",
+            [(d, e.hash, e.chunking, _entry_json(e)) for d in changed if (e := docs.get(d))],
+        )
+        for kind in ("copies", "skipped"):
+            records: dict[str, dict[str, str]] = getattr(manifest, kind)
+            if manifest.saved.get(kind) != records:
+                db.execute("DELETE FROM unindexed WHERE kind = ?", (kind,))
+                db.executemany(
+                    "INSERT INTO unindexed (doc_id, kind, record) VALUES (?, ?, ?)",
+                    [(d, kind, json.dumps(r, ensure_ascii=False)) for d, r in records.items()],
+                )
+        if manifest.saved.get("stats") != manifest.stats:
+            db.execute("DELETE FROM stats")
+            db.executemany(
+                "INSERT INTO stats (doc_id, size, mtime_ns) VALUES (?, ?, ?)",
+                [(d, size, mtime) for d, (size, mtime) in manifest.stats.items()],
+            )
+    # written: from now on, changes only
+    manifest.documents = docs if isinstance(docs, Tracked) else Tracked(docs)
+    manifest.documents.changed.clear()
+    _mark_saved(manifest)
+    _legacy(path).unlink(missing_ok=True)  # the database holds it all now
+
+
+def _mark_saved(manifest: Manifest) -> None:
+    manifest.saved = {
+        "copies": {d: dict(r) for d, r in manifest.copies.items()},
+        "skipped": {d: dict(r) for d, r in manifest.skipped.items()},
+        "stats": dict(manifest.stats),
+    }
+
+
+def _entry_json(entry: DocEntry) -> str:
+    rest = {k: v for k, v in asdict(entry).items() if k not in ("hash", "chunking")}
+    return json.dumps(rest, ensure_ascii=False, separators=(",", ":"))
+
+
+@contextlib.contextmanager
+def _connect(path: Path, *, write: bool = False) -> Iterator[sqlite3.Connection]:
+    """One transaction, committed when the block ends and rolled back if it raises; a
+    writer's takes the write lock first (one reindex writes at a time anyway). A rollback
+    journal, not WAL, so that every commit changes the file's time, which is how readers
+    notice a reindex (`index_stamp`)."""
+    db = sqlite3.connect(path, timeout=60, isolation_level=None)
+    try:
+        if write:
+            db.execute("PRAGMA journal_mode=DELETE")
+            db.execute("BEGIN IMMEDIATE")
+            for statement in filter(str.strip, _SCHEMA.split(";")):
+                db.execute(statement)
+        else:
+            db.execute("BEGIN")
+        yield db
+        db.execute("COMMIT")
+    except BaseException:
+        if db.in_transaction:
+            db.execute("ROLLBACK")
+        raise
+    finally:
+        db.close()
+
+
+def _legacy(path: Path) -> Path:
+    return path.with_name("manifest.json")
+
+
+def _load_json(path: Path) -> Manifest:
+    """A manifest of an earlier version: one JSON file."""
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
         if not isinstance(data, dict):
@@ -92,17 +263,13 @@ def load_manifest(path: Path) -> Manifest | None:
             )
         docs = {k: DocEntry(**v) for k, v in data.pop("documents").items()}
         stats = {k: (int(v[0]), int(v[1])) for k, v in data.pop("stats", {}).items()}
-        return Manifest(documents=docs, stats=stats, **data)
+        known = {f.name for f in fields(Manifest)}
+        rest = {k: v for k, v in data.items() if k in known}
+        return Manifest(documents=docs, stats=stats, **rest)
     except (ValueError, TypeError, KeyError, AttributeError) as exc:
         raise IndexMismatchError(
             f"the index manifest {path} is unreadable ({exc}): run `rag reindex --reset`"
         ) from exc
-
-
-def save_manifest(path: Path, manifest: Manifest) -> None:
-    # compact: at 250,000 articles indentation made it a fifth larger and slower to read
-    data = json.dumps(asdict(manifest), ensure_ascii=False, separators=(",", ":"))
-    atomic_write(path, data.encode())
 
 
 def ensure_compatible(manifest: Manifest, *, embed_model: str, store: str) -> None:
@@ -134,8 +301,9 @@ def read_manifest(settings: Settings) -> Manifest:
 
 def index_stamp(settings: Settings) -> int:
     """Changes whenever a reindex commits (the manifest's mtime); IndexMissingError if none."""
+    path = IndexLayout(settings.data_dir).manifest
     try:
-        return IndexLayout(settings.data_dir).manifest.stat().st_mtime_ns
+        return (path if path.exists() else _legacy(path)).stat().st_mtime_ns
     except FileNotFoundError:
         raise IndexMissingError(
             f"no index in {settings.data_dir}: run `rag reindex` first"

@@ -3,7 +3,6 @@ and nothing else is lost. Each test failed before the fix it guards."""
 
 from __future__ import annotations
 
-import json
 import os
 import stat
 from pathlib import Path
@@ -18,6 +17,8 @@ from ingest.load import parse_article
 from rag import Assistant
 from rag.config import Settings
 from rag.errors import ArticleError
+from rag.index.layout import IndexLayout
+from rag.index.manifest import load_manifest
 from tests.conftest import reindex
 from tests.web_server import PAGES, Response, WebServer
 
@@ -222,7 +223,7 @@ def test_files_are_written_with_normal_permissions(
     written = [
         *newsroom.corpus_dir.rglob("*.md"),
         newsroom.corpus_dir / "feeds.txt",
-        newsroom.data_dir / "manifest.json",
+        IndexLayout(newsroom.data_dir).manifest,
         newsroom.data_dir / "feeds.json",
     ]
     written = [p for p in written if p.name != "openai-microsoft-windsurf.de.md"]
@@ -230,7 +231,8 @@ def test_files_are_written_with_normal_permissions(
     assert {oct(stat.S_IMODE(p.stat().st_mode)) for p in written} == {oct(expected)}
     leftovers = [p for p in newsroom.corpus_dir.rglob(".*") if p.is_file()]
     assert leftovers == []
-    assert json.loads((newsroom.data_dir / "manifest.json").read_text())["documents"]
+    manifest = load_manifest(IndexLayout(newsroom.data_dir).manifest)
+    assert manifest is not None and manifest.documents
     status = Assistant(newsroom, embed_model=embed_model).status()
     assert status.articles >= 3
 

@@ -12,7 +12,7 @@ from rag import Assistant
 from rag.config import Settings
 from rag.errors import IndexMismatchError
 from rag.index.layout import FORMAT, GENERATION_MARK, IndexLayout
-from rag.index.manifest import load_manifest
+from rag.index.manifest import load_manifest, save_manifest
 from rag.index.records import ArticleMeta, Chunk
 from rag.index.side_index import SideIndex
 from rag.index.store import ChunkStore
@@ -144,10 +144,11 @@ def test_json_summary_keys(indexed: Settings, embed_model: Any) -> None:
 
 def test_other_embedding_model_is_refused(indexed: Settings, embed_model: Any) -> None:
     settings = indexed
-    manifest = IndexLayout(settings.data_dir).manifest
-    data = json.loads(manifest.read_text())
-    data["embed_model"] = "some-other-model"
-    manifest.write_text(json.dumps(data))
+    path = IndexLayout(settings.data_dir).manifest
+    manifest = load_manifest(path)
+    assert manifest is not None
+    manifest.embed_model = "some-other-model"
+    save_manifest(path, manifest)
     with pytest.raises(IndexMismatchError, match="--reset"):
         reindex(settings, embed_model=embed_model)
     summary = reindex(settings, embed_model=embed_model, reset=True)
@@ -184,9 +185,10 @@ def test_an_index_of_another_format_is_rebuilt_and_says_so(
 ) -> None:
     """No older format is read: a question asks for a reindex, which rebuilds the index."""
     layout = IndexLayout(indexed.data_dir)
-    data = json.loads(layout.manifest.read_text())
-    data["format"] = FORMAT - 1
-    layout.manifest.write_text(json.dumps(data))
+    manifest = load_manifest(layout.manifest)
+    assert manifest is not None
+    manifest.format = FORMAT - 1
+    save_manifest(layout.manifest, manifest)
     (layout.root / "bm25").mkdir()  # a folder an older version kept
     (layout.root / "notes.txt").write_text("not ours")
     assistant = Assistant(indexed, embed_model=embed_model)

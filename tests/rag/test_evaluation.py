@@ -26,6 +26,7 @@ from rag.evaluation.abstention import (
 )
 from rag.evaluation.data import EvalDataError
 from rag.index.layout import IndexLayout
+from rag.index.manifest import DocEntry, load_manifest, save_manifest
 from tests.conftest import DATA, XQUAD, Cli, make_settings, needs_xquad
 
 
@@ -162,22 +163,29 @@ def test_reused_index_is_rebuilt_when_chunking_changes(
 ) -> None:
     docs, local, manifest = _prepared(settings, tmp_path, embed_model)
     # both short paragraphs in one chunk, then (shorter minimum) re-chunked, not reused
-    assert len(json.loads(manifest.read_text())["documents"]["rhein.txt"]["chunk_ids"]) == 1
+    assert len(_documents(manifest)["rhein.txt"].chunk_ids) == 1
     prepare_index(_assistant(local.model_copy(update={"chunk_min_chars": 0}), embed_model), docs)
-    assert len(json.loads(manifest.read_text())["documents"]["rhein.txt"]["chunk_ids"]) == 2
+    assert len(_documents(manifest)["rhein.txt"].chunk_ids) == 2
+
+
+def _documents(path: Path) -> dict[str, DocEntry]:
+    manifest = load_manifest(path)
+    assert manifest is not None
+    return manifest.documents
 
 
 def test_reused_index_of_another_model_is_rebuilt(
     settings: Settings, tmp_path: Path, embed_model: object
 ) -> None:
     docs, local, path = _prepared(settings, tmp_path, embed_model)
-    manifest = json.loads(path.read_text())
-    manifest["embed_model"] = "some/other-model"  # as if built with RAG_EMBED_BACKEND=openai
-    path.write_text(json.dumps(manifest))
+    manifest = load_manifest(path)
+    assert manifest is not None
+    manifest.embed_model = "some/other-model"  # as if built with RAG_EMBED_BACKEND=openai
+    save_manifest(path, manifest)
     prepare_index(_assistant(local, embed_model), docs)  # a plain reindex would refuse it
-    rebuilt = json.loads(path.read_text())
-    assert rebuilt["embed_model"] == local.embed_model_name
-    assert set(rebuilt["documents"]) == set(manifest["documents"])
+    rebuilt = load_manifest(path)
+    assert rebuilt is not None and rebuilt.embed_model == local.embed_model_name
+    assert set(rebuilt.documents) == set(manifest.documents)
 
 
 def test_eval_answers_command_passes_every_seed_question(seed_settings: Settings, cli: Cli) -> None:

@@ -12,6 +12,7 @@ from streamlit.testing.v1 import AppTest
 from rag import ArticleInfo, Citation
 from rag.config import Settings
 from rag.index.layout import FORMAT, IndexLayout
+from rag.index.manifest import load_manifest, save_manifest
 from tests.ui.conftest import AppFactory, page_text, rendered, settle
 from ui.corpus import example_questions
 from ui.history import Turn
@@ -274,9 +275,11 @@ def test_busy_index_refuses_the_upload_before_saving_it(
 def test_an_index_of_an_older_format_is_rebuilt_from_the_sidebar(
     make_app: AppFactory, own_index: Settings
 ) -> None:
-    manifest = IndexLayout(own_index.data_dir).manifest
-    old = manifest.read_text().replace(f'"format": {FORMAT}', f'"format": {FORMAT - 1}')
-    manifest.write_text(old)
+    path = IndexLayout(own_index.data_dir).manifest
+    manifest = load_manifest(path)
+    assert manifest is not None
+    manifest.format = FORMAT - 1
+    save_manifest(path, manifest)
     at = make_app(own_index)
     at.run()
     assert not at.exception
