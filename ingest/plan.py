@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from ingest.load import Article, CorpusFile
-from rag.index.manifest import Manifest
+from rag.index.manifest import Manifest, ManifestSummary
 
 
 @dataclass(frozen=True)
@@ -35,13 +35,15 @@ class Plan:
         return bool(self.pending or self.removed)
 
 
-def indexed_as_is(manifest: Manifest, file: CorpusFile, chunking: str) -> bool:
+def indexed_as_is(manifest: Manifest | ManifestSummary, file: CorpusFile, chunking: str) -> bool:
     """Whether `file` is indexed with this content and these chunk settings."""
     entry = manifest.documents.get(file.doc_id)
     return entry is not None and entry.hash == file.content_hash and entry.chunking == chunking
 
 
-def nothing_changed(manifest: Manifest, files: Sequence[CorpusFile], chunking: str) -> bool:
+def nothing_changed(
+    manifest: Manifest | ManifestSummary, files: Sequence[CorpusFile], chunking: str
+) -> bool:
     """Whether the corpus is what the manifest describes: every file indexed as it is, or
     recorded with this content as a copy, a twin or an unreadable file, and every indexed
     article still there. Needs no file to be parsed."""

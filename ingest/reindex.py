@@ -24,7 +24,15 @@ from ingest.progress import Progress
 from rag.config import Settings
 from rag.errors import IndexFormatError, IndexMismatchError, ReindexBusyError
 from rag.index.layout import IndexLayout
-from rag.index.manifest import Manifest, ensure_compatible, load_manifest, save_manifest
+from rag.index.manifest import (
+    Manifest,
+    ManifestSummary,
+    ensure_compatible,
+    load_manifest,
+    load_summary,
+    save_manifest,
+    save_stats,
+)
 
 if TYPE_CHECKING:
     from llama_index.core.base.embeddings.base import BaseEmbedding
@@ -111,16 +119,17 @@ def reindex(
     corpus = corpus_dir or settings.corpus_dir
     with contextlib.nullcontext() if lock_held else exclusive(settings):
         summary = ReindexSummary()
-        manifest = None if reset else _current_manifest(settings, summary, rebuild_mismatched)
-        return _reindex_locked(settings, corpus, manifest, summary, embed_model, progress)
+        current = None if reset else _current(settings, summary, rebuild_mismatched)
+        return _reindex_locked(settings, corpus, current, summary, embed_model, progress)
 
 
-def _current_manifest(
+def _current(
     settings: Settings, summary: ReindexSummary, rebuild_mismatched: bool
-) -> Manifest | None:
-    """The manifest to update, or None to rebuild (an index of another format)."""
+) -> ManifestSummary | None:
+    """What the index holds, as far as a run with nothing to do needs it, or None to
+    rebuild (an index of another format)."""
     try:
-        manifest = load_manifest(IndexLayout(settings.data_dir).manifest)
+        manifest = load_summary(IndexLayout(settings.data_dir).manifest)
         if manifest is not None:
             ensure_compatible(
                 manifest, embed_model=settings.embed_model_name, store=settings.store_identity
@@ -138,27 +147,31 @@ def _current_manifest(
 def _reindex_locked(
     settings: Settings,
     corpus: Path,
-    manifest: Manifest | None,
+    current: ManifestSummary | None,
     summary: ReindexSummary,
     embed_model: BaseEmbedding | None,
     progress: Progress | None,
 ) -> ReindexSummary:
     scanned = time.time_ns()
-    known = manifest.known_files() if manifest is not None else None
+    known = current.known_files() if current is not None else None
     files, problems = hash_corpus(corpus, max_bytes=settings.max_article_bytes, known=known)
     summary.skipped += [Skipped(doc_id, reason) for doc_id, reason in problems]
     layout = IndexLayout(settings.data_dir)
     if (
-        manifest is not None
+        current is not None
         and not layout.dirty.exists()
-        and _side_index_current(layout, manifest)
-        and nothing_changed(manifest, files, settings.chunking)
+        and _side_index_current(layout, current)
+        and nothing_changed(current, files, settings.chunking)
     ):
-        _record_stats(layout, manifest, files, scanned)
-        return _summarise(summary, Plan(unchanged=len(manifest.documents)), manifest, files)
+        stats = _trusted(current, files, scanned)
+        if stats != current.stats:
+            save_stats(layout.manifest, stats)
+        return _summarise(summary, Plan(unchanged=len(current.documents)), current, files)
 
     from ingest.apply import apply  # the heavy part: Chroma, llama-index, the model
 
+    # the whole manifest, for the writer
+    manifest = load_manifest(layout.manifest) if current is not None else None
     if manifest is not None:  # what this run changes loses its stats before any write
         manifest.stats = {
             f.doc_id: manifest.stats[f.doc_id]
@@ -179,21 +192,31 @@ def _record_stats(
     """Keep the size and time of each file the manifest holds with this content, so that
     the next reindex does not read it again; written only after the manifest describes the
     files (never before: a file would pass for its old content), and only when it changed."""
-    held = [f for f in files if manifest.recorded_hash(f.doc_id) == f.content_hash]
-    stats = trusted_stats(held, scanned)
+    stats = _trusted(manifest, files, scanned)
     if stats != manifest.stats:
         manifest.stats = stats
         save_manifest(layout.manifest, manifest)
 
 
-def _side_index_current(layout: IndexLayout, manifest: Manifest) -> bool:
+def _trusted(
+    manifest: Manifest | ManifestSummary, files: Sequence[CorpusFile], scanned: int
+) -> dict[str, tuple[int, int]]:
+    """The stats to keep: of the files the manifest holds with the content they have."""
+    held = [f for f in files if manifest.recorded_hash(f.doc_id) == f.content_hash]
+    return trusted_stats(held, scanned)
+
+
+def _side_index_current(layout: IndexLayout, manifest: ManifestSummary) -> bool:
     """The manifest names a side index on disk, of this version (else it is rebuilt from
     the chunks kept, reusing their sentence vectors)."""
     return manifest.side_index is not None and layout.generation_current(manifest.side_index)
 
 
 def _summarise(
-    summary: ReindexSummary, work: Plan, manifest: Manifest, files: Sequence[CorpusFile]
+    summary: ReindexSummary,
+    work: Plan,
+    manifest: Manifest | ManifestSummary,
+    files: Sequence[CorpusFile],
 ) -> ReindexSummary:
     """The counts of this run; what is skipped, left undated or a copy, from the manifest
     (so a run with nothing to do reports them as the run that found them did)."""
@@ -205,10 +228,11 @@ def _summarise(
         if doc_id in present:
             summary.skipped.append(Skipped(doc_id, record["reason"]))
             log.info("skipping %s: %s", doc_id, record["reason"])
+    warned = {d: list(entry.warnings) for d, entry in manifest.documents.items() if entry.warnings}
     summary.warnings = [
         Skipped(doc_id, warning)
-        for doc_id, entry in sorted(manifest.documents.items())
-        for warning in entry.warnings
+        for doc_id, warnings in sorted(warned.items())
+        for warning in warnings
     ]
     summary.duplicates = [
         Duplicate(doc_id, record["of"])

@@ -16,7 +16,7 @@ import sqlite3
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from rag.config import Settings
 from rag.errors import IndexFormatError, IndexMismatchError, IndexMissingError
@@ -25,7 +25,10 @@ from rag.index.layout import FORMAT, IndexLayout
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);
 CREATE TABLE IF NOT EXISTS documents (
-    doc_id TEXT PRIMARY KEY, hash TEXT NOT NULL, chunking TEXT NOT NULL, entry TEXT NOT NULL
+    doc_id TEXT PRIMARY KEY, hash TEXT NOT NULL, title TEXT NOT NULL, language TEXT NOT NULL,
+    source TEXT NOT NULL, chunk_ids TEXT NOT NULL, chunking TEXT NOT NULL, date TEXT NOT NULL,
+    published TEXT NOT NULL, updated TEXT NOT NULL, outlet TEXT NOT NULL,
+    author TEXT NOT NULL, also TEXT NOT NULL, warnings TEXT NOT NULL, chunks INTEGER NOT NULL
 );
 CREATE TABLE IF NOT EXISTS unindexed (
     doc_id TEXT NOT NULL, kind TEXT NOT NULL, record TEXT NOT NULL, PRIMARY KEY (kind, doc_id)
@@ -102,25 +105,66 @@ class Manifest:
             self.documents.changed.add(doc_id)
 
     def recorded_hash(self, doc_id: str) -> str:
-        """The content hash this index holds a file as: indexed, a copy or skipped ("")."""
-        entry = self.documents.get(doc_id)
-        if entry is not None:
-            return entry.hash
-        record = self.copies.get(doc_id) or self.skipped.get(doc_id) or {}
-        return record.get("hash", "")
+        return recorded_hash(self, doc_id)
 
     def known_files(self) -> dict[str, tuple[int, int, str]]:
-        """(size, mtime_ns, content hash) of each file whose stats and hash are recorded."""
-        known = {}
-        for doc_id, (size, mtime) in self.stats.items():
-            digest = self.recorded_hash(doc_id)
-            if digest:
-                known[doc_id] = (size, mtime, digest)
-        return known
+        return known_files(self)
 
     @property
     def chunk_count(self) -> int:
         return sum(len(entry.chunk_ids) for entry in self.documents.values())
+
+
+class Indexed(NamedTuple):
+    """What a reindex with nothing to do needs of an indexed article."""
+
+    hash: str
+    chunking: str
+    chunks: int
+    warnings: list[str]
+
+
+@dataclass(frozen=True)
+class ManifestSummary:
+    """A manifest as a reindex with nothing to do reads it: each article's hash, chunk
+    settings, chunk count and warnings, not its whole entry (a fraction of the time)."""
+
+    embed_model: str
+    store: str
+    side_index: str | None
+    documents: dict[str, Indexed]
+    copies: dict[str, dict[str, str]]
+    skipped: dict[str, dict[str, str]]
+    stats: dict[str, tuple[int, int]]
+
+    def recorded_hash(self, doc_id: str) -> str:
+        return recorded_hash(self, doc_id)
+
+    def known_files(self) -> dict[str, tuple[int, int, str]]:
+        return known_files(self)
+
+    @property
+    def chunk_count(self) -> int:
+        return sum(entry.chunks for entry in self.documents.values())
+
+
+def recorded_hash(manifest: Manifest | ManifestSummary, doc_id: str) -> str:
+    """The content hash the index holds a file as: indexed, a copy or skipped ("")."""
+    entry = manifest.documents.get(doc_id)
+    if entry is not None:
+        return entry.hash
+    record = manifest.copies.get(doc_id) or manifest.skipped.get(doc_id) or {}
+    return record.get("hash", "")
+
+
+def known_files(manifest: Manifest | ManifestSummary) -> dict[str, tuple[int, int, str]]:
+    """(size, mtime_ns, content hash) of each file whose stats and hash are recorded."""
+    known = {}
+    for doc_id, (size, mtime) in manifest.stats.items():
+        digest = recorded_hash(manifest, doc_id)
+        if digest:
+            known[doc_id] = (size, mtime, digest)
+    return known
 
 
 def load_manifest(path: Path) -> Manifest | None:
@@ -134,39 +178,95 @@ def load_manifest(path: Path) -> Manifest | None:
         return _load_json(legacy) if legacy.exists() else None
     try:
         with _connect(path) as db:
-            tables = {r[0] for r in db.execute("SELECT name FROM sqlite_master")}
-            meta = dict(db.execute("SELECT key, value FROM meta")) if "meta" in tables else {}
+            meta = _meta(db)
             if not meta:  # a first save that never committed: nothing indexed yet
                 return _load_json(legacy) if legacy.exists() else None
-            if meta.get("format") != str(FORMAT):
-                raise IndexFormatError(
-                    "the index was written by another version of article-rag: "
-                    "run `rag reindex` to rebuild it"
-                )
             docs = Tracked(
-                (doc_id, DocEntry(hash=digest, chunking=chunking, **json.loads(entry)))
-                for doc_id, digest, chunking, entry in db.execute(
-                    "SELECT doc_id, hash, chunking, entry FROM documents"
-                )
+                (row[0], _entry(row)) for row in db.execute(f"SELECT {_COLUMNS} FROM documents")
             )
-            unindexed: dict[str, dict[str, dict[str, str]]] = {"copies": {}, "skipped": {}}
-            for doc_id, kind, record in db.execute("SELECT doc_id, kind, record FROM unindexed"):
-                unindexed[kind][doc_id] = json.loads(record)
-            stats = {
-                doc_id: (size, mtime)
-                for doc_id, size, mtime in db.execute("SELECT doc_id, size, mtime_ns FROM stats")
-            }
+            unindexed, stats = _unindexed(db), _stats(db)
     except (sqlite3.Error, ValueError, TypeError, KeyError) as exc:
         raise IndexMismatchError(
             f"the index manifest {path} is unreadable ({exc}): run `rag reindex --reset`"
         ) from exc
     manifest = Manifest(
-        embed_model=meta["embed_model"], store=meta["store"], documents=docs,
+        embed_model=meta["embed_model"] or "", store=meta["store"] or "", documents=docs,
         copies=unindexed["copies"], skipped=unindexed["skipped"], stats=stats,
         side_index=meta.get("side_index"), indexed_at=meta.get("indexed_at"),
     )  # fmt: skip
     _mark_saved(manifest)
     return manifest
+
+
+def load_summary(path: Path) -> ManifestSummary | None:
+    """The manifest at `path` as a reindex with nothing to do needs it (see load_manifest)."""
+    if path.exists():
+        try:
+            with _connect(path) as db:
+                meta = _meta(db)
+                if meta:
+                    documents = {
+                        doc_id: Indexed(digest, chunking, chunks, json.loads(w) if w else [])
+                        for doc_id, digest, chunking, chunks, w in db.execute(
+                            "SELECT doc_id, hash, chunking, chunks, warnings FROM documents"
+                        )
+                    }
+                    unindexed = _unindexed(db)
+                    return ManifestSummary(
+                        embed_model=meta["embed_model"] or "", store=meta["store"] or "",
+                        side_index=meta.get("side_index"), documents=documents,
+                        copies=unindexed["copies"], skipped=unindexed["skipped"],
+                        stats=_stats(db),
+                    )  # fmt: skip
+        except (sqlite3.Error, ValueError, TypeError, KeyError) as exc:
+            raise IndexMismatchError(
+                f"the index manifest {path} is unreadable ({exc}): run `rag reindex --reset`"
+            ) from exc
+    whole = load_manifest(path)  # an earlier version's JSON one, or nothing yet
+    if whole is None:
+        return None
+    return ManifestSummary(
+        embed_model=whole.embed_model, store=whole.store, side_index=whole.side_index,
+        documents={
+            d: Indexed(e.hash, e.chunking, len(e.chunk_ids), e.warnings)
+            for d, e in whole.documents.items()
+        },
+        copies=whole.copies, skipped=whole.skipped, stats=whole.stats,
+    )  # fmt: skip
+
+
+def save_stats(path: Path, stats: dict[str, tuple[int, int]]) -> None:
+    """Replace the files' recorded sizes and times only (a reindex with nothing to do)."""
+    with _connect(path, write=True) as db:
+        db.execute("DELETE FROM stats")
+        db.executemany(
+            "INSERT INTO stats (doc_id, size, mtime_ns) VALUES (?, ?, ?)",
+            [(d, size, mtime) for d, (size, mtime) in stats.items()],
+        )
+
+
+def _meta(db: sqlite3.Connection) -> dict[str, str | None]:
+    """The meta rows ({} for a database a first save never committed to); IndexFormatError
+    for another format."""
+    tables = {r[0] for r in db.execute("SELECT name FROM sqlite_master")}
+    meta = dict(db.execute("SELECT key, value FROM meta")) if "meta" in tables else {}
+    if meta and meta.get("format") != str(FORMAT):
+        raise IndexFormatError(
+            "the index was written by another version of article-rag: "
+            "run `rag reindex` to rebuild it"
+        )
+    return meta
+
+
+def _unindexed(db: sqlite3.Connection) -> dict[str, dict[str, dict[str, str]]]:
+    found: dict[str, dict[str, dict[str, str]]] = {"copies": {}, "skipped": {}}
+    for doc_id, kind, record in db.execute("SELECT doc_id, kind, record FROM unindexed"):
+        found[kind][doc_id] = json.loads(record)
+    return found
+
+
+def _stats(db: sqlite3.Connection) -> dict[str, tuple[int, int]]:
+    return {d: (size, mtime) for d, size, mtime in db.execute("SELECT * FROM stats")}
 
 
 def save_manifest(path: Path, manifest: Manifest) -> None:
@@ -184,8 +284,8 @@ def save_manifest(path: Path, manifest: Manifest) -> None:
             changed = sorted(docs)
         db.executemany("DELETE FROM documents WHERE doc_id = ?", [(d,) for d in changed])
         db.executemany(
-            "INSERT INTO documents (doc_id, hash, chunking, entry) VALUES (?, ?, ?, ?)",
-            [(d, e.hash, e.chunking, _entry_json(e)) for d in changed if (e := docs.get(d))],
+            f"INSERT INTO documents ({_COLUMNS}, chunks) VALUES ({', '.join('?' * _WIDTH)}, ?)",
+            [_row(d, e) for d in changed if (e := docs.get(d))],
         )
         for kind in ("copies", "skipped"):
             records: dict[str, dict[str, str]] = getattr(manifest, kind)
@@ -216,9 +316,40 @@ def _mark_saved(manifest: Manifest) -> None:
     }
 
 
-def _entry_json(entry: DocEntry) -> str:
-    rest = {k: v for k, v in asdict(entry).items() if k not in ("hash", "chunking")}
-    return json.dumps(rest, ensure_ascii=False, separators=(",", ":"))
+# One column per field, lists as text that needs no JSON parser in the common case: a
+# manifest of 250,000 articles is read in about a second instead of three.
+_FIELDS = [f.name for f in fields(DocEntry)]
+_COLUMNS = ", ".join(["doc_id", *_FIELDS])
+_WIDTH = len(_FIELDS) + 1
+
+
+def _row(doc_id: str, entry: DocEntry) -> tuple[str, ...]:
+    values = asdict(entry)
+    values["chunk_ids"] = _ids_text(entry.chunk_ids)
+    for name in ("also", "warnings"):
+        values[name] = json.dumps(values[name], ensure_ascii=False) if values[name] else ""
+    return (doc_id, *(values[name] for name in _FIELDS), len(entry.chunk_ids))
+
+
+def _entry(row: tuple[str, ...]) -> DocEntry:
+    values: dict[str, Any] = dict(zip(_FIELDS, row[1:], strict=True))
+    values["chunk_ids"] = _ids(values["chunk_ids"])
+    for name in ("also", "warnings"):
+        values[name] = json.loads(values[name]) if values[name] else []
+    return DocEntry(**values)
+
+
+def _ids_text(ids: list[str]) -> str:
+    """Chunk ids one a line; as JSON led by a line break when an id holds one."""
+    if any("\n" in i for i in ids):
+        return "\n" + json.dumps(ids, ensure_ascii=False)
+    return "\n".join(ids)
+
+
+def _ids(text: str) -> list[str]:
+    if text.startswith("\n"):
+        return list(json.loads(text[1:]))
+    return text.split("\n") if text else []
 
 
 @contextlib.contextmanager
@@ -272,7 +403,9 @@ def _load_json(path: Path) -> Manifest:
         ) from exc
 
 
-def ensure_compatible(manifest: Manifest, *, embed_model: str, store: str) -> None:
+def ensure_compatible(
+    manifest: Manifest | ManifestSummary, *, embed_model: str, store: str
+) -> None:
     """Refuse an index built with another embedding model or in another Chroma store."""
     if manifest.embed_model != embed_model:
         raise IndexMismatchError(

@@ -9,7 +9,14 @@ import pytest
 
 from rag.errors import IndexFormatError, IndexMismatchError
 from rag.index.layout import FORMAT
-from rag.index.manifest import DocEntry, Manifest, load_manifest, save_manifest
+from rag.index.manifest import (
+    DocEntry,
+    Manifest,
+    load_manifest,
+    load_summary,
+    save_manifest,
+    save_stats,
+)
 
 
 def entry(digest: str, *chunks: str) -> DocEntry:
@@ -23,6 +30,9 @@ def fresh() -> Manifest:
     manifest = Manifest(embed_model="m", store="embedded")
     manifest.documents["a.md"] = entry("h-a", "a.md#0-10")
     manifest.documents["b.md"] = entry("h-b", "b.md#0-10", "b.md#10-20")
+    manifest.documents["odd\nname.md"] = entry("h-o", "odd\nname.md#0-5")  # a line break
+    manifest.documents["a.md"].warnings = ["no date"]
+    manifest.documents["b.md"].also = [{"doc_id": "c.md", "outlet": "x", "source": "", "date": ""}]
     manifest.copies["c.md"] = {"hash": "h-c", "of": "a.md"}
     manifest.skipped["d.md"] = {"hash": "h-d", "reason": "too large"}
     manifest.stats["a.md"] = (120, 1_600_000_000_000_000_000)
@@ -35,7 +45,7 @@ def test_round_trip(tmp_path: Path) -> None:
     save_manifest(path, fresh())
     loaded = load_manifest(path)
     assert loaded is not None
-    assert loaded.documents == fresh().documents and loaded.chunk_count == 3
+    assert loaded.documents == fresh().documents and loaded.chunk_count == 4
     assert loaded.copies == fresh().copies and loaded.skipped == fresh().skipped
     assert loaded.stats == fresh().stats and loaded.side_index == "gen1"
     assert loaded.known_files() == {"a.md": (120, 1_600_000_000_000_000_000, "h-a")}
@@ -63,7 +73,7 @@ def test_a_save_writes_the_articles_that_changed_only(tmp_path: Path) -> None:
     again.documents["b.md"].also = [{"doc_id": "c.md", "outlet": "", "source": "", "date": ""}]
     save_manifest(path, again)
     last = load_manifest(path)
-    assert last is not None and set(last.documents) == {"b.md"}
+    assert last is not None and set(last.documents) == {"b.md", "odd\nname.md"}
     assert last.documents["b.md"].also[0]["doc_id"] == "c.md", "a touched entry is written"
 
 
@@ -96,3 +106,27 @@ def test_nothing_indexed_yet_and_unreadable_or_other_formats(tmp_path: Path) -> 
     path.write_bytes(b"not a database at all, just bytes" * 10)
     with pytest.raises(IndexMismatchError, match="--reset"):
         load_manifest(path)
+
+
+def test_the_summary_a_no_op_reads_agrees_with_the_manifest(tmp_path: Path) -> None:
+    path = tmp_path / "manifest.sqlite3"
+    assert load_summary(path) is None
+    legacy = asdict(fresh())
+    legacy.pop("saved")
+    (tmp_path / "manifest.json").write_text(json.dumps(legacy))
+    for _ in ("as an earlier version wrote it", "as a database"):
+        summary = load_summary(path)
+        assert summary is not None
+        whole = fresh()
+        assert {d: (e.hash, e.chunking) for d, e in summary.documents.items()} == {
+            d: (e.hash, e.chunking) for d, e in whole.documents.items()
+        }
+        assert summary.chunk_count == whole.chunk_count
+        assert summary.documents["a.md"].warnings == ["no date"]
+        assert summary.known_files() == whole.known_files()
+        assert (summary.copies, summary.skipped) == (whole.copies, whole.skipped)
+        save_manifest(path, whole)
+    save_stats(path, {"b.md": (1, 2)})
+    loaded = load_manifest(path)
+    assert loaded is not None and loaded.stats == {"b.md": (1, 2)}
+    assert loaded.documents == fresh().documents, "only the stats were replaced"
