@@ -164,7 +164,12 @@ def _reindex_locked(
         and nothing_changed(current, files, settings.chunking)
     ):
         stats = _trusted(current, files, scanned)
-        if stats != current.stats:
+        if not layout.manifest.exists():  # an earlier version's manifest: the database now
+            whole = load_manifest(layout.manifest)
+            assert whole is not None  # `current` was read from it
+            whole.stats = stats
+            save_manifest(layout.manifest, whole)
+        elif stats != current.stats:
             save_stats(layout.manifest, stats)
         return _summarise(summary, Plan(unchanged=len(current.documents)), current, files)
 

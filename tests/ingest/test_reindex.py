@@ -4,6 +4,7 @@ import json
 import os
 import shutil
 import time
+from dataclasses import asdict
 from typing import Any
 
 import pytest
@@ -89,6 +90,25 @@ def test_a_file_of_the_same_size_and_time_is_not_read_again(
     assert (again.added, again.updated, again.unchanged) == (0, 0, 1)
     after = load_manifest(layout.manifest)
     assert after is not None and after.stats[doc.name][1] == doc.stat().st_mtime_ns
+
+
+def test_a_manifest_of_the_earlier_json_kind_is_taken_over_by_a_no_op(
+    indexed: Settings, embed_model: Any
+) -> None:
+    layout = IndexLayout(indexed.data_dir)
+    manifest = load_manifest(layout.manifest)
+    assert manifest is not None
+    legacy = asdict(manifest)
+    legacy.pop("saved")
+    (layout.root / "manifest.json").write_text(json.dumps(legacy))
+    layout.manifest.unlink()
+    _age(next(indexed.corpus_dir.glob("*.md")), 60)
+    summary = reindex(indexed, embed_model=embed_model)
+    assert (summary.added, summary.updated, summary.unchanged) == (0, 0, 1), "a no-op"
+    assert layout.manifest.exists() and not (layout.root / "manifest.json").exists()
+    taken = load_manifest(layout.manifest)
+    assert taken is not None and taken.documents == manifest.documents
+    assert taken.stats, "and the files' sizes and times are kept from now on"
 
 
 def test_a_file_changed_just_now_is_read_by_the_next_run_too(
