@@ -95,10 +95,10 @@ def measure(target: Path, n: int) -> dict[str, Any]:
     snapshot = open_index(settings)
     open_s = time.perf_counter() - started
     chunks = len(snapshot.side.ids)
-    del snapshot
+    store = snapshot.store  # the added articles' chunks and vectors are read from it
     assistant = Assistant(settings)
     assistant.ask("Wie viele Punkte gab die Verteidigung ab?")  # load the model and index
-    days = sorted(e.date for e in assistant._documents().values() if e.date)
+    days = sorted(e.date for e in snapshot.manifest.documents.values() if e.date)
     half = Filters(since=_day(days[len(days) // 4]), until=_day(days[3 * len(days) // 4]))
     retrieval, answer, filtered = [], [], []
     asked = questions(n)
@@ -141,7 +141,6 @@ def measure(target: Path, n: int) -> dict[str, Any]:
     manifest = load_manifest(IndexLayout(settings.data_dir).manifest)
     assert manifest is not None
     sources = sorted(manifest.documents)[:ADDED]
-    store = assistant._open().index.store
 
     def add(writer: IndexWriter) -> None:
         from dataclasses import replace
