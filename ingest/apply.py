@@ -26,7 +26,7 @@ from ingest.progress import Meter, Progress
 from rag.config import CrashPoint, Settings
 from rag.errors import ArticleError
 from rag.index.layout import IndexLayout
-from rag.index.manifest import Manifest
+from rag.index.manifest import Manifest, Unindexed
 from rag.index.records import Chunk
 from rag.index.sentence_vectors import sentence_spans
 from rag.index.writer import IndexWriter
@@ -92,13 +92,13 @@ def _assess(
         except (ArticleError, OSError) as exc:
             # INFO, not WARNING: the summary carries it, and the CLI and UI show it from there
             log.info("skipping %s: %s", file.doc_id, exc)
-            manifest.skipped[file.doc_id] = {"hash": file.content_hash, "reason": str(exc)}
+            manifest.skipped[file.doc_id] = Unindexed(file.content_hash, reason=str(exc))
             continue
         items.append(Item(file.doc_id, file.content_hash, article))
     kept, twins = exact_twins(manifest, items)
     for doc_id, twin in twins:
         digest = next(f.content_hash for f in files if f.doc_id == doc_id)
-        manifest.skipped[doc_id] = {"hash": digest, "reason": f"same content as {twin}"}
+        manifest.skipped[doc_id] = Unindexed(digest, reason=f"same content as {twin}")
     copies = _copies(settings, manifest, corpus, kept, {f.doc_id: f.path for f in files})
     work = plan(manifest, kept, list(manifest.skipped), chunking=settings.chunking, copies=copies)
     work.duplicates = twins
@@ -152,7 +152,7 @@ def _record_copies(manifest: Manifest, work: Plan, files: Sequence[CorpusFile]) 
             entry.also = also
             manifest.touch(doc_id)
     manifest.copies = {
-        doc_id: {"hash": digests[doc_id], "of": kept} for doc_id, kept in work.copies.items()
+        doc_id: Unindexed(digests[doc_id], of=kept) for doc_id, kept in work.copies.items()
     }
 
 

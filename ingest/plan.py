@@ -51,7 +51,7 @@ def nothing_changed(
     for file in files:
         recorded = manifest.copies.get(file.doc_id) or manifest.skipped.get(file.doc_id)
         if not indexed_as_is(manifest, file, chunking) and (
-            recorded is None or recorded.get("hash") != file.content_hash
+            recorded is None or recorded.hash != file.content_hash
         ):
             return False
         present.add(file.doc_id)

@@ -231,8 +231,8 @@ def _summarise(
     summary.chunks = manifest.chunk_count
     for doc_id, record in sorted(manifest.skipped.items()):
         if doc_id in present:
-            summary.skipped.append(Skipped(doc_id, record["reason"]))
-            log.info("skipping %s: %s", doc_id, record["reason"])
+            summary.skipped.append(Skipped(doc_id, record.reason))
+            log.info("skipping %s: %s", doc_id, record.reason)
     warned = {d: list(entry.warnings) for d, entry in manifest.documents.items() if entry.warnings}
     summary.warnings = [
         Skipped(doc_id, warning)
@@ -240,7 +240,7 @@ def _summarise(
         for warning in warnings
     ]
     summary.duplicates = [
-        Duplicate(doc_id, record["of"])
+        Duplicate(doc_id, record.of)
         for doc_id, record in sorted(manifest.copies.items())
         if doc_id in present
     ]

@@ -31,7 +31,8 @@ CREATE TABLE IF NOT EXISTS documents (
     author TEXT NOT NULL, also TEXT NOT NULL, warnings TEXT NOT NULL, chunks INTEGER NOT NULL
 );
 CREATE TABLE IF NOT EXISTS unindexed (
-    doc_id TEXT NOT NULL, kind TEXT NOT NULL, record TEXT NOT NULL, PRIMARY KEY (kind, doc_id)
+    doc_id TEXT NOT NULL, kind TEXT NOT NULL, hash TEXT NOT NULL, of TEXT NOT NULL,
+    reason TEXT NOT NULL, PRIMARY KEY (kind, doc_id)
 );
 CREATE TABLE IF NOT EXISTS stats (
     doc_id TEXT PRIMARY KEY, size INTEGER NOT NULL, mtime_ns INTEGER NOT NULL
@@ -56,6 +57,16 @@ class DocEntry:
     # Syndicated copies of this article that are not indexed: {doc_id, outlet, source, date}.
     also: list[dict[str, str]] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)  # e.g. a date that could not be read
+
+
+@dataclass(frozen=True)
+class Unindexed:
+    """A corpus file that is not indexed, with the content hash it had: a syndicated copy
+    of another article (`of`) or a file that could not be used (`reason`)."""
+
+    hash: str
+    of: str = ""
+    reason: str = ""
 
 
 class Tracked(dict[str, DocEntry]):
@@ -86,10 +97,10 @@ class Manifest:
     # A plain dict (a new manifest) is saved whole; a Tracked one, its changes only.
     documents: dict[str, DocEntry] = field(default_factory=dict)
     # Files that are not indexed, by doc id, with the content hash they had: copies of
-    # another article ({"hash", "of"}) and unreadable files ({"hash", "reason"}). A file
-    # still so is no change, and the next reindex does not read it again.
-    copies: dict[str, dict[str, str]] = field(default_factory=dict)
-    skipped: dict[str, dict[str, str]] = field(default_factory=dict)
+    # another article and unreadable files. A file still so is no change, and the next
+    # reindex does not read it again.
+    copies: dict[str, Unindexed] = field(default_factory=dict)
+    skipped: dict[str, Unindexed] = field(default_factory=dict)
     # Each corpus file's size and modification time (ns) when its hash above was taken: a
     # file still so is not read again by the next reindex (ingest.load.hash_corpus).
     stats: dict[str, tuple[int, int]] = field(default_factory=dict)
@@ -133,8 +144,8 @@ class ManifestSummary:
     store: str
     side_index: str | None
     documents: dict[str, Indexed]
-    copies: dict[str, dict[str, str]]
-    skipped: dict[str, dict[str, str]]
+    copies: dict[str, Unindexed]
+    skipped: dict[str, Unindexed]
     stats: dict[str, tuple[int, int]]
 
     def recorded_hash(self, doc_id: str) -> str:
@@ -153,8 +164,8 @@ def recorded_hash(manifest: Manifest | ManifestSummary, doc_id: str) -> str:
     entry = manifest.documents.get(doc_id)
     if entry is not None:
         return entry.hash
-    record = manifest.copies.get(doc_id) or manifest.skipped.get(doc_id) or {}
-    return record.get("hash", "")
+    record = manifest.copies.get(doc_id) or manifest.skipped.get(doc_id)
+    return record.hash if record is not None else ""
 
 
 def known_files(manifest: Manifest | ManifestSummary) -> dict[str, tuple[int, int, str]]:
@@ -258,10 +269,11 @@ def _meta(db: sqlite3.Connection) -> dict[str, str | None]:
     return meta
 
 
-def _unindexed(db: sqlite3.Connection) -> dict[str, dict[str, dict[str, str]]]:
-    found: dict[str, dict[str, dict[str, str]]] = {"copies": {}, "skipped": {}}
-    for doc_id, kind, record in db.execute("SELECT doc_id, kind, record FROM unindexed"):
-        found[kind][doc_id] = json.loads(record)
+def _unindexed(db: sqlite3.Connection) -> dict[str, dict[str, Unindexed]]:
+    found: dict[str, dict[str, Unindexed]] = {"copies": {}, "skipped": {}}
+    rows = db.execute("SELECT doc_id, kind, hash, of, reason FROM unindexed")
+    for doc_id, kind, digest, of, reason in rows:
+        found[kind][doc_id] = Unindexed(digest, of, reason)
     return found
 
 
@@ -288,12 +300,12 @@ def save_manifest(path: Path, manifest: Manifest) -> None:
             [_row(d, e) for d in changed if (e := docs.get(d))],
         )
         for kind in ("copies", "skipped"):
-            records: dict[str, dict[str, str]] = getattr(manifest, kind)
+            records: dict[str, Unindexed] = getattr(manifest, kind)
             if manifest.saved.get(kind) != records:
                 db.execute("DELETE FROM unindexed WHERE kind = ?", (kind,))
                 db.executemany(
-                    "INSERT INTO unindexed (doc_id, kind, record) VALUES (?, ?, ?)",
-                    [(d, kind, json.dumps(r, ensure_ascii=False)) for d, r in records.items()],
+                    "INSERT INTO unindexed (doc_id, kind, hash, of, reason) VALUES (?, ?, ?, ?, ?)",
+                    [(d, kind, r.hash, r.of, r.reason) for d, r in records.items()],
                 )
         if manifest.saved.get("stats") != manifest.stats:
             db.execute("DELETE FROM stats")
@@ -310,8 +322,8 @@ def save_manifest(path: Path, manifest: Manifest) -> None:
 
 def _mark_saved(manifest: Manifest) -> None:
     manifest.saved = {
-        "copies": {d: dict(r) for d, r in manifest.copies.items()},
-        "skipped": {d: dict(r) for d, r in manifest.skipped.items()},
+        "copies": dict(manifest.copies),
+        "skipped": dict(manifest.skipped),
         "stats": dict(manifest.stats),
     }
 
@@ -394,9 +406,13 @@ def _load_json(path: Path) -> Manifest:
             )
         docs = {k: DocEntry(**v) for k, v in data.pop("documents").items()}
         stats = {k: (int(v[0]), int(v[1])) for k, v in data.pop("stats", {}).items()}
+        copies, skipped = (
+            {k: Unindexed(**v) for k, v in data.pop(kind, {}).items()}
+            for kind in ("copies", "skipped")
+        )
         known = {f.name for f in fields(Manifest)}
         rest = {k: v for k, v in data.items() if k in known}
-        return Manifest(documents=docs, stats=stats, **rest)
+        return Manifest(documents=docs, copies=copies, skipped=skipped, stats=stats, **rest)
     except (ValueError, TypeError, KeyError, AttributeError) as exc:
         raise IndexMismatchError(
             f"the index manifest {path} is unreadable ({exc}): run `rag reindex --reset`"

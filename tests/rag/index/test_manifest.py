@@ -12,6 +12,7 @@ from rag.index.layout import FORMAT
 from rag.index.manifest import (
     DocEntry,
     Manifest,
+    Unindexed,
     load_manifest,
     load_summary,
     save_manifest,
@@ -33,8 +34,8 @@ def fresh() -> Manifest:
     manifest.documents["odd\nname.md"] = entry("h-o", "odd\nname.md#0-5")  # a line break
     manifest.documents["a.md"].warnings = ["no date"]
     manifest.documents["b.md"].also = [{"doc_id": "c.md", "outlet": "x", "source": "", "date": ""}]
-    manifest.copies["c.md"] = {"hash": "h-c", "of": "a.md"}
-    manifest.skipped["d.md"] = {"hash": "h-d", "reason": "too large"}
+    manifest.copies["c.md"] = Unindexed("h-c", of="a.md")
+    manifest.skipped["d.md"] = Unindexed("h-d", reason="too large")
     manifest.stats["a.md"] = (120, 1_600_000_000_000_000_000)
     manifest.side_index = "gen1"
     return manifest
