@@ -153,9 +153,12 @@ def page(server: str) -> Iterator[Any]:
 
 def ask(page: Any, question: str) -> Any:
     """Type a question, wait for the answer and open its sources; return the sources panel."""
+    sources = page.get_by_test_id("stExpander").filter(has_text="Sources (")
+    before = sources.count()  # this answer's panel is the next one, not the last one seen:
+    # while it is being answered, `.last` is the previous answer's, and a click closes that
     page.get_by_test_id("stChatInputTextArea").fill(question)
     page.keyboard.press("Enter")
-    expander = page.get_by_test_id("stExpander").filter(has_text="Sources (").last
+    expander = sources.nth(before)
     expander.wait_for()
     expander.locator("summary").click()
     details = expander.get_by_test_id("stExpanderDetails")
