@@ -60,6 +60,7 @@ def with_corpus(target: Path) -> Settings:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(data)
         entry.hash = content_hash(data)
+        manifest.touch(doc_id)  # changed in place: a save writes only what it is told of
     save_manifest(layout.manifest, manifest)
     return settings
 
@@ -219,6 +220,35 @@ def main() -> None:
         write(rows, args)
 
 
+PLOT = Path(__file__).resolve().parents[1] / "docs" / "scale.png"
+
+
+def plot(rows: list[dict[str, Any]]) -> None:
+    """Update cost against index size: what issue 28 asks to flatten."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    sizes = [r["chunks"] for r in rows]
+    fig, ax = plt.subplots(figsize=(6.4, 4))
+    for key, label, style in [
+        ("add10_s", f"add {ADDED} articles", "o-"),
+        ("remove10_s", f"remove {ADDED} articles", "s-"),
+        ("noop_s", "reindex with nothing to do", "^-"),
+    ]:
+        ax.plot(sizes, [r[key] for r in rows], style, label=label)
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    ax.set_xlabel("chunks in the index")
+    ax.set_ylabel("seconds per update (beyond embedding)")
+    ax.set_title("article-rag update cost vs index size (2-core CPU)")
+    ax.grid(True, which="both", alpha=0.3)
+    ax.legend()
+    fig.tight_layout()
+    fig.savefig(PLOT, dpi=120)
+
+
 def write(rows: list[dict[str, Any]], args: argparse.Namespace) -> None:
     head = "| " + " | ".join(KEYS) + " |\n|" + "---|" * len(KEYS) + "\n"
     body = "".join("| " + " | ".join(str(r[k]) for k in KEYS) + " |\n" for r in rows)
@@ -232,8 +262,10 @@ def write(rows: list[dict[str, Any]], args: argparse.Namespace) -> None:
         f"already).\n\n{head}{body}\n"
         f"Adding {ADDED} articles cost {rows[-1]['add10_s'] / rows[0]['add10_s']:.1f}× as much at "
         f"{rows[-1]['chunks']:,} chunks as at {rows[0]['chunks']:,}: an update's cost grows "
-        f"with the index, not with what changed (target: within 2×)."
+        f"with the index, not with what changed (target: within 2×).\n\n"
+        f"![update cost vs index size](scale.png)"
     )
+    plot(rows)
     write_section("Cost by index size (bench/scale.py, issue 28)", text)
 
 
