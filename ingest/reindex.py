@@ -28,8 +28,10 @@ from rag.index.manifest import (
     Manifest,
     ManifestSummary,
     ensure_compatible,
+    known_files,
     load_manifest,
     load_summary,
+    recorded_hash,
     save_manifest,
     save_stats,
 )
@@ -153,7 +155,7 @@ def _reindex_locked(
     progress: Progress | None,
 ) -> ReindexSummary:
     scanned = time.time_ns()
-    known = current.known_files() if current is not None else None
+    known = known_files(current) if current is not None else None
     files, problems = hash_corpus(corpus, max_bytes=settings.max_article_bytes, known=known)
     summary.skipped += [Skipped(doc_id, reason) for doc_id, reason in problems]
     layout = IndexLayout(settings.data_dir)
@@ -181,7 +183,7 @@ def _reindex_locked(
         manifest.stats = {
             f.doc_id: manifest.stats[f.doc_id]
             for f in files
-            if f.doc_id in manifest.stats and manifest.recorded_hash(f.doc_id) == f.content_hash
+            if f.doc_id in manifest.stats and recorded_hash(manifest, f.doc_id) == f.content_hash
         }
 
     work, manifest = apply(
@@ -207,7 +209,7 @@ def _trusted(
     manifest: Manifest | ManifestSummary, files: Sequence[CorpusFile], scanned: int
 ) -> dict[str, tuple[int, int]]:
     """The stats to keep: of the files the manifest holds with the content they have."""
-    held = [f for f in files if manifest.recorded_hash(f.doc_id) == f.content_hash]
+    held = [f for f in files if recorded_hash(manifest, f.doc_id) == f.content_hash]
     return trusted_stats(held, scanned)
 
 

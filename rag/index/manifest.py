@@ -115,12 +115,6 @@ class Manifest:
         if isinstance(self.documents, Tracked):
             self.documents.changed.add(doc_id)
 
-    def recorded_hash(self, doc_id: str) -> str:
-        return recorded_hash(self, doc_id)
-
-    def known_files(self) -> dict[str, tuple[int, int, str]]:
-        return known_files(self)
-
     @property
     def chunk_count(self) -> int:
         return sum(len(entry.chunk_ids) for entry in self.documents.values())
@@ -147,12 +141,6 @@ class ManifestSummary:
     copies: dict[str, Unindexed]
     skipped: dict[str, Unindexed]
     stats: dict[str, tuple[int, int]]
-
-    def recorded_hash(self, doc_id: str) -> str:
-        return recorded_hash(self, doc_id)
-
-    def known_files(self) -> dict[str, tuple[int, int, str]]:
-        return known_files(self)
 
     @property
     def chunk_count(self) -> int:
