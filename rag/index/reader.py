@@ -26,7 +26,7 @@ def open_index(settings: Settings, *, store: ChunkStore | None = None) -> IndexS
     manifest = read_manifest(settings)
     assert manifest.side_index is not None  # read_manifest refuses an incomplete index
     try:
-        side = SideIndex.load(IndexLayout(settings.data_dir).generation(manifest.side_index))
+        side = SideIndex.load(IndexLayout(settings.data_dir), manifest.side_index)
     except (OSError, ValueError) as exc:
         raise IndexMissingError(f"the index is incomplete ({exc}): run `rag reindex`") from exc
     return IndexSnapshot(manifest, store or ChunkStore(settings), side)

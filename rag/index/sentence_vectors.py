@@ -17,6 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
+from rag.index.rows import StackedRows
 from rag.text.sentences import split_sentences
 
 _KEYS = "keys.json"
@@ -49,8 +50,8 @@ class SentenceVectors:
     keys: list[str]  # text hash of chunk i (aligned with the side index's ids)
     offsets: np.ndarray  # sentences of chunk i are rows offsets[i]:offsets[i + 1]
     spans: np.ndarray  # (n_sentences, 2) start, end within the chunk text
-    vectors: np.ndarray  # (n_sentences, dim) float16 by e5, memory-mapped when loaded
-    second: np.ndarray  # the same sentences by the second encoder (multilingual USE)
+    vectors: np.ndarray | StackedRows  # (n_sentences, dim) float16 by e5, memory-mapped
+    second: np.ndarray | StackedRows  # the same sentences by the second encoder (USE)
 
     @classmethod
     def build(
@@ -106,6 +107,35 @@ class SentenceVectors:
         offsets[1:] = np.cumsum([len(s) for s in spans])
         all_spans = np.concatenate(spans) if spans else np.zeros((0, 2), np.int32)
         return cls(keys, offsets, all_spans, _stack(rows[0]), _stack(rows[1]))
+
+    @classmethod
+    def joined(cls, parts: Sequence[SentenceVectors]) -> SentenceVectors:
+        """The chunks of `parts` one after the other, their vectors read where they are."""
+        shifts = np.cumsum([0] + [len(p.spans) for p in parts])
+        offsets = [parts[0].offsets[:1]] if parts else [np.zeros(1, np.int64)]
+        offsets += [p.offsets[1:] + shift for p, shift in zip(parts, shifts, strict=False)]
+        return cls(
+            [key for p in parts for key in p.keys],
+            np.concatenate(offsets).astype(np.int64),
+            np.concatenate([p.spans for p in parts]) if parts else np.zeros((0, 2), np.int32),
+            StackedRows([p.vectors for p in parts]) if parts else np.zeros((0, 0), np.float16),
+            StackedRows([p.second for p in parts]) if parts else np.zeros((0, 0), np.float16),
+        )
+
+    def take(self, chunks: np.ndarray) -> SentenceVectors:
+        """Chunks `chunks` (positions, ascending) alone, their vectors copied."""
+        starts, ends = self.offsets[chunks], self.offsets[np.asarray(chunks) + 1]
+        sizes = ends - starts
+        rows = np.repeat(starts - np.cumsum(sizes) + sizes, sizes) + np.arange(int(sizes.sum()))
+        offsets = np.zeros(len(chunks) + 1, dtype=np.int64)
+        np.cumsum(sizes, out=offsets[1:])
+        return SentenceVectors(
+            [self.keys[i] for i in chunks],
+            offsets,
+            np.asarray(self.spans[rows]).reshape(-1, 2),
+            np.asarray(self.vectors[rows], dtype=np.float16),
+            np.asarray(self.second[rows], dtype=np.float16),
+        )
 
     def chunk_spans(self, i: int) -> np.ndarray:
         return self.spans[self.offsets[i] : self.offsets[i + 1]]

@@ -1,128 +1,79 @@
-"""What the index keeps beside Chroma, aligned by chunk position: one generation folder.
+"""What the index keeps beside Chroma, as a question reads it: the segments of one
+generation (rag.index.generation), their rows one after the other, deleted rows masked.
 
-- BM25 over the chunks (rag.index.bm25);
-- every chunk's sentence vectors by both encoders (rag.index.sentence_vectors);
-- a float16 copy of Chroma's chunk vectors, so that retrieval scores the candidates only
-  BM25 found without a round trip to Chroma (~1.3 ms of ~24 at 10k chunks);
-- each chunk's date (yyyymmdd, 0 = undated), outlet, author, language and site, so
-  that BM25's candidates can be filtered like Chroma's.
-
-Each reindex writes a new generation folder and then points the manifest at it, so
-running questions keep reading the old one until they reopen the index.
+Row i of `ids`, `vectors`, `facets` and `sentences` is one chunk; BM25 scores rows with
+statistics over the live rows of every segment, so a score does not depend on how the
+chunks are split into segments. A chunk id deleted in one segment and written again in a
+later one (a changed article) maps to its live row in `position`.
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Any
 
 import numpy as np
 
 from rag.index.bm25 import Bm25Index
-from rag.index.layout import GENERATION_MARK, SIDE_FORMAT
-from rag.index.records import ArticleMeta, day_number
+from rag.index.generation import Generation, SegmentRef
+from rag.index.layout import IndexLayout
+from rag.index.rows import StackedRows
+from rag.index.segment import Facets, Segment
 from rag.index.sentence_vectors import SentenceVectors
-from rag.text.urls import site_named
-
-_IDS = "ids.json"
-_BM25 = "bm25"
-_SENTENCES = "sentences"
-_CHUNK_VECTORS = "chunk_vectors.npy"
-_FACETS = "facets.json"
-
-
-@dataclass(frozen=True)
-class Facets:
-    """What a filter asks of each chunk, aligned with the side index's ids."""
-
-    dates: np.ndarray  # int32 yyyymmdd, 0 = undated
-    outlets: list[str]
-    authors: list[str]
-    languages: list[str]
-    sites: list[str]  # registrable domain, "" when unknown
-
-    @classmethod
-    def of(cls, articles: Sequence[ArticleMeta]) -> Facets:
-        return cls(
-            np.asarray([day_number(a.date) for a in articles], dtype=np.int32),
-            [a.outlet for a in articles],
-            [a.author for a in articles],
-            [a.language for a in articles],
-            [a.site for a in articles],
-        )
-
-    def as_dict(self) -> dict[str, list[Any]]:
-        return {
-            "dates": self.dates.tolist(),
-            "outlets": self.outlets,
-            "authors": self.authors,
-            "languages": self.languages,
-            "sites": self.sites,
-        }
 
 
 @dataclass
 class SideIndex:
-    ids: list[str]  # chunk i of every part below
-    bm25: Bm25Index
-    sentences: SentenceVectors
-    vectors: np.ndarray  # (n, dim) float16, memory-mapped when loaded
-    facets: Facets
-    position: dict[str, int] = field(init=False, repr=False)
+    segments: Sequence[tuple[SegmentRef, Segment]]
+    ids: list[str] = field(init=False)  # row i of every part below
+    bm25: Bm25Index = field(init=False)
+    sentences: SentenceVectors = field(init=False)
+    vectors: StackedRows = field(init=False)  # (rows, dim) float16, memory-mapped
+    facets: Facets = field(init=False)
+    live: np.ndarray = field(init=False)  # which rows are live
+    live_count: int = field(init=False)
+    position: dict[str, int] = field(init=False, repr=False)  # live rows only
 
     def __post_init__(self) -> None:
-        self.position = {cid: i for i, cid in enumerate(self.ids)}
+        parts = [segment for _ref, segment in self.segments]
+        self.ids = [cid for s in parts for cid in s.ids]
+        live = [s.live(ref.deleted) for ref, s in self.segments]
+        self.live = np.concatenate(live) if live else np.zeros(0, dtype=bool)
+        self.live_count = int(np.count_nonzero(self.live))
+        every = self.live_count == len(self.ids)
+        self.bm25 = Bm25Index([s.postings for s in parts], None if every else self.live)
+        self.sentences = SentenceVectors.joined([s.sentences for s in parts])
+        self.vectors = StackedRows([s.vectors for s in parts])
+        self.facets = Facets.joined([s.facets for s in parts])
+        rows = range(len(self.ids)) if every else np.flatnonzero(self.live).tolist()
+        self.position = {self.ids[i]: i for i in rows}
 
     @classmethod
-    def build(
-        cls,
-        ids: Sequence[str],
-        texts: Sequence[str],
-        articles: Sequence[ArticleMeta],
-        vectors: Sequence[np.ndarray],
-        sentences: SentenceVectors,
-    ) -> SideIndex:
-        """`articles[i]` is the article of chunk i (its language stems BM25's terms)."""
-        stacked = np.stack(vectors).astype(np.float16) if len(vectors) else np.zeros((0, 0))
-        languages = [a.language or "en" for a in articles]
-        bm25 = Bm25Index.build(texts, languages)
-        return cls(list(ids), bm25, sentences, stacked, Facets.of(articles))
+    def load(cls, layout: IndexLayout, name: str) -> SideIndex:
+        """Generation `name` with its segments (OSError or ValueError when not whole)."""
+        generation = Generation.load(layout.generation(name))
+        return cls([(ref, Segment.load(layout.segment(ref.name))) for ref in generation.segments])
 
-    def save(self, folder: Path) -> None:
-        folder.mkdir(parents=True, exist_ok=True)
-        (folder / _IDS).write_text(json.dumps(self.ids), encoding="utf-8")
-        self.bm25.save(folder / _BM25)
-        self.sentences.save(folder / _SENTENCES)
-        np.save(folder / _CHUNK_VECTORS, np.asarray(self.vectors, dtype=np.float16))
-        (folder / _FACETS).write_text(json.dumps(self.facets.as_dict()), encoding="utf-8")
-        (folder / GENERATION_MARK).write_text(str(SIDE_FORMAT), encoding="ascii")  # last
+    @property
+    def generation(self) -> Generation:
+        return Generation(tuple(ref for ref, _segment in self.segments))
 
-    @classmethod
-    def load(cls, folder: Path) -> SideIndex:
-        ids = json.loads((folder / _IDS).read_text(encoding="utf-8"))
-        facets = json.loads((folder / _FACETS).read_text(encoding="utf-8"))
-        return cls(
-            ids,
-            Bm25Index.load(folder / _BM25, len(ids)),
-            SentenceVectors.load(folder / _SENTENCES),
-            np.load(folder / _CHUNK_VECTORS, mmap_mode="r"),
-            Facets(
-                np.asarray(facets["dates"], dtype=np.int32),
-                facets["outlets"],
-                facets["authors"],
-                facets["languages"],
-                # a generation written before sites were kept: the outlets named as hosts
-                facets.get("sites") or [site_named(o) for o in facets["outlets"]],
-            ),
-        )
+    def held(self) -> dict[str, str]:
+        """The live articles with the version each is held at (doc id -> stamp)."""
+        return {
+            doc_id: held.stamp
+            for ref, segment in self.segments
+            for doc_id, held in segment.docs.items()
+            if doc_id not in ref.deleted
+        }
 
-    @staticmethod
-    def previous_sentences(folder: Path) -> SentenceVectors | None:
-        """The sentence vectors of an earlier generation, to reuse (None if unreadable)."""
-        try:
-            return SentenceVectors.load(folder / _SENTENCES)
-        except (OSError, ValueError):
-            return None
+    def rows_of(self, doc_ids: set[str]) -> np.ndarray:
+        """The live rows of articles `doc_ids`, ascending."""
+        rows: list[int] = []
+        start = 0
+        for ref, segment in self.segments:
+            for doc_id in doc_ids & segment.docs.keys() - ref.deleted:
+                held = segment.docs[doc_id]
+                rows += range(start + held.first, start + held.first + held.count)
+            start += segment.size
+        return np.asarray(sorted(rows), dtype=np.int64)

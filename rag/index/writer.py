@@ -1,4 +1,5 @@
-"""The reindex's writes: store first, manifest after, a new side-index generation last.
+"""The reindex's writes: store first, manifest after, a new side-index generation last,
+then merges of its segments.
 
 While it writes, a `dirty` marker says so; the next writer that finds the marker heals
 what a killed run left (chunks the manifest does not know, entries whose chunks are
@@ -17,11 +18,12 @@ from collections.abc import Callable, Sequence
 import numpy as np
 
 from rag.config import Settings
+from rag.index.generation import MAX_SEGMENT, Generation, SegmentRef, changes, merges
 from rag.index.layout import IndexLayout
 from rag.index.manifest import DocEntry, Manifest, save_manifest
 from rag.index.records import ArticleMeta, Chunk
+from rag.index.segment import Held, Segment, previous_sentences, read_docs, read_sentences, stamp
 from rag.index.sentence_vectors import Embed, SentenceVectors
-from rag.index.side_index import SideIndex
 from rag.index.store import ChunkStore
 
 log = logging.getLogger(__name__)
@@ -43,6 +45,7 @@ class IndexWriter:
             self._heal(manifest)
         self.manifest = manifest
         self._previous = manifest.side_index
+        self._written: set[str] = set()  # generations this run named
         self.layout.dirty.touch()
 
     def _clear(self) -> None:
@@ -106,37 +109,163 @@ class IndexWriter:
         embed_second: Embed,
         *,
         on_batch: Callable[[int], None] | None = None,
+        crash: Callable[[], None] = lambda: None,
     ) -> None:
-        """A new side-index generation from what the store holds, not yet in the manifest.
+        """A new side-index generation for what the manifest holds, not yet named by it.
 
-        Sentence vectors of chunks the previous generation had are reused, so only new
-        text is embedded."""
-        ids: list[str] = []
-        texts: list[str] = []
-        articles: list[ArticleMeta] = []
-        vectors: list[np.ndarray] = []
-        for chunk, vector in self.store.chunks_with_vectors():
-            ids.append(chunk.chunk_id)
-            texts.append(chunk.text)
-            articles.append(chunk.article)
-            vectors.append(vector.astype(np.float16))  # float16 halves the transient list
-        old = (
-            SideIndex.previous_sentences(self.layout.generation(self._previous))
-            if self._previous
-            else None
-        )
+        The articles new or changed since the previous generation go into a new segment
+        (their text from the store; sentence vectors of unchanged sentences reused), and
+        the ones gone or changed are marked deleted: the cost follows what changed. Without
+        a previous generation of this format, every article is written again, in segments
+        of up to MAX_SEGMENT chunks (sentence vectors an earlier format kept are reused).
+        `crash` is called once a segment is written (crash tests)."""
+        wanted = {d: stamp(e.hash, e.chunking) for d, e in self.manifest.documents.items()}
+        previous = self._readable(self._previous)
+        if previous is None:
+            reuse = previous_sentences(self.layout.generation(self._previous or "-"))
+            refs = self._write(list(wanted), embed, embed_second, reuse, on_batch)
+        else:
+            held = {ref.name: read_docs(self.layout.segment(ref.name)) for ref in previous.segments}
+            live = {
+                doc: h.stamp
+                for ref in previous.segments
+                for doc, h in held[ref.name].items()
+                if doc not in ref.deleted
+            }
+            gone, new = changes(live, wanted)
+            if not gone and not new:
+                self.manifest.side_index = self._previous
+                return
+            refs = [
+                SegmentRef(ref.name, ref.deleted | (gone & held[ref.name].keys()))
+                for ref in previous.segments
+            ]
+            # a segment whose every article is gone is no longer read
+            refs = [ref for ref in refs if not held[ref.name].keys() <= ref.deleted]
+            reuse = self._sentences_of(previous, held, gone)
+            refs += self._write(new, embed, embed_second, reuse, on_batch)
+        crash()
+        log.info("side index: %d segments", len(refs))
+        self._name(Generation(tuple(refs)))
+
+    def _readable(self, name: str | None) -> Generation | None:
+        """Generation `name` if it is of this format and its segments are there."""
+        if name is None or not self.layout.generation_current(name):
+            return None
+        try:
+            generation = Generation.load(self.layout.generation(name))
+        except (OSError, ValueError):
+            return None
+        whole = all(self.layout.segment(r.name).is_dir() for r in generation.segments)
+        return generation if whole else None
+
+    def _sentences_of(
+        self, generation: Generation, held: dict[str, dict[str, Held]], docs: set[str]
+    ) -> SentenceVectors | None:
+        """The stored sentence vectors of articles `docs`, for a new version to reuse."""
+        parts = []
+        for ref in generation.segments:
+            rows = [
+                r
+                for doc in docs & held[ref.name].keys()
+                for r in range(held[ref.name][doc].first, held[ref.name][doc].first
+                               + held[ref.name][doc].count)
+            ]  # fmt: skip
+            if rows:
+                stored = read_sentences(self.layout.segment(ref.name))
+                parts.append(stored.take(np.asarray(sorted(rows), dtype=np.int64)))
+        return SentenceVectors.joined(parts) if parts else None
+
+    def _write(
+        self,
+        docs: Sequence[str],
+        embed: Embed,
+        embed_second: Embed,
+        reuse: SentenceVectors | None,
+        on_batch: Callable[[int], None] | None,
+    ) -> list[SegmentRef]:
+        """Segments of up to MAX_SEGMENT chunks holding articles `docs`, read from the store."""
+        refs: list[SegmentRef] = []
+        batch: list[str] = []
+        rows = 0
+        for doc_id in [*docs, None]:
+            if doc_id is not None:
+                batch.append(doc_id)
+                rows += len(self.manifest.documents[doc_id].chunk_ids)
+            if batch and (doc_id is None or rows >= MAX_SEGMENT):
+                refs.append(self._segment(batch, embed, embed_second, reuse, on_batch))
+                batch, rows = [], 0
+        return refs
+
+    def _segment(
+        self,
+        docs: Sequence[str],
+        embed: Embed,
+        embed_second: Embed,
+        reuse: SentenceVectors | None,
+        on_batch: Callable[[int], None] | None,
+    ) -> SegmentRef:
+        wanted = [cid for doc in docs for cid in self.manifest.documents[doc].chunk_ids]
+        stored = self.store.with_vectors(wanted)
+        if len(stored) < len(wanted):  # healed before: should not happen, and is survivable
+            log.warning("%d chunks named by the manifest are not stored", len(wanted) - len(stored))
+        found = [stored[cid] for cid in wanted if cid in stored]
+        texts = [chunk.text for chunk, _vector in found]
         sentences = SentenceVectors.build(
             texts,
             embed,
             embed_second,
-            previous=old,
+            previous=reuse,
             batch_size=self.settings.embed_batch_size,
             on_batch=on_batch,
         )
-        log.info("side index: %d chunks, %d sentences", len(ids), len(sentences.spans))
+        segment = Segment.build(
+            [chunk.chunk_id for chunk, _vector in found],
+            texts,
+            [chunk.article for chunk, _vector in found],
+            [vector for _chunk, vector in found],
+            sentences,
+            {d: stamp(e.hash, e.chunking) for d in docs if (e := self.manifest.documents[d])},
+        )
         name = uuid.uuid4().hex[:12]
-        SideIndex.build(ids, texts, articles, vectors, sentences).save(self.layout.generation(name))
+        segment.save(self.layout.segment(name))
+        return SegmentRef(name)
+
+    def merge(self) -> bool:
+        """Merge segments as Settings.merge_factor asks, into a new generation not yet
+        named by the manifest (after commit: the update is already seen by questions)."""
+        assert self.manifest.side_index is not None
+        generation = Generation.load(self.layout.generation(self.manifest.side_index))
+        held = [read_docs(self.layout.segment(ref.name)) for ref in generation.segments]
+        sizes = [
+            (sum(h.count for d, h in docs.items() if d not in ref.deleted),
+             sum(h.count for h in docs.values()))
+            for ref, docs in zip(generation.segments, held, strict=True)
+        ]  # fmt: skip
+        groups = merges(sizes, self.settings.merge_factor)
+        if not groups:
+            return False
+        refs: list[SegmentRef | None] = list(generation.segments)
+        for group in groups:
+            parts = [
+                (Segment.load(self.layout.segment(generation.segments[i].name)),
+                 generation.segments[i].deleted)
+                for i in group
+            ]  # fmt: skip
+            name = uuid.uuid4().hex[:12]
+            Segment.merged(parts).save(self.layout.segment(name))
+            log.info("merged %d segments into %s", len(group), name)
+            refs[group[0]] = SegmentRef(name)
+            for i in group[1:]:
+                refs[i] = None
+        self._name(Generation(tuple(ref for ref in refs if ref is not None)))
+        return True
+
+    def _name(self, generation: Generation) -> None:
+        name = uuid.uuid4().hex[:12]
+        generation.save(self.layout.generation(name))
         self.manifest.side_index = name
+        self._written.add(name)
 
     def commit(self) -> None:
         """Point the manifest at the new generation, then tidy up."""
@@ -144,11 +273,18 @@ class IndexWriter:
         self.save()
 
     def finish(self) -> None:
-        """Drop generations no reader needs (the previous one may still be open; memory
-        maps of deleted files stay valid on POSIX) and clear the dirty marker."""
-        keep = {self.manifest.side_index, self._previous}
-        if self.layout.side.is_dir():
-            for folder in self.layout.side.iterdir():
-                if folder.is_dir() and folder.name not in keep:
-                    shutil.rmtree(folder, ignore_errors=True)
+        """Drop generations no reader needs (the one before this run and those it named may
+        still be open; memory maps of deleted files stay valid on POSIX), the segments none
+        of those reads, and clear the dirty marker."""
+        keep = {self.manifest.side_index, self._previous, *self._written} - {None}
+        used: set[str] = set()
+        for name in keep:
+            generation = self._readable(name)
+            if generation is not None:
+                used.update(ref.name for ref in generation.segments)
+        for root, kept in ((self.layout.side, keep), (self.layout.segments, used)):
+            if root.is_dir():
+                for folder in root.iterdir():
+                    if folder.is_dir() and folder.name not in kept:
+                        shutil.rmtree(folder, ignore_errors=True)
         self.layout.dirty.unlink(missing_ok=True)

@@ -21,7 +21,7 @@ from rag.index.records import day_number
 from rag.text.dates import long_date
 
 if TYPE_CHECKING:  # the answer types name these filters: keep them light to import
-    from rag.index.side_index import Facets
+    from rag.index.segment import Facets
     from rag.search.outlets import OutletMatch
 
 

@@ -70,7 +70,7 @@ class HybridRetriever:
         if filters.empty:
             return None
         outlets = self.outlets.match(filters.outlets)
-        keep = facets_mask(self.index.side.facets, filters, outlets)
+        keep = facets_mask(self.index.side.facets, filters, outlets) & self.index.side.live
         if filters.articles:  # from the manifest's chunk lists: as cheap as the articles few
             side, documents = self.index.side, self.index.manifest.documents
             rows = [side.position[cid] for doc_id in filters.articles
@@ -88,8 +88,8 @@ class HybridRetriever:
     def newest_day(self, filters: Filters, today: dt.date) -> dt.date | None:
         """The newest publication day, up to `today`, among the chunks `filters` keep."""
         keep = self.matching(filters)
-        dates = self.index.side.facets.dates
-        dates = dates if keep is None else dates[keep]
+        side = self.index.side
+        dates = side.facets.dates[side.live if keep is None else keep]
         dates = dates[(dates > 0) & (dates <= day_number(today.isoformat()))]
         if not len(dates):
             return None
@@ -116,7 +116,7 @@ class HybridRetriever:
         dense = self._dense(qvec, pool, keep)
         lexical: dict[str, float] = {}
         coverage = 0.0
-        if side.ids:
+        if side.live_count:
             scores, coverage = side.bm25.scores(text)
             if keep is not None:
                 scores = np.where(keep, scores, 0.0)
@@ -161,8 +161,8 @@ class HybridRetriever:
         """The `pool` chunks nearest the question among those `keep` keeps (None: all), with
         their cosines: from Chroma's nearest neighbours, or exact (see EXACT_ROWS)."""
         side = self.index.side
-        kept = len(side.ids) if keep is None else int(np.count_nonzero(keep))
-        fetch = pool if keep is None else math.ceil(pool * len(side.ids) / kept * OVERFETCH)
+        kept = side.live_count if keep is None else int(np.count_nonzero(keep))
+        fetch = pool if keep is None else math.ceil(pool * side.live_count / kept * OVERFETCH)
         if keep is None or (kept > self.exact_rows and fetch <= MAX_FETCH):
             dense: dict[str, float] = {}
             for cid, score in self.index.store.query(qvec.tolist(), fetch):

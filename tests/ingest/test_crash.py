@@ -25,6 +25,7 @@ RAG = Path(sys.executable).with_name("rag")
 def _rag(settings: Settings, *args: str, **extra: str) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("RAG_")}
     env |= {"RAG_DATA_DIR": str(settings.data_dir), "RAG_CORPUS_DIR": str(settings.corpus_dir)}
+    env |= {"RAG_MERGE_FACTOR": "2"}  # every run with work merges: the merge's points are hit
     return subprocess.run(
         [str(RAG), *args], capture_output=True, text=True, env=env | extra, timeout=600
     )
@@ -50,7 +51,7 @@ s = get_settings()
 layout = IndexLayout(s.data_dir)
 m = load_manifest(layout.manifest)
 ids = list(ChunkStore(s).ids())
-side = SideIndex.load(layout.generation(m.side_index)).ids
+side = list(SideIndex.load(layout, m.side_index).position)
 listed = [c for e in m.documents.values() for c in e.chunk_ids]
 print(json.dumps({"duplicates": [c for c, n in Counter(ids).items() if n > 1],
                   "agree": sorted(ids) == sorted(side) == sorted(listed),

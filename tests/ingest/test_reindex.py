@@ -36,7 +36,7 @@ def _state(settings: Settings) -> tuple[set[str], set[str], set[str]]:
     manifest = load_manifest(layout.manifest)
     assert manifest is not None and manifest.side_index
     chroma = set(ChunkStore(settings).ids())
-    bm25 = set(SideIndex.load(layout.generation(manifest.side_index)).ids)
+    bm25 = set(SideIndex.load(layout, manifest.side_index).position)
     listed = {cid for entry in manifest.documents.values() for cid in entry.chunk_ids}
     return chroma, bm25, listed
 
@@ -314,7 +314,7 @@ def test_news_metadata_reaches_chroma_the_side_index_and_the_summary(
     layout = IndexLayout(indexed.data_dir)
     manifest = load_manifest(layout.manifest)
     assert manifest is not None and manifest.side_index
-    side = SideIndex.load(layout.generation(manifest.side_index))
-    row = side.ids.index(stored["news/strom.md"].chunk_id)
+    side = SideIndex.load(layout, manifest.side_index)
+    row = side.position[stored["news/strom.md"].chunk_id]
     assert side.facets.dates[row] == 20250120
     assert side.facets.outlets[row] == "allgaeuer-rundschau.example"

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import numpy as np
 
-from rag.index.bm25 import Bm25Index, grams, tokenize
+from rag.index.bm25 import Bm25Index, Postings, grams, tokenize
 
 TEXTS = [
     "Lady Gaga sang die Nationalhymne vor dem Spiel.",
@@ -38,9 +38,10 @@ def test_coverage_is_low_for_a_question_in_another_language() -> None:
 
 def test_saved_index_round_trips(tmp_path: Path) -> None:
     index = Bm25Index.build(TEXTS, ["de"] * 3)
-    index.save(tmp_path)
-    loaded = Bm25Index.load(tmp_path, len(TEXTS))
-    assert loaded.vocabulary == index.vocabulary and loaded.languages == ["de"]
+    index.parts[0].save(tmp_path)
+    loaded = Bm25Index([Postings.load(tmp_path)])
+    assert loaded.parts[0].vocabulary == index.parts[0].vocabulary
+    assert loaded.languages == ["de"]
     for question in ("Wer sang die Hymne?", "Radwege in der Stadt"):
         np.testing.assert_allclose(loaded.scores(question)[0], index.scores(question)[0])
 
@@ -49,5 +50,5 @@ def test_empty_corpus(tmp_path: Path) -> None:
     index = Bm25Index.build([], [])
     scores, coverage = index.scores("irgendwas")
     assert len(scores) == 0 and coverage == 0.0
-    index.save(tmp_path)
-    assert len(Bm25Index.load(tmp_path, 0).scores("irgendwas")[0]) == 0
+    index.parts[0].save(tmp_path)
+    assert len(Bm25Index([Postings.load(tmp_path)]).scores("irgendwas")[0]) == 0

@@ -1,14 +1,27 @@
-"""The side index: one generation folder, every part aligned by chunk position."""
+"""The side index: segments read as one, every part aligned by chunk position."""
 
 from pathlib import Path
 
 import numpy as np
 
+from rag.index.generation import Generation, SegmentRef
 from rag.index.ids import article_of, chunk_id
+from rag.index.layout import IndexLayout
 from rag.index.records import ArticleMeta
+from rag.index.segment import Segment
 from rag.index.sentence_vectors import SentenceVectors
 from rag.index.side_index import SideIndex
 from tests.rag.index.test_sentence_vectors import TEXTS, fake_embed
+
+
+def _saved(root: Path, *segments: Segment) -> SideIndex:
+    layout = IndexLayout(root)
+    for n, segment in enumerate(segments):
+        segment.save(layout.segment(f"s{n}"))
+    Generation(tuple(SegmentRef(f"s{n}") for n in range(len(segments)))).save(
+        layout.generation("g")
+    )
+    return SideIndex.load(layout, "g")
 
 
 def test_generation_round_trips_with_chunk_vectors_as_float16(tmp_path: Path) -> None:
@@ -17,8 +30,8 @@ def test_generation_round_trips_with_chunk_vectors_as_float16(tmp_path: Path) ->
     sentences = SentenceVectors.build(TEXTS, fake_embed([]), fake_embed([]))
     a = ArticleMeta("a.md", "A", "de", "https://zeit.de/a", "2025-06-03", "zeit.de", "Eva Roth")
     b = ArticleMeta("b.md", "B", "de", "", "", "", "")
-    SideIndex.build(ids, TEXTS, [a, a, b], vectors, sentences).save(tmp_path)
-    loaded = SideIndex.load(tmp_path)
+    stamps = {"a.md": "h1 c", "b.md": "h2 c"}
+    loaded = _saved(tmp_path, Segment.build(ids, TEXTS, [a, a, b], vectors, sentences, stamps))
     assert loaded.facets.dates.tolist() == [20250603, 20250603, 0], "a number: 0 = undated"
     assert loaded.facets.outlets == ["zeit.de", "zeit.de", ""]
     assert loaded.facets.authors[0] == "Eva Roth" and loaded.facets.languages == ["de"] * 3
@@ -31,8 +44,7 @@ def test_generation_round_trips_with_chunk_vectors_as_float16(tmp_path: Path) ->
 
 def test_empty_generation(tmp_path: Path) -> None:
     sentences = SentenceVectors.build([], fake_embed([]), fake_embed([]))
-    SideIndex.build([], [], [], [], sentences).save(tmp_path)
-    loaded = SideIndex.load(tmp_path)
+    loaded = _saved(tmp_path, Segment.build([], [], [], [], sentences, {}))
     assert loaded.ids == [] and len(loaded.bm25.scores("x")[0]) == 0
 
 

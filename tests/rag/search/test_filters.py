@@ -5,7 +5,7 @@ import datetime as dt
 import numpy as np
 import pytest
 
-from rag.index.side_index import Facets
+from rag.index.segment import Facets
 from rag.search.filters import (
     AppliedFilters,
     Filters,
