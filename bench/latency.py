@@ -32,12 +32,12 @@ import numpy as np
 from bench.report import child_runs, machine, peak_rss_mib, write_section
 from rag import Settings
 from rag.errors import IndexMismatchError
+from rag.index.generation import MAX_SEGMENT, Generation, SegmentRef, readable
 from rag.index.layout import IndexLayout
 from rag.index.manifest import DocEntry, Manifest, load_manifest, save_manifest
 from rag.index.reader import open_index
 from rag.index.records import ArticleMeta, Chunk
-from rag.index.sentence_vectors import SentenceVectors
-from rag.index.side_index import SideIndex
+from rag.index.segment import Segment, stamp
 from rag.index.store import ChunkStore
 
 EVAL = Settings().eval_dir / "xquad-de"  # RAG_EVAL_DIR
@@ -54,7 +54,7 @@ def article_day(article: int, articles: int) -> str:
 def build(base: Path, target: Path, size: int) -> None:
     """An index of `size` chunks copied from the index in `base` (kept for the next run,
     unless it is of another format than this version writes)."""
-    if _current(target):
+    if current(target):
         return
     shutil.rmtree(target, ignore_errors=True)
     src = open_index(Settings(data_dir=base))
@@ -95,32 +95,37 @@ def build(base: Path, target: Path, size: int) -> None:
                      source="", chunk_ids=[], chunking=dst.chunking, date=article.date),
         )  # fmt: skip
         entry.chunk_ids.append(new_id)
-    counts = [len(sentences.chunk_spans(p)) for p in positions]
-    offsets = np.zeros(len(counts) + 1, dtype=np.int64)
-    offsets[1:] = np.cumsum(counts)
-    copied = SentenceVectors(
-        [sentences.keys[p] for p in positions],
-        offsets,
-        np.concatenate([sentences.chunk_spans(p) for p in positions]),
-        np.concatenate([np.asarray(sentences.chunk_vectors(p)) for p in positions]),
-        np.concatenate([np.asarray(sentences.chunk_vectors(p, second=True)) for p in positions]),
-    )
+    copied = sentences.take(np.asarray(positions, dtype=np.int64))
     layout = IndexLayout(target)
-    SideIndex.build(new_ids, texts, articles, chunk_vectors, copied).save(layout.generation("gen0"))
+    stamps = {doc: stamp(entry.hash, entry.chunking) for doc, entry in new.documents.items()}
+    refs = []
+    for first in range(0, len(new_ids), MAX_SEGMENT):  # as a rebuild writes them
+        rows = np.arange(first, min(first + MAX_SEGMENT, len(new_ids)))
+        Segment.build(
+            new_ids[first : rows[-1] + 1],
+            texts[first : rows[-1] + 1],
+            articles[first : rows[-1] + 1],
+            chunk_vectors[first : rows[-1] + 1],
+            copied.take(rows),
+            stamps,
+        ).save(layout.segment(f"copy{first}"))
+        refs.append(SegmentRef(f"copy{first}"))
+    Generation(tuple(refs)).save(layout.generation("gen0"))
     new.side_index = "gen0"
     save_manifest(layout.manifest, new)
 
 
-def _current(target: Path) -> bool:
+def current(target: Path) -> bool:
     layout = IndexLayout(target)
     try:
         manifest = load_manifest(layout.manifest)
     except IndexMismatchError:  # another format: rebuilt
         return False
-    # Copies built before they were dated are rebuilt too.
+    # Copies built before they were dated, or with a side index of another format, are
+    # rebuilt too.
     return (
         manifest is not None
-        and manifest.side_index is not None
+        and readable(layout, manifest.side_index) is not None
         and all(entry.date for entry in manifest.documents.values())
     )
 

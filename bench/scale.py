@@ -5,12 +5,13 @@ Each size is a copy of an XQuAD-de index as `bench.latency` builds it (kept in `
 between runs), with a corpus folder written to match it: every copied article's file holds
 its XQuAD article's text, and the manifest records that file's hash, so that `rag reindex`
 with nothing new is a real no-op over real files. The updates go through the real writer
-(`IndexWriter`: store, manifest, a new side-index generation, commit): *add10* puts 10
-articles (copies of indexed ones under new ids: their chunk vectors are reused and their
-sentences found in the previous generation, so the time is the update's own cost, beyond
-embedding), *remove10* removes them again. Questions are XQuAD dev questions (English and
-German), as `bench.latency` asks them; *filtered* is retrieval under a date filter that
-keeps about half of the chunks, over unfiltered retrieval (p50).
+(`IndexWriter`: store, manifest, a new side-index generation, commit, a merge when
+the policy asks): *add10* puts 10 articles (copies of indexed ones under new ids: their
+chunk vectors are reused, and the time spent embedding their sentences is not counted, so
+the time is the update's own cost, beyond embedding), *remove10* removes them again.
+Questions are XQuAD dev questions (English and German), as `bench.latency` asks them;
+*filtered* is retrieval under a date filter that keeps about half of the chunks, over
+unfiltered retrieval (p50).
 
 Usage: python -m bench.scale --base-index DIR [--sizes 10000 100000 1000000] [--work DIR]
        [--n 60] [--json] [--write]
@@ -31,7 +32,7 @@ from typing import Any
 
 import numpy as np
 
-from bench.latency import EVAL, build
+from bench.latency import EVAL, build, current
 from bench.report import machine, peak_rss_mib, write_section
 from ingest.load import content_hash
 from ingest.reindex import reindex
@@ -67,7 +68,7 @@ def with_corpus(target: Path) -> Settings:
 
 def prepare(base: Path, work: Path, size: int) -> Path:
     target = work / f"scale-{size}"
-    if not (target / "corpus").is_dir():
+    if not (target / "corpus").is_dir() or not current(target / "data"):
         shutil.rmtree(target, ignore_errors=True)
         build(base, target / "data", size)
         with_corpus(target)
@@ -95,7 +96,7 @@ def measure(target: Path, n: int) -> dict[str, Any]:
     started = time.perf_counter()
     snapshot = open_index(settings)
     open_s = time.perf_counter() - started
-    chunks = len(snapshot.side.ids)
+    chunks = snapshot.side.live_count
     store = snapshot.store  # the added articles' chunks and vectors are read from it
     assistant = Assistant(settings)
     assistant.ask("Wie viele Punkte gab die Verteidigung ab?")  # load the model and index
@@ -117,18 +118,26 @@ def measure(target: Path, n: int) -> dict[str, Any]:
     disk = disk_mib(target / "data")
 
     embedded: list[int] = []
+    embedding: list[float] = []  # seconds spent embedding, taken off the update's time
 
     def embed(batch: list[str]) -> np.ndarray:  # counts what an update had to embed
+        began = time.perf_counter()
         embedded.append(len(batch))
-        return np.asarray(assistant.embed_model.get_text_embedding_batch(batch))
+        out = np.asarray(assistant.embed_model.get_text_embedding_batch(batch))
+        embedding.append(time.perf_counter() - began)
+        return out
 
     def embed_second(batch: list[str]) -> np.ndarray:
         from rag.models.embedding import second_encoder
 
+        began = time.perf_counter()
         embedded.append(len(batch))
-        return np.asarray(second_encoder().embed(batch))
+        out = np.asarray(second_encoder().embed(batch))
+        embedding.append(time.perf_counter() - began)
+        return out
 
     def update(change: Any) -> float:
+        embedding.clear()
         began = time.perf_counter()
         manifest = load_manifest(IndexLayout(settings.data_dir).manifest)
         writer = IndexWriter(settings, manifest)
@@ -136,8 +145,10 @@ def measure(target: Path, n: int) -> dict[str, Any]:
         writer.save()
         writer.build_side_index(embed, embed_second)
         writer.commit()
+        if writer.merge():  # as a reindex does: when the policy asks, after the commit
+            writer.commit()
         writer.finish()
-        return time.perf_counter() - began
+        return time.perf_counter() - began - sum(embedding)
 
     manifest = load_manifest(IndexLayout(settings.data_dir).manifest)
     assert manifest is not None

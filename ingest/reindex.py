@@ -23,6 +23,7 @@ from ingest.plan import Plan, nothing_changed
 from ingest.progress import Progress
 from rag.config import Settings
 from rag.errors import IndexFormatError, IndexMismatchError, ReindexBusyError
+from rag.index.generation import readable
 from rag.index.layout import IndexLayout
 from rag.index.manifest import (
     Manifest,
@@ -216,7 +217,7 @@ def _trusted(
 def _side_index_current(layout: IndexLayout, manifest: ManifestSummary) -> bool:
     """The manifest names a side index on disk, of this version (else it is rebuilt from
     the chunks kept, reusing their sentence vectors)."""
-    return manifest.side_index is not None and layout.generation_current(manifest.side_index)
+    return readable(layout, manifest.side_index) is not None
 
 
 def _summarise(

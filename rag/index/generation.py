@@ -16,7 +16,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from rag.index.layout import GENERATION_MARK, SIDE_FORMAT
+from rag.index.layout import GENERATION_MARK, SIDE_FORMAT, IndexLayout
 
 _SEGMENTS = "generation.json"
 SMALLEST_TIER = 1_000  # chunks: smaller segments are all of one tier
@@ -44,6 +44,18 @@ class Generation:
     def load(cls, folder: Path) -> Generation:
         data = json.loads((folder / _SEGMENTS).read_text(encoding="utf-8"))
         return cls(tuple(SegmentRef(s["name"], frozenset(s["deleted"])) for s in data["segments"]))
+
+
+def readable(layout: IndexLayout, name: str | None) -> Generation | None:
+    """Generation `name` if it is of this format, whole, and its segments are there."""
+    if name is None or not layout.generation_current(name):
+        return None
+    try:
+        generation = Generation.load(layout.generation(name))
+    except (OSError, ValueError, KeyError):
+        return None
+    whole = all(layout.generation_current(r.name, segment=True) for r in generation.segments)
+    return generation if whole else None
 
 
 def changes(held: Mapping[str, str], wanted: Mapping[str, str]) -> tuple[set[str], list[str]]:

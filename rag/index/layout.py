@@ -82,10 +82,11 @@ class IndexLayout:
     def segment(self, name: str) -> Path:
         return self.segments / name
 
-    def generation_current(self, name: str) -> bool:
-        """Whether generation `name` is on disk, whole and of this SIDE_FORMAT."""
+    def generation_current(self, name: str, *, segment: bool = False) -> bool:
+        """Whether generation (or segment) `name` is on disk, whole and of this SIDE_FORMAT."""
+        folder = self.segment(name) if segment else self.generation(name)
         try:
-            mark = (self.generation(name) / GENERATION_MARK).read_text(encoding="ascii")
+            mark = (folder / GENERATION_MARK).read_text(encoding="ascii")
         except (OSError, ValueError):
             return False
         return mark.strip() == str(SIDE_FORMAT)

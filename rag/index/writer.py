@@ -18,7 +18,14 @@ from collections.abc import Callable, Sequence
 import numpy as np
 
 from rag.config import Settings
-from rag.index.generation import MAX_SEGMENT, Generation, SegmentRef, changes, merges
+from rag.index.generation import (
+    MAX_SEGMENT,
+    Generation,
+    SegmentRef,
+    changes,
+    merges,
+    readable,
+)
 from rag.index.layout import IndexLayout
 from rag.index.manifest import DocEntry, Manifest, save_manifest
 from rag.index.records import ArticleMeta, Chunk
@@ -120,7 +127,7 @@ class IndexWriter:
         of up to MAX_SEGMENT chunks (sentence vectors an earlier format kept are reused).
         `crash` is called once a segment is written (crash tests)."""
         wanted = {d: stamp(e.hash, e.chunking) for d, e in self.manifest.documents.items()}
-        previous = self._readable(self._previous)
+        previous = readable(self.layout, self._previous)
         if previous is None:
             reuse = previous_sentences(self.layout.generation(self._previous or "-"))
             refs = self._write(list(wanted), embed, embed_second, reuse, on_batch)
@@ -147,17 +154,6 @@ class IndexWriter:
         crash()
         log.info("side index: %d segments", len(refs))
         self._name(Generation(tuple(refs)))
-
-    def _readable(self, name: str | None) -> Generation | None:
-        """Generation `name` if it is of this format and its segments are there."""
-        if name is None or not self.layout.generation_current(name):
-            return None
-        try:
-            generation = Generation.load(self.layout.generation(name))
-        except (OSError, ValueError):
-            return None
-        whole = all(self.layout.segment(r.name).is_dir() for r in generation.segments)
-        return generation if whole else None
 
     def _sentences_of(
         self, generation: Generation, held: dict[str, dict[str, Held]], docs: set[str]
@@ -279,7 +275,7 @@ class IndexWriter:
         keep = {self.manifest.side_index, self._previous, *self._written} - {None}
         used: set[str] = set()
         for name in keep:
-            generation = self._readable(name)
+            generation = readable(self.layout, name)
             if generation is not None:
                 used.update(ref.name for ref in generation.segments)
         for root, kept in ((self.layout.side, keep), (self.layout.segments, used)):
