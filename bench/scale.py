@@ -8,7 +8,8 @@ with nothing new is a real no-op over real files. The updates go through the rea
 (`IndexWriter`: store, manifest, a new side-index generation, commit, a merge when
 the policy asks): *add10* puts 10 articles (copies of indexed ones under new ids: their
 chunk vectors are reused, and the time spent embedding their sentences is not counted, so
-the time is the update's own cost, beyond embedding), *remove10* removes them again.
+the time is the update's own cost, beyond embedding), *remove10* removes them again
+(the median of ROUNDS rounds).
 Questions are XQuAD dev questions (English and German), as `bench.latency` asks them;
 *filtered* is retrieval under a date filter that keeps about half of the chunks, over
 unfiltered retrieval (p50).
@@ -41,6 +42,9 @@ from rag.index.layout import IndexLayout
 from rag.index.manifest import load_manifest, save_manifest
 
 ADDED = 10
+# Updates measured per size (the median is kept): the first write to a copy just built
+# also pays Chroma's indexing of the bulk load, which a living index has done long before.
+ROUNDS = 3
 KEYS = (
     "chunks", "add10_s", "remove10_s", "noop_s", "retrieval_p50_ms", "retrieval_p95_ms",
     "answer_p50_ms", "filtered_ratio", "peak_rss_mib", "disk_mib", "open_s",
@@ -173,8 +177,11 @@ def measure(target: Path, n: int) -> dict[str, Any]:
         for doc_id in sources:
             writer.remove(f"added/{doc_id}")
 
-    add10 = update(add)
-    remove10 = update(remove)
+    adds, removes = [], []
+    for _round in range(ROUNDS):
+        adds.append(update(add))
+        removes.append(update(remove))
+    add10, remove10 = float(np.median(adds)), float(np.median(removes))
     started = time.perf_counter()
     summary = reindex(settings)
     noop = time.perf_counter() - started
@@ -193,6 +200,7 @@ def measure(target: Path, n: int) -> dict[str, Any]:
         "disk_mib": round(disk),
         "open_s": round(open_s, 2),
         "embedded": sum(embedded),
+        "add10_first_s": round(adds[0], 2),
     }
 
 
@@ -264,16 +272,17 @@ def write(rows: list[dict[str, Any]], args: argparse.Namespace) -> None:
     head = "| " + " | ".join(KEYS) + " |\n|" + "---|" * len(KEYS) + "\n"
     body = "".join("| " + " | ".join(str(r[k]) for k in KEYS) + " |\n" for r in rows)
     sizes = " ".join(map(str, args.sizes))
+    first = ", ".join(f"{r['add10_first_s']} s" for r in rows)
     text = (
         f"Machine: {machine()}. `python -m bench.scale --base-index DIR --sizes {sizes} "
-        f"--n {args.n} --write` over copies of an XQuAD-de index (bench/scale.py says how): "
-        f"the design as it stands, before issue 28's incremental side index. Updates: "
-        f"{ADDED} articles added, then removed, through the real writer; what they embedded: "
-        f"{', '.join(str(r['embedded']) for r in rows)} sentences (their text was indexed "
-        f"already).\n\n{head}{body}\n"
+        f"--n {args.n} --write` over copies of an XQuAD-de index (bench/scale.py says how), "
+        f"the side index in segments. Updates: {ADDED} articles added, then removed, through "
+        f"the real writer, {ROUNDS} rounds (the median; the time spent embedding their "
+        f"sentences is not counted); the first add after the copy was built: "
+        f"{first} (Chroma indexes its bulk "
+        f"load then).\n\n{head}{body}\n"
         f"Adding {ADDED} articles cost {rows[-1]['add10_s'] / rows[0]['add10_s']:.1f}× as much at "
-        f"{rows[-1]['chunks']:,} chunks as at {rows[0]['chunks']:,}: an update's cost grows "
-        f"with the index, not with what changed (target: within 2×).\n\n"
+        f"{rows[-1]['chunks']:,} chunks as at {rows[0]['chunks']:,} (target: within 2×).\n\n"
         f"![update cost vs index size](scale.png)"
     )
     plot(rows)

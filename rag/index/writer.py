@@ -53,6 +53,7 @@ class IndexWriter:
         self.manifest = manifest
         self._previous = manifest.side_index
         self._written: set[str] = set()  # generations this run named
+        self._docs: dict[str, dict[str, Held]] = {}  # each segment's articles, read once
         self.layout.dirty.touch()
 
     def _clear(self) -> None:
@@ -132,7 +133,7 @@ class IndexWriter:
             reuse = previous_sentences(self.layout.generation(self._previous or "-"))
             refs = self._write(list(wanted), embed, embed_second, reuse, on_batch)
         else:
-            held = {ref.name: read_docs(self.layout.segment(ref.name)) for ref in previous.segments}
+            held = {ref.name: self._held(ref.name) for ref in previous.segments}
             live = {
                 doc: h.stamp
                 for ref in previous.segments
@@ -154,6 +155,11 @@ class IndexWriter:
         crash()
         log.info("side index: %d segments", len(refs))
         self._name(Generation(tuple(refs)))
+
+    def _held(self, segment: str) -> dict[str, Held]:
+        if segment not in self._docs:
+            self._docs[segment] = read_docs(self.layout.segment(segment))
+        return self._docs[segment]
 
     def _sentences_of(
         self, generation: Generation, held: dict[str, dict[str, Held]], docs: set[str]
@@ -225,6 +231,7 @@ class IndexWriter:
         )
         name = uuid.uuid4().hex[:12]
         segment.save(self.layout.segment(name))
+        self._docs[name] = segment.docs
         return SegmentRef(name)
 
     def merge(self) -> bool:
@@ -232,7 +239,7 @@ class IndexWriter:
         named by the manifest (after commit: the update is already seen by questions)."""
         assert self.manifest.side_index is not None
         generation = Generation.load(self.layout.generation(self.manifest.side_index))
-        held = [read_docs(self.layout.segment(ref.name)) for ref in generation.segments]
+        held = [self._held(ref.name) for ref in generation.segments]
         sizes = [
             (sum(h.count for d, h in docs.items() if d not in ref.deleted),
              sum(h.count for h in docs.values()))
