@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import functools
 import json
 import random
 import shutil
@@ -30,6 +31,7 @@ from pathlib import Path
 import numpy as np
 
 from bench.report import child_runs, machine, peak_rss_mib, write_section
+from ingest.load import content_hash
 from rag import Settings
 from rag.errors import IndexMismatchError
 from rag.index.generation import MAX_SEGMENT, Generation, SegmentRef, readable
@@ -91,7 +93,10 @@ def build(base: Path, target: Path, size: int) -> None:
     for (article, _chunk, _vec), new_id in zip(rows, new_ids, strict=True):
         entry = new.documents.setdefault(
             article.doc_id,
-            DocEntry(hash=article.doc_id, title=article.title, language=article.language,
+            # its XQuAD file's hash, as a corpus folder of the files gives it (bench.scale
+            # writes one): the segments then hold the version the manifest names
+            DocEntry(hash=digest(article.doc_id.split("/", 1)[1]), title=article.title,
+                     language=article.language,
                      source="", chunk_ids=[], chunking=dst.chunking, date=article.date),
         )  # fmt: skip
         entry.chunk_ids.append(new_id)
@@ -113,6 +118,12 @@ def build(base: Path, target: Path, size: int) -> None:
     Generation(tuple(refs)).save(layout.generation("gen0"))
     new.side_index = "gen0"
     save_manifest(layout.manifest, new)
+
+
+@functools.cache
+def digest(doc: str) -> str:
+    """The content hash of XQuAD-de article file `doc`."""
+    return content_hash((EVAL / "docs" / doc).read_bytes())
 
 
 def current(target: Path) -> bool:

@@ -19,7 +19,7 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -93,13 +93,13 @@ class Facets:
         }
 
 
-@dataclass(frozen=True)
-class Held:
-    """An article in a segment: its version and its rows first:first + count."""
+class Held(NamedTuple):
+    """An article in a segment: its version and its rows first:first + length (a tuple:
+    a dataclass made reading 190,000 of them take 0.85 s)."""
 
     stamp: str
     first: int
-    count: int
+    length: int
 
 
 @dataclass(frozen=True)
@@ -162,13 +162,13 @@ class Segment:
         keep = np.ones(self.size, dtype=bool)
         for doc_id in deleted & self.docs.keys():
             held = self.docs[doc_id]
-            keep[held.first : held.first + held.count] = False
+            keep[held.first : held.first + held.length] = False
         return keep
 
     def save(self, folder: Path) -> None:
         folder.mkdir(parents=True, exist_ok=True)
         (folder / _IDS).write_text(json.dumps(self.ids), encoding="utf-8")
-        docs = [[d, h.stamp, h.first, h.count] for d, h in self.docs.items()]
+        docs = [[d, h.stamp, h.first, h.length] for d, h in self.docs.items()]
         (folder / _DOCS).write_text(json.dumps(docs), encoding="utf-8")
         self.postings.save(folder / _BM25)
         self.sentences.save(folder / _SENTENCES)
@@ -215,10 +215,10 @@ def _held(ids: Sequence[str], stamps: dict[str, str]) -> dict[str, Held]:
         held = docs.get(doc_id)
         if held is None:
             docs[doc_id] = Held(stamps[doc_id], row, 1)
-        elif held.first + held.count != row:
+        elif held.first + held.length != row:
             raise ValueError(f"the chunks of {doc_id} are not consecutive")
         else:
-            docs[doc_id] = Held(held.stamp, held.first, held.count + 1)
+            docs[doc_id] = Held(held.stamp, held.first, held.length + 1)
     return docs
 
 

@@ -53,27 +53,3 @@ class SideIndex:
         """Generation `name` with its segments (OSError or ValueError when not whole)."""
         generation = Generation.load(layout.generation(name))
         return cls([(ref, Segment.load(layout.segment(ref.name))) for ref in generation.segments])
-
-    @property
-    def generation(self) -> Generation:
-        return Generation(tuple(ref for ref, _segment in self.segments))
-
-    def held(self) -> dict[str, str]:
-        """The live articles with the version each is held at (doc id -> stamp)."""
-        return {
-            doc_id: held.stamp
-            for ref, segment in self.segments
-            for doc_id, held in segment.docs.items()
-            if doc_id not in ref.deleted
-        }
-
-    def rows_of(self, doc_ids: set[str]) -> np.ndarray:
-        """The live rows of articles `doc_ids`, ascending."""
-        rows: list[int] = []
-        start = 0
-        for ref, segment in self.segments:
-            for doc_id in doc_ids & segment.docs.keys() - ref.deleted:
-                held = segment.docs[doc_id]
-                rows += range(start + held.first, start + held.first + held.count)
-            start += segment.size
-        return np.asarray(sorted(rows), dtype=np.int64)

@@ -78,8 +78,16 @@ class IndexWriter:
             self.store.delete_ids(orphans)
 
     def remove(self, doc_id: str) -> None:
-        self.store.delete_doc(doc_id)
+        self._drop_stored(doc_id)
         self.manifest.documents.pop(doc_id, None)
+
+    def _drop_stored(self, doc_id: str) -> None:
+        """Delete an article's chunks by the ids the manifest lists: after the heal, the
+        store holds no others of it (a delete by metadata took 0.1 s per article at a
+        million chunks)."""
+        entry = self.manifest.documents.get(doc_id)
+        if entry is not None:
+            self.store.delete_ids(entry.chunk_ids)
 
     def put(
         self,
@@ -89,8 +97,8 @@ class IndexWriter:
         vectors: Sequence[Sequence[float]],
         warnings: Sequence[str] = (),
     ) -> None:
-        """Replace an article's chunks (also any a crashed run left) and record it."""
-        self.store.delete_doc(article.doc_id)
+        """Replace an article's chunks and record it."""
+        self._drop_stored(article.doc_id)
         ids = self.store.add(article, chunks, vectors)
         self.manifest.documents[article.doc_id] = DocEntry(
             hash=content_hash,
@@ -171,7 +179,7 @@ class IndexWriter:
                 r
                 for doc in docs & held[ref.name].keys()
                 for r in range(held[ref.name][doc].first, held[ref.name][doc].first
-                               + held[ref.name][doc].count)
+                               + held[ref.name][doc].length)
             ]  # fmt: skip
             if rows:
                 stored = read_sentences(self.layout.segment(ref.name))
@@ -241,8 +249,8 @@ class IndexWriter:
         generation = Generation.load(self.layout.generation(self.manifest.side_index))
         held = [self._held(ref.name) for ref in generation.segments]
         sizes = [
-            (sum(h.count for d, h in docs.items() if d not in ref.deleted),
-             sum(h.count for h in docs.values()))
+            (sum(h.length for d, h in docs.items() if d not in ref.deleted),
+             sum(h.length for h in docs.values()))
             for ref, docs in zip(generation.segments, held, strict=True)
         ]  # fmt: skip
         groups = merges(sizes, self.settings.merge_factor)
