@@ -27,10 +27,10 @@ from pathlib import Path
 # next reindex rebuilds it from the corpus.
 FORMAT = 3
 # Bump when what a side-index generation holds changes meaning while the chunks do not
-# (2 counted headlines in BM25, not kept; 4 split it into segments). A generation of
-# another format is rebuilt by the next reindex from the chunks and sentence vectors
-# stored, embedding nothing again.
-SIDE_FORMAT = 4
+# (2 counted headlines in BM25, not kept; 4 split it into segments; 5 stores sentence
+# vectors as int8). A generation of another format is rebuilt by the next reindex from the
+# chunks and sentence vectors stored, embedding nothing again.
+SIDE_FORMAT = 5
 # Written last into a generation's or a segment's folder: its SIDE_FORMAT, and that it
 # is whole.
 GENERATION_MARK = "format"

@@ -24,8 +24,9 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from rag.index.bm25 import Postings
+from rag.index.generation import Generation
 from rag.index.ids import article_of
-from rag.index.layout import GENERATION_MARK, SIDE_FORMAT
+from rag.index.layout import GENERATION_MARK, SIDE_FORMAT, IndexLayout
 from rag.index.records import ArticleMeta, day_number
 from rag.index.rows import StackedRows
 from rag.index.sentence_vectors import SentenceVectors
@@ -221,10 +222,16 @@ def _held(ids: Sequence[str], stamps: dict[str, str]) -> dict[str, Held]:
     return docs
 
 
-def previous_sentences(folder: Path) -> SentenceVectors | None:
-    """The sentence vectors an earlier format kept in a generation folder, to reuse when
-    the index is rebuilt from its chunks (None if there are none or they are unreadable)."""
+def previous_sentences(layout: IndexLayout, name: str | None) -> SentenceVectors | None:
+    """The sentence vectors generation `name` of any format kept (in its folder before
+    segments, else in the segments it lists), to reuse when the index is rebuilt from its
+    chunks; None if there are none or they are unreadable."""
+    if name is None:
+        return None
     try:
-        return SentenceVectors.load(folder / _SENTENCES)
-    except (OSError, ValueError):
+        if (layout.generation(name) / _SENTENCES).is_dir():
+            return SentenceVectors.load(layout.generation(name) / _SENTENCES)
+        listed = Generation.load(layout.generation(name)).segments
+        return SentenceVectors.joined([read_sentences(layout.segment(s.name)) for s in listed])
+    except (OSError, ValueError, KeyError):
         return None

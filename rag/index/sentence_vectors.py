@@ -17,7 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
-from rag.index.rows import StackedRows
+from rag.index.rows import Int8Rows, StackedRows
 from rag.text.sentences import split_sentences
 
 _KEYS = "keys.json"
@@ -25,6 +25,7 @@ _OFFSETS = "offsets.npy"
 _SPANS = "spans.npy"
 _VECTORS = "vectors.npy"
 _SECOND = "second.npy"
+_SCALES = ".scales.npy"  # beside an int8 file: one scale per row
 
 # Embeds passages (with the model's passage prefix): texts -> (n, dim) array.
 Embed = Callable[[list[str]], np.ndarray]
@@ -50,8 +51,9 @@ class SentenceVectors:
     keys: list[str]  # text hash of chunk i (aligned with the side index's ids)
     offsets: np.ndarray  # sentences of chunk i are rows offsets[i]:offsets[i + 1]
     spans: np.ndarray  # (n_sentences, 2) start, end within the chunk text
-    vectors: np.ndarray | StackedRows  # (n_sentences, dim) float16 by e5, memory-mapped
-    second: np.ndarray | StackedRows  # the same sentences by the second encoder (USE)
+    # (n_sentences, dim) by e5: float16 when built, int8 with scales when loaded
+    vectors: np.ndarray | Int8Rows | StackedRows
+    second: np.ndarray | Int8Rows | StackedRows  # the same sentences by the second encoder (USE)
 
     @classmethod
     def build(
@@ -187,8 +189,10 @@ class SentenceVectors:
         folder.mkdir(parents=True, exist_ok=True)
         np.save(folder / _OFFSETS, self.offsets)
         np.save(folder / _SPANS, self.spans)
-        np.save(folder / _VECTORS, np.asarray(self.vectors, dtype=np.float16))
-        np.save(folder / _SECOND, np.asarray(self.second, dtype=np.float16))
+        for name, rows in ((_VECTORS, self.vectors), (_SECOND, self.second)):
+            codes, scales = Int8Rows.quantized(np.asarray(rows, dtype=np.float32))
+            np.save(folder / name, codes)
+            np.save(folder / (name.removesuffix(".npy") + _SCALES), scales)
         (folder / _KEYS).write_text(json.dumps(self.keys), encoding="utf-8")
 
     @classmethod
@@ -197,6 +201,13 @@ class SentenceVectors:
             json.loads((folder / _KEYS).read_text(encoding="utf-8")),
             np.load(folder / _OFFSETS),
             np.load(folder / _SPANS),
-            np.load(folder / _VECTORS, mmap_mode="r"),
-            np.load(folder / _SECOND, mmap_mode="r"),
+            _rows(folder, _VECTORS),
+            _rows(folder, _SECOND),
         )
+
+
+def _rows(folder: Path, name: str) -> np.ndarray | Int8Rows:
+    """Stored rows: int8 with their scales, or float16 as an earlier format kept them."""
+    codes = np.load(folder / name, mmap_mode="r")
+    scales = folder / (name.removesuffix(".npy") + _SCALES)
+    return Int8Rows(codes, np.load(scales)) if scales.exists() else codes

@@ -138,7 +138,7 @@ class IndexWriter:
         wanted = {d: stamp(e.hash, e.chunking) for d, e in self.manifest.documents.items()}
         previous = readable(self.layout, self._previous)
         if previous is None:
-            reuse = previous_sentences(self.layout.generation(self._previous or "-"))
+            reuse = previous_sentences(self.layout, self._previous)
             refs = self._write(list(wanted), embed, embed_second, reuse, on_batch)
         else:
             held = {ref.name: self._held(ref.name) for ref in previous.segments}

@@ -7,11 +7,12 @@ from typing import Any
 
 import numpy as np
 import pytest
+from llama_index.core.base.embeddings.base import BaseEmbedding
 
 from rag.index.generation import Generation
-from rag.index.layout import IndexLayout
+from rag.index.layout import GENERATION_MARK, IndexLayout
 from rag.index.manifest import load_manifest
-from rag.index.segment import read_docs
+from rag.index.segment import previous_sentences, read_docs
 from rag.index.side_index import SideIndex
 from tests.conftest import NEWS, make_settings, reindex
 
@@ -111,3 +112,35 @@ def test_a_missing_segment_is_rebuilt_by_the_next_reindex(indexed: Any, embed_mo
     assert (summary.added, summary.updated, summary.unchanged) == (0, 0, 1), "chunks kept"
     side, _generation = _side(indexed)
     assert side.live_count == summary.chunks
+
+
+class _Refusing(BaseEmbedding):
+    """An embedding model that fails the test when asked to embed anything."""
+
+    def _get_query_embedding(self, query: str) -> list[float]:
+        raise AssertionError(f"embedded {query!r}")
+
+    async def _aget_query_embedding(self, query: str) -> list[float]:
+        raise AssertionError(f"embedded {query!r}")
+
+    def _get_text_embedding(self, text: str) -> list[float]:
+        raise AssertionError(f"embedded {text!r}")
+
+
+def test_a_generation_of_an_earlier_format_is_rebuilt_without_embedding(
+    indexed: Any, embed_model: Any
+) -> None:
+    layout = IndexLayout(indexed.data_dir)
+    before, _generation = _side(indexed)
+    manifest = load_manifest(layout.manifest)
+    assert manifest is not None and manifest.side_index
+    kept = previous_sentences(layout, manifest.side_index)
+    assert kept is not None and kept.keys == before.sentences.keys
+    (layout.generation(manifest.side_index) / GENERATION_MARK).write_text("4", encoding="ascii")
+    summary = reindex(indexed, embed_model=_Refusing())
+    assert (summary.added, summary.updated, summary.unchanged) == (0, 0, 1)
+    after, _generation = _side(indexed)
+    assert after.sentences.keys == before.sentences.keys
+    np.testing.assert_allclose(
+        np.asarray(after.sentences.vectors), np.asarray(before.sentences.vectors), atol=1e-2
+    )
