@@ -183,11 +183,6 @@ class ChunkStore:
         return ids
 
     @_translated
-    def delete_doc(self, doc_id: str) -> None:
-        """Remove every chunk of one article (also chunks a crashed run left behind)."""
-        self.collection.delete(where={"doc_id": doc_id})
-
-    @_translated
     def delete_ids(self, ids: Sequence[str]) -> None:
         for i in range(0, len(ids), WRITE_BATCH):
             self.collection.delete(ids=list(ids[i : i + WRITE_BATCH]))

@@ -138,8 +138,9 @@ class IndexWriter:
         wanted = {d: stamp(e.hash, e.chunking) for d, e in self.manifest.documents.items()}
         previous = readable(self.layout, self._previous)
         if previous is None:
+            refs: list[SegmentRef] = []
+            write = list(wanted)
             reuse = previous_sentences(self.layout, self._previous)
-            refs = self._write(list(wanted), embed, embed_second, reuse, on_batch)
         else:
             held = {ref.name: self._held(ref.name) for ref in previous.segments}
             live = {
@@ -148,8 +149,8 @@ class IndexWriter:
                 for doc, h in held[ref.name].items()
                 if doc not in ref.deleted
             }
-            gone, new = changes(live, wanted)
-            if not gone and not new:
+            gone, write = changes(live, wanted)
+            if not gone and not write:
                 self.manifest.side_index = self._previous
                 return
             refs = [
@@ -158,8 +159,9 @@ class IndexWriter:
             ]
             # a segment whose every article is gone is no longer read
             refs = [ref for ref in refs if not held[ref.name].keys() <= ref.deleted]
-            reuse = self._sentences_of(previous, held, gone)
-            refs += self._write(new, embed, embed_second, reuse, on_batch)
+            reuse = self._sentences_of(previous, gone)
+        for docs in self._batches(write):
+            refs.append(self._segment(docs, embed, embed_second, reuse, on_batch))
         crash()
         log.info("side index: %d segments", len(refs))
         self._name(Generation(tuple(refs)))
@@ -169,43 +171,28 @@ class IndexWriter:
             self._docs[segment] = read_docs(self.layout.segment(segment))
         return self._docs[segment]
 
-    def _sentences_of(
-        self, generation: Generation, held: dict[str, dict[str, Held]], docs: set[str]
-    ) -> SentenceVectors | None:
+    def _sentences_of(self, generation: Generation, docs: set[str]) -> SentenceVectors | None:
         """The stored sentence vectors of articles `docs`, for a new version to reuse."""
         parts = []
         for ref in generation.segments:
-            rows = [
-                r
-                for doc in docs & held[ref.name].keys()
-                for r in range(held[ref.name][doc].first, held[ref.name][doc].first
-                               + held[ref.name][doc].length)
-            ]  # fmt: skip
-            if rows:
+            spans = [self._held(ref.name)[doc] for doc in docs & self._held(ref.name).keys()]
+            if spans:
+                rows = np.concatenate([np.arange(h.first, h.first + h.length) for h in spans])
                 stored = read_sentences(self.layout.segment(ref.name))
-                parts.append(stored.take(np.asarray(sorted(rows), dtype=np.int64)))
+                parts.append(stored.take(np.sort(rows)))
         return SentenceVectors.joined(parts) if parts else None
 
-    def _write(
-        self,
-        docs: Sequence[str],
-        embed: Embed,
-        embed_second: Embed,
-        reuse: SentenceVectors | None,
-        on_batch: Callable[[int], None] | None,
-    ) -> list[SegmentRef]:
-        """Segments of up to MAX_SEGMENT chunks holding articles `docs`, read from the store."""
-        refs: list[SegmentRef] = []
-        batch: list[str] = []
+    def _batches(self, docs: Sequence[str]) -> list[list[str]]:
+        """`docs` cut into runs of up to about MAX_SEGMENT chunks: one segment each."""
+        batches: list[list[str]] = [[]]
         rows = 0
-        for doc_id in [*docs, None]:
-            if doc_id is not None:
-                batch.append(doc_id)
-                rows += len(self.manifest.documents[doc_id].chunk_ids)
-            if batch and (doc_id is None or rows >= MAX_SEGMENT):
-                refs.append(self._segment(batch, embed, embed_second, reuse, on_batch))
-                batch, rows = [], 0
-        return refs
+        for doc_id in docs:
+            if rows >= MAX_SEGMENT:
+                batches.append([])
+                rows = 0
+            batches[-1].append(doc_id)
+            rows += len(self.manifest.documents[doc_id].chunk_ids)
+        return [batch for batch in batches if batch]
 
     def _segment(
         self,
@@ -215,6 +202,7 @@ class IndexWriter:
         reuse: SentenceVectors | None,
         on_batch: Callable[[int], None] | None,
     ) -> SegmentRef:
+        """A segment of articles `docs`, their chunks and vectors read from the store."""
         wanted = [cid for doc in docs for cid in self.manifest.documents[doc].chunk_ids]
         stored = self.store.with_vectors(wanted)
         if len(stored) < len(wanted):  # healed before: should not happen, and is survivable
@@ -229,13 +217,14 @@ class IndexWriter:
             batch_size=self.settings.embed_batch_size,
             on_batch=on_batch,
         )
+        documents = self.manifest.documents
         segment = Segment.build(
             [chunk.chunk_id for chunk, _vector in found],
             texts,
             [chunk.article for chunk, _vector in found],
             [vector for _chunk, vector in found],
             sentences,
-            {d: stamp(e.hash, e.chunking) for d in docs if (e := self.manifest.documents[d])},
+            {d: stamp(documents[d].hash, documents[d].chunking) for d in docs},
         )
         name = uuid.uuid4().hex[:12]
         segment.save(self.layout.segment(name))

@@ -187,8 +187,10 @@ def test_interrupted_run_is_healed(indexed: Settings, embed_model: Any) -> None:
     text = "Die Geisterwerke erhöhen im Januar die Strompreise um zwölf Prozent."
     vectors = embed_model.get_text_embedding_batch([text])
     store.add(ghost, [Chunk(0, 0, len(text), text)], vectors)  # written, but never recorded
-    store.delete_doc("strom.md")  # recorded, but its chunks are gone
     layout = IndexLayout(settings.data_dir)
+    recorded = load_manifest(layout.manifest)
+    assert recorded is not None
+    store.delete_ids(recorded.documents["strom.md"].chunk_ids)  # recorded, but chunks gone
     layout.dirty.touch()
 
     summary = reindex(settings, embed_model=embed_model)

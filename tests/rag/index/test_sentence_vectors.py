@@ -5,6 +5,7 @@ from pathlib import Path
 
 import numpy as np
 
+from rag.index.rows import Int8Rows
 from rag.index.sentence_vectors import SentenceVectors, sentence_spans
 
 TEXTS = [
@@ -44,6 +45,8 @@ def test_best_is_the_maximum_sentence_cosine(tmp_path: Path) -> None:
     sv = SentenceVectors.build(TEXTS, fake_embed([]), fake_embed([]))
     sv.save(tmp_path)
     loaded = SentenceVectors.load(tmp_path)
+    assert isinstance(loaded.vectors, Int8Rows) and isinstance(loaded.second, Int8Rows)
+    assert loaded.vectors.codes.dtype == np.int8, "stored as int8 with a scale per vector"
     query = np.asarray(loaded.chunk_vectors(2)[1], dtype=np.float32)
     for positions in ([0, 1, 2], [2, 0], [1]):
         expected = [
